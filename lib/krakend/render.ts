@@ -1,0 +1,120 @@
+import { parseBackendUrl } from '../backend-url';
+import { GatewayValidationError, validateSpec } from '../validate';
+import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, RateLimitSpec, RouteSpec } from '../spec';
+import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
+import { expandPrefix, urlPattern } from './paths';
+import { renderRateLimit } from './ratelimit';
+import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
+
+/** The port KrakenD listens on inside the pod. */
+export const KRAKEND_PORT = 8080;
+
+/** Options of the renderer that are not part of the spec. */
+export interface KrakendRenderOptions {
+  /**
+   * The configuration's `name`, shown in KrakenD's telemetry.
+   * @default 'gateway'
+   */
+  readonly name?: string;
+}
+
+/**
+ * Renders krakend.json from a spec that has passed validation. Pure: no cdk8s, no I/O, the same
+ * spec always gives the same object (and so the same bytes from JSON.stringify).
+ */
+export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
+  const timeout = spec.timeout ?? DEFAULTS.timeout;
+  const depth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
+  const rateLimits = new Map((spec.rateLimits ?? []).map((r) => [r.name, r]));
+  const authPolicies = new Map((spec.authPolicies ?? []).map((a) => [a.name, a]));
+  const endpoints: KrakendEndpoint[] = [];
+  for (const route of spec.routes) {
+    const auth = route.authPolicy === undefined ? undefined : authPolicies.get(route.authPolicy);
+    const limit = route.rateLimit === undefined ? undefined : rateLimits.get(route.rateLimit);
+    endpoints.push(...routeEndpoints(route, depth, timeout, auth, limit));
+  }
+  return {
+    version: 3,
+    name: options.name ?? 'gateway',
+    port: KRAKEND_PORT,
+    timeout,
+    // Every endpoint proxies untouched (status, headers, body): set once here, inherited by all.
+    output_encoding: 'no-op',
+    extra_config: {
+      // Prefix expansion puts static and parameter nodes side by side; with these two gin features on,
+      // a request that matches nothing can panic inside the router (krakend-ce#1008, gin#4818).
+      router: { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true },
+    },
+    endpoints,
+  };
+}
+
+/** The endpoints of one route: one per method and per depth below its prefix. */
+function routeEndpoints(
+  route: RouteSpec,
+  depth: number,
+  serviceTimeout: string,
+  auth: AuthPolicySpec | undefined,
+  limit: RateLimitSpec | undefined,
+): KrakendEndpoint[] {
+  const backend = parseBackendUrl(route.backend);
+  if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
+  // Shared by every endpoint of the route: built once.
+  const inputHeaders = inputHeadersOf(route, auth !== undefined);
+  const extraConfig: EndpointExtraConfig | undefined =
+    auth || limit
+      ? {
+          ...(auth ? { 'auth/validator': renderJwtValidator(auth) } : {}),
+          ...(limit ? { 'qos/ratelimit/router': renderRateLimit(limit, auth !== undefined) } : {}),
+        }
+      : undefined;
+  const timeout = route.timeout !== undefined && route.timeout !== serviceTimeout ? route.timeout : undefined;
+  const host = [backend.origin];
+  const paths = expandPrefix(route.prefix, depth);
+  const out: KrakendEndpoint[] = [];
+  for (const method of uniqueMethods(route)) {
+    for (const path of paths) {
+      out.push({
+        endpoint: path.endpoint,
+        method,
+        ...(timeout ? { timeout } : {}),
+        input_headers: inputHeaders,
+        input_query_strings: ['*'],
+        backend: [{ host, url_pattern: urlPattern(backend.basePath, path, route.stripPrefix === true), encoding: 'no-op' }],
+        ...(extraConfig ? { extra_config: extraConfig } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function uniqueMethods(route: RouteSpec): string[] {
+  return [...new Set(route.methods ?? DEFAULTS.methods)];
+}
+
+/**
+ * The client headers a route forwards: an explicit allowlist (never `*`, which would let clients
+ * forge identity headers), with the propagated identity headers only where a JWT policy sets them.
+ */
+function inputHeadersOf(route: RouteSpec, authenticated: boolean): string[] {
+  const byLowerCase = new Map<string, string>();
+  for (const h of [...DEFAULT_INPUT_HEADERS, ...(route.inputHeaders ?? []), ...(authenticated ? PROPAGATED_HEADERS : [])]) {
+    if (!byLowerCase.has(h.toLowerCase())) byLowerCase.set(h.toLowerCase(), h);
+  }
+  return [...byLowerCase.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, h]) => h);
+}
+
+/** krakend.json as written to the ConfigMap: compact, so large route tables fit in 1 MiB. */
+export function serializeKrakendConfig(config: KrakendConfig): string {
+  return JSON.stringify(config);
+}
+
+/**
+ * Renders krakend.json from a spec of any shape: validates it first and throws a
+ * GatewayValidationError listing every problem, so an invalid spec never yields a config.
+ */
+export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
+  const problems = validateSpec(spec);
+  if (problems.length > 0) throw new GatewayValidationError(problems);
+  return buildKrakendConfig(spec, options);
+}

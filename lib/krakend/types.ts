@@ -1,0 +1,58 @@
+// The subset of KrakenD's configuration (version 3) this library renders. Field names are KrakenD's.
+
+export interface KrakendBackend {
+  readonly host: readonly string[];
+  readonly url_pattern: string;
+  readonly encoding: 'no-op';
+}
+
+export interface JwtValidatorConfig {
+  readonly alg: 'RS256';
+  readonly jwk_url: string;
+  readonly issuer: string;
+  readonly audience?: readonly string[];
+  readonly cache: true;
+  readonly cache_duration: number;
+  readonly propagate_claims: ReadonlyArray<readonly [string, string]>;
+  readonly disable_jwk_security?: true;
+}
+
+export interface RouterRateLimitConfig {
+  readonly max_rate?: number;
+  readonly capacity?: number;
+  readonly client_max_rate?: number;
+  readonly client_capacity?: number;
+  readonly strategy?: 'ip' | 'header';
+  readonly key?: string;
+  readonly every: string;
+}
+
+export interface EndpointExtraConfig {
+  readonly 'auth/validator'?: JwtValidatorConfig;
+  readonly 'qos/ratelimit/router'?: RouterRateLimitConfig;
+}
+
+export interface KrakendEndpoint {
+  readonly endpoint: string;
+  readonly method: string;
+  readonly timeout?: string;
+  readonly input_headers: readonly string[];
+  readonly input_query_strings: readonly string[];
+  readonly backend: readonly [KrakendBackend];
+  readonly extra_config?: EndpointExtraConfig;
+}
+
+export interface KrakendConfig {
+  readonly version: 3;
+  readonly name: string;
+  readonly port: number;
+  readonly timeout: string;
+  readonly output_encoding: 'no-op';
+  readonly extra_config: {
+    readonly router: {
+      readonly disable_redirect_fixed_path: true;
+      readonly disable_handle_method_not_allowed: true;
+    };
+  };
+  readonly endpoints: readonly KrakendEndpoint[];
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-28';
+import { KRAKEND_PORT } from '../krakend/render';
+import { DEFAULTS, GatewaySpec, Quantity, quantityValue } from '../spec';
+import { CONFIG_DIR, CONFIG_FILE } from './configmap';
+import { selectorLabels } from './labels';
+import { configMapName } from './names';
+
+/** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */
+export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
+
+/** The non-root user of the restricted profile. */
+export const RUN_AS_USER = 1000;
+
+/** SHA-256 (hex) of a rendered krakend.json. */
+export function configHash(krakendJson: string): string {
+  return createHash('sha256').update(krakendJson).digest('hex');
+}
+
+function quantities(map: { readonly [k: string]: Quantity } | undefined): Record<string, k8s.Quantity> | undefined {
+  if (!map) return undefined;
+  const out: Record<string, k8s.Quantity> = {};
+  for (const [k, q] of Object.entries(map)) {
+    const v = quantityValue(q);
+    out[k] = typeof v === 'number' ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(v);
+  }
+  return out;
+}
+
+/**
+ * The KrakenD Deployment `<name>`: the config mounted and named on the command line, hardened to the
+ * Pod Security "restricted" profile with a read-only root filesystem, rolled with no pod down.
+ */
+export function renderDeployment(name: string, labels: Record<string, string>, spec: GatewaySpec, krakendJson: string): k8s.KubeDeploymentProps {
+  const image = spec.image ?? DEFAULTS.image;
+  const resources = spec.resources ?? DEFAULTS.resources;
+  const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
+  return {
+    metadata: { name, labels },
+    spec: {
+      replicas: spec.replicas ?? DEFAULTS.replicas,
+      selector: { matchLabels: selectorLabels(name) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+      template: {
+        metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson) } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUN_AS_USER,
+            runAsGroup: RUN_AS_USER,
+            fsGroup: RUN_AS_USER,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'krakend',
+              image: `${image.repository}:${image.tag}`,
+              imagePullPolicy: image.pullPolicy ?? DEFAULTS.image.pullPolicy,
+              // Given explicitly so that the image's default CMD does not matter.
+              args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
+              ports: [{ name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' }],
+              readinessProbe: { httpGet: health, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+              livenessProbe: { httpGet: health, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+              resources: { requests: quantities(resources.requests), limits: quantities(resources.limits) },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: RUN_AS_USER,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: configMapName(name) } },
+            { name: 'tmp', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,262 @@
+// The Gateway spec (hanzo.ai/v1, kind Gateway) as TypeScript types, and the defaults applied when
+// rendering. Field names are the CR's; crd/gateway.yaml is the same contract for the API server.
+// Defaults live here, never in the spec objects, so a CR round-trips unchanged.
+
+/** The HTTP methods KrakenD CE can route. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The methods KrakenD CE registers in its router, in a stable order. */
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * A Kubernetes quantity (`250m`, `512Mi`, `2`). Also accepts the `{ value }` wrapper that the
+ * imported CRD types use for int-or-string fields.
+ */
+export type Quantity = string | number | { readonly value: string | number };
+
+/** The gateway image: a KrakenD CE build. */
+export interface ImageSpec {
+  /** Image repository, e.g. `ghcr.io/hanzoai/gateway`. */
+  readonly repository: string;
+  /** Image tag, e.g. `2.14.1`. */
+  readonly tag: string;
+  /**
+   * Image pull policy.
+   * @default 'IfNotPresent'
+   */
+  readonly pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+}
+
+/** One route: a path prefix served by one backend. */
+export interface RouteSpec {
+  /**
+   * Path prefix. Matches the path itself and every path below it (`/v1/chat` serves `/v1/chat` and
+   * `/v1/chat/completions`, not `/v1/chatty`). Where prefixes nest, the longest prefix wins among
+   * the routes that accept the request's method.
+   */
+  readonly prefix: string;
+  /** Backend URL `http(s)://host[:port][/base/path]`. */
+  readonly backend: string;
+  /**
+   * HTTP methods routed.
+   * @default ['GET']
+   */
+  readonly methods?: readonly HttpMethod[];
+  /**
+   * Remove the prefix before forwarding: prefix `/auth`, backend `http://iam:8000/api`,
+   * `/auth/login` reaches `http://iam:8000/api/login`.
+   * @default false
+   */
+  readonly stripPrefix?: boolean;
+  /**
+   * Name of an entry of `rateLimits`.
+   * @default no rate limit
+   */
+  readonly rateLimit?: string;
+  /**
+   * Name of an entry of `authPolicies`.
+   * @default public route
+   */
+  readonly authPolicy?: string;
+  /**
+   * Timeout of this route (`30s`, `2m`).
+   * @default the gateway's `timeout`
+   */
+  readonly timeout?: string;
+  /**
+   * Client headers forwarded to the backend besides the defaults (`Accept`, `Authorization`,
+   * `Content-Type`, `User-Agent`, `X-Request-Id`).
+   * @default []
+   */
+  readonly inputHeaders?: readonly string[];
+}
+
+/** What a rate limit counts. */
+export type RateLimitKey = 'user' | 'ip' | 'global';
+
+/** A named rate-limit policy: `maxRate` requests per `every`. */
+export interface RateLimitSpec {
+  /** The name routes refer to. */
+  readonly name: string;
+  /** Requests admitted per `every`. */
+  readonly maxRate: number;
+  /** The period of `maxRate`, a duration of at least 1s (`1s`, `1m`, `1h`). */
+  readonly every: string;
+  /**
+   * What is counted: each user (`X-User-Id` from the validated JWT), each client IP, or the whole
+   * route.
+   * @default 'user' on routes with an auth policy, 'ip' on public routes
+   */
+  readonly key?: RateLimitKey;
+  /**
+   * Burst size: the token bucket's capacity.
+   * @default maxRate
+   */
+  readonly capacity?: number;
+}
+
+/** A named auth policy: JWTs issued by IAM, validated at the gateway. */
+export interface AuthPolicySpec {
+  /** The name routes refer to. */
+  readonly name: string;
+  /** Policy type. Only `jwt` exists. */
+  readonly type: 'jwt';
+  /** The IAM issuer URL; a token's `iss` must equal it. */
+  readonly iamEndpoint: string;
+  /** URL of the IAM's JSON Web Key Set. */
+  readonly jwksUrl: string;
+  /**
+   * Audiences a token must all carry.
+   * @default none checked
+   */
+  readonly audience?: readonly string[];
+  /**
+   * Claim injected as `X-User-Id`.
+   * @default 'sub'
+   */
+  readonly userIdClaim?: string;
+  /**
+   * Claim injected as `X-Org-Id`.
+   * @default 'owner'
+   */
+  readonly orgIdClaim?: string;
+  /**
+   * Seconds the key set is cached.
+   * @default 900
+   */
+  readonly cacheDuration?: number;
+  /**
+   * Allow an `http` jwksUrl, e.g. an in-cluster IAM (renders `disable_jwk_security`).
+   * @default false
+   */
+  readonly allowInsecureJwks?: boolean;
+}
+
+/** TLS of the Ingress. */
+export interface IngressTlsSpec {
+  /**
+   * Terminate TLS at the Ingress.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Secret holding the certificate.
+   * @default '<name>-tls'
+   */
+  readonly secretName?: string;
+}
+
+/** An Ingress in front of the gateway Service. */
+export interface IngressSpec {
+  /**
+   * Render the Ingress.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * `ingressClassName`.
+   * @default the cluster's default class
+   */
+  readonly className?: string;
+  /**
+   * Host names served.
+   * @default ['api.hanzo.ai']
+   */
+  readonly hosts?: readonly string[];
+  /**
+   * TLS settings.
+   * @default TLS on, secret '<name>-tls'
+   */
+  readonly tls?: IngressTlsSpec;
+  /**
+   * cert-manager ClusterIssuer that issues the certificate (`cert-manager.io/cluster-issuer`).
+   * @default no annotation
+   */
+  readonly clusterIssuer?: string;
+  /**
+   * Extra annotations.
+   * @default {}
+   */
+  readonly annotations?: { readonly [key: string]: string };
+}
+
+/** Container resource requests and limits. */
+export interface ResourceRequirements {
+  /** Requests, e.g. `{ cpu: '250m', memory: '256Mi' }`. */
+  readonly requests?: { readonly [resource: string]: Quantity };
+  /** Limits, e.g. `{ memory: '512Mi' }`. */
+  readonly limits?: { readonly [resource: string]: Quantity };
+}
+
+/** The spec of a hanzo.ai/v1 Gateway. */
+export interface GatewaySpec {
+  /**
+   * The gateway image.
+   * @default ghcr.io/hanzoai/gateway:2.14.1
+   */
+  readonly image?: ImageSpec;
+  /**
+   * Number of gateway pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /** The routes; at least one. */
+  readonly routes: readonly RouteSpec[];
+  /**
+   * Named rate-limit policies.
+   * @default []
+   */
+  readonly rateLimits?: readonly RateLimitSpec[];
+  /**
+   * Named auth policies.
+   * @default []
+   */
+  readonly authPolicies?: readonly AuthPolicySpec[];
+  /**
+   * An Ingress in front of the Service.
+   * @default no Ingress
+   */
+  readonly ingress?: IngressSpec;
+  /**
+   * Container resources.
+   * @default requests cpu 250m and memory 256Mi, limits memory 512Mi (no CPU limit: throttling adds latency)
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Default timeout of every route. KrakenD's own default (2s) breaks LLM calls.
+   * @default '120s'
+   */
+  readonly timeout?: string;
+  /**
+   * How many path segments below a prefix are routed. KrakenD CE has no wildcard routes, so each
+   * depth is one endpoint per method.
+   * @default 4
+   */
+  readonly prefixDepth?: number;
+}
+
+/** The defaults applied when rendering; never written back into a spec. */
+export const DEFAULTS = {
+  image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1', pullPolicy: 'IfNotPresent' },
+  replicas: 2,
+  methods: ['GET'] as readonly HttpMethod[],
+  timeout: '120s',
+  prefixDepth: 4,
+  userIdClaim: 'sub',
+  orgIdClaim: 'owner',
+  jwksCacheSeconds: 900,
+  ingressHost: 'api.hanzo.ai',
+  resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+} as const;
+
+/** The headers every route forwards from the client. */
+export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Authorization', 'Content-Type', 'User-Agent', 'X-Request-Id'];
+
+/** The identity headers an auth policy injects; client copies never reach a public route. */
+export const USER_ID_HEADER = 'X-User-Id';
+export const ORG_ID_HEADER = 'X-Org-Id';
+
+/** The plain value of a quantity. */
+export function quantityValue(q: Quantity): string | number {
+  return typeof q === 'object' && q !== null ? q.value : q;
+}

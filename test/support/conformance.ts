@@ -1,0 +1,138 @@
+/**
+ * Conformance tools from ../shared (KrakenD schema + CE rules, and a real gin router replay),
+ * wrapped so tests run them when they are installed and skip visibly when they are not.
+ */
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import { createRequire } from 'module';
+import * as os from 'os';
+import * as path from 'path';
+
+const sharedCandidate = path.resolve(__dirname, '../../../shared');
+
+/** Absolute path of ../shared beside the project, or undefined when it is not checked out. */
+export const SHARED_DIR: string | undefined = fs.existsSync(sharedCandidate) ? sharedCandidate : undefined;
+
+type Check = (cfg: unknown) => string[];
+// null = looked and found nothing; undefined = not looked yet.
+let checker: Check | null | undefined;
+
+function loadChecker(): Check | null {
+  if (!SHARED_DIR) return null;
+  // krakend-check.js resolves ajv from process.cwd() and calls process.exit when it is missing,
+  // which would kill the jest worker; so resolve it the same way first.
+  try {
+    createRequire(path.join(process.cwd(), 'package.json')).resolve('ajv/dist/2019');
+  } catch {
+    return null;
+  }
+  return (require(path.join(SHARED_DIR, 'tools', 'krakend-check.js')) as { check: Check }).check;
+}
+
+/**
+ * Problems the shared krakend-check finds in a krakend.json object (official schema + CE rules);
+ * an empty array means it passes. Undefined when ../shared or ajv is absent.
+ */
+export function krakendCheck(config: unknown): string[] | undefined {
+  if (checker === undefined) checker = loadChecker();
+  return checker ? checker(config) : undefined;
+}
+
+const GIN_SOURCES = '/usr/share/gocode/src/github.com/gin-gonic/gin';
+// Memoized outcome: a path, null (tools absent) or the build error, rethrown on every call.
+let ginroute: string | null | Error | undefined;
+
+function goOnPath(): boolean {
+  return !spawnSync('go', ['version'], { stdio: 'ignore' }).error;
+}
+
+function buildGinroute(): string | null {
+  if (!SHARED_DIR) return null;
+  const srcDir = path.join(SHARED_DIR, 'tools', 'ginroute');
+  const mainGo = path.join(srcDir, 'main.go');
+  if (!fs.existsSync(mainGo) || !fs.existsSync(GIN_SOURCES) || !goOnPath()) return null;
+
+  // Keyed by source content so every jest worker and later run reuses one build until main.go changes.
+  const hash = createHash('sha256').update(fs.readFileSync(mainGo)).digest('hex').slice(0, 16);
+  const dir = path.join(os.tmpdir(), 'hanzo-gateway-ginroute', hash);
+  const bin = path.join(dir, 'ginroute');
+  if (fs.existsSync(bin)) return bin;
+
+  fs.mkdirSync(dir, { recursive: true });
+  // Build under a private name and rename: a concurrent worker never sees a half-written binary.
+  const tmp = `${bin}.${process.pid}.${Date.now()}.tmp`;
+  // GOPATH mode refuses absolute package paths, hence "." from inside the source dir.
+  const res = spawnSync('go', ['build', '-o', tmp, '.'], {
+    cwd: srcDir,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode' },
+  });
+  if (res.error || res.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`building ginroute failed: ${res.error?.message ?? ''}\n${res.stdout}${res.stderr}`);
+  }
+  fs.renameSync(tmp, bin);
+  return bin;
+}
+
+/**
+ * Path of the ginroute binary, built once into a shared cache dir. Undefined when ../shared, go
+ * or Debian's gin sources are missing; throws when the build itself fails.
+ */
+export function ginrouteBinary(): string | undefined {
+  if (ginroute === undefined) {
+    try {
+      ginroute = buildGinroute();
+    } catch (e) {
+      ginroute = e as Error;
+    }
+  }
+  if (ginroute instanceof Error) throw ginroute;
+  return ginroute ?? undefined;
+}
+
+export interface GinReplay {
+  /** The config loaded without problems and every case held. */
+  ok: boolean;
+  /** Everything ginroute printed, for failure messages. */
+  output: string;
+  /** `FAIL ...` lines, without the prefix: cases that did not hold. */
+  failures: string[];
+  /** `LOAD ...` lines, without the prefix: what KrakenD CE would refuse at start. */
+  loadProblems: string[];
+}
+
+/**
+ * Loads a krakend.json object the way KrakenD CE does and replays `METHOD PATH EXPECT` case lines
+ * (see the top of ../shared/tools/ginroute/main.go). Undefined when ginroute is unavailable.
+ */
+export function ginReplay(config: unknown, cases: string[]): GinReplay | undefined {
+  const bin = ginrouteBinary();
+  if (!bin) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ginreplay-'));
+  try {
+    const cfgFile = path.join(dir, 'krakend.json');
+    const casesFile = path.join(dir, 'cases.txt');
+    fs.writeFileSync(cfgFile, JSON.stringify(config, null, 2));
+    fs.writeFileSync(casesFile, cases.join('\n') + '\n');
+    const res = spawnSync(bin, [cfgFile, casesFile], { encoding: 'utf8', timeout: 60_000 });
+    if (res.error) throw new Error(`running ginroute failed: ${res.error.message}`);
+    const output = `${res.stdout}${res.stderr}`;
+    const lines = res.stdout.split('\n');
+    const after = (prefix: string) => lines.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+    return { ok: res.status === 0, output, failures: after('FAIL '), loadProblems: after('LOAD ') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const skipped = new Set<string>();
+
+/** Says once per tool per process that its checks were skipped and why, so a skip is never silent. */
+export function skipNotice(tool: string, why: string): void {
+  if (skipped.has(tool)) return;
+  skipped.add(tool);
+  process.stdout.write(`SKIP ${tool}: ${why}\n`);
+}
