@@ -8,7 +8,7 @@ import { renderIngress, wantsIngress } from './kubernetes/ingress';
 import { gatewayLabels } from './kubernetes/labels';
 import { renderService } from './kubernetes/service';
 import { GatewaySpec } from './spec';
-import { GatewayValidationError, validateMetadata, validateSpec } from './validate';
+import { GatewayValidationError, validateMetadata, validateSpec } from './validation';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {

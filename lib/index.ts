@@ -1,6 +1,6 @@
 // Public API: spec types → validation → pure renderers → the Gateway construct.
 export * from './spec';
-export * from './validate';
+export * from './validation';
 export { parseBackendUrl } from './backend-url';
 export type { BackendUrl } from './backend-url';
 export * from './krakend/types';

@@ -1,5 +1,5 @@
 import { parseBackendUrl } from '../backend-url';
-import { GatewayValidationError, validateSpec } from '../validate';
+import { GatewayValidationError, validateSpec } from '../validation';
 import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, RateLimitSpec, RouteSpec } from '../spec';
 import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';

@@ -1,0 +1,142 @@
+// The problem type, the error that carries them, and the checker that collects them while walking an
+// untrusted document: every problem is collected, each with its path, the bad value and the fix.
+
+/** One problem with a spec. */
+export interface ValidationProblem {
+  /** Where: `spec.routes[0].rateLimit`, `metadata.name`. */
+  readonly path: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/** Thrown for an invalid Gateway: every problem at once, one line each. */
+export class GatewayValidationError extends Error {
+  constructor(public readonly problems: readonly ValidationProblem[]) {
+    super(`invalid Gateway (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'GatewayValidationError';
+  }
+}
+
+/** `path: message`, the form every report uses. */
+export function formatProblem(p: ValidationProblem): string {
+  return `${p.path}: ${p.message}`;
+}
+
+const DURATION = /^([0-9]+)(ms|s|m|h)$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds of a `10s`-style duration, or undefined when it is not one. */
+export function durationMs(text: string): number | undefined {
+  const m = DURATION.exec(text);
+  return m ? Number(m[1]) * DURATION_MS[m[2]] : undefined;
+}
+
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value === 'object' ? 'object' : typeof value;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Edit distance, for "did you mean" on misspelt field names. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+function suggestion(field: string, known: readonly string[]): string {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const best = known
+    .map((k) => ({ k, d: norm(k) === norm(field) ? 0 : distance(field.toLowerCase(), k.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(field.length / 3)) ? `did you mean ${best.k}?` : `known fields: ${known.join(', ')}`;
+}
+
+/** Collects problems while walking an untrusted document. */
+export class Checker {
+  readonly problems: ValidationProblem[] = [];
+
+  add(path: string, message: string): void {
+    this.problems.push({ path, message });
+  }
+
+  /** An object whose keys are all known; reports the unknown ones. False when not an object. */
+  object(path: string, value: unknown, known: readonly string[]): value is Record<string, unknown> {
+    if (!isObject(value)) {
+      this.add(path, `must be an object (got ${typeOf(value)} ${show(value)})`);
+      return false;
+    }
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) this.add(`${path}.${key}`, `unknown field — ${suggestion(key, known)}`);
+    }
+    return true;
+  }
+
+  /** An object with free-form keys (annotations, resource maps). */
+  map(path: string, value: unknown): value is Record<string, unknown> {
+    return this.object(path, value, isObject(value) ? Object.keys(value) : []);
+  }
+
+  list(path: string, value: unknown): value is unknown[] {
+    if (Array.isArray(value)) return true;
+    this.add(path, `must be a list (got ${typeOf(value)} ${show(value)})`);
+    return false;
+  }
+
+  string(path: string, value: unknown, fix = 'give a string'): value is string {
+    if (typeof value === 'string' && value.length > 0) return true;
+    this.add(path, `must be a non-empty string (got ${typeOf(value)} ${show(value)}) — ${fix}`);
+    return false;
+  }
+
+  boolean(path: string, value: unknown): void {
+    if (typeof value !== 'boolean') this.add(path, `must be true or false (got ${typeOf(value)} ${show(value)})`);
+  }
+
+  integer(path: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {
+    if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return true;
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    this.add(path, `must be an integer ${range} (got ${show(value)})`);
+    return false;
+  }
+
+  duration(path: string, value: unknown, minMs = 0): void {
+    const ms = typeof value === 'string' ? durationMs(value) : undefined;
+    if (ms === undefined) this.add(path, `must be a duration such as 500ms, 10s, 1m or 1h (got ${show(value)})`);
+    else if (ms < minMs) this.add(path, `must be at least ${minMs / 1000}s (got ${show(value)}) — KrakenD's rate limiter counts in whole seconds`);
+  }
+
+  enumValue(path: string, value: unknown, allowed: readonly string[], why = ''): void {
+    if (typeof value !== 'string' || !allowed.includes(value)) {
+      this.add(path, `must be one of ${allowed.join(', ')} (got ${show(value)})${why}`);
+    }
+  }
+
+  /** Names unique within a list: a duplicate is refused at the later entry's `name`. */
+  uniqueNames(path: string, entries: readonly unknown[]): Map<string, number> {
+    const seen = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (!isObject(e) || typeof e.name !== 'string') return;
+      const first = seen.get(e.name);
+      if (first !== undefined) this.add(`${path}[${i}].name`, `duplicate name ${show(e.name)} (also ${path}[${first}]) — names must be unique`);
+      else seen.set(e.name, i);
+    });
+    return seen;
+  }
+}
