@@ -281,7 +281,7 @@ export interface GatewaySpecRoutes {
   readonly timeout?: string;
 
   /**
-   * Client headers forwarded besides the defaults (Accept, Authorization, Content-Type, User-Agent, X-Request-Id). @default []
+   * Client headers forwarded besides the defaults (Accept, Authorization, Content-Type). @default []
    *
    * @schema GatewaySpecRoutes#inputHeaders
    */

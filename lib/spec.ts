@@ -65,7 +65,7 @@ export interface RouteSpec {
   readonly timeout?: string;
   /**
    * Client headers forwarded to the backend besides the defaults (`Accept`, `Authorization`,
-   * `Content-Type`, `User-Agent`, `X-Request-Id`).
+   * `Content-Type`), e.g. `User-Agent` or `X-Request-Id`.
    * @default []
    */
   readonly inputHeaders?: readonly string[];
@@ -250,7 +250,7 @@ export const DEFAULTS = {
 } as const;
 
 /** The headers every route forwards from the client. */
-export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Authorization', 'Content-Type', 'User-Agent', 'X-Request-Id'];
+export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Authorization', 'Content-Type'];
 
 /** The identity headers an auth policy injects; client copies never reach a public route. */
 export const USER_ID_HEADER = 'X-User-Id';

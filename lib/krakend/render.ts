@@ -76,7 +76,8 @@ function routeEndpoints(
     for (const path of paths) {
       out.push({
         endpoint: path.endpoint,
-        method,
+        // GET is KrakenD's default method: left out to keep large route tables under 1 MiB.
+        ...(method === 'GET' ? {} : { method }),
         ...(timeout ? { timeout } : {}),
         input_headers: inputHeaders,
         input_query_strings: ['*'],

@@ -34,7 +34,8 @@ export interface EndpointExtraConfig {
 
 export interface KrakendEndpoint {
   readonly endpoint: string;
-  readonly method: string;
+  /** Absent means GET. */
+  readonly method?: string;
   readonly timeout?: string;
   readonly input_headers: readonly string[];
   readonly input_query_strings: readonly string[];
