@@ -159,6 +159,34 @@ export interface GatewaySpec {
    * @schema GatewaySpec#resources
    */
   readonly resources?: GatewaySpecResources;
+
+  /**
+   * Scale the pods on CPU use with an autoscaling/v2 HorizontalPodAutoscaler; the Deployment then leaves replicas unset. Not together with replicas. @default a fixed replicas
+   *
+   * @schema GatewaySpec#autoscaling
+   */
+  readonly autoscaling?: GatewaySpecAutoscaling;
+
+  /**
+   * Spread the pods over nodes and zones (ScheduleAnyway) whenever more than one pod may run. @default true
+   *
+   * @schema GatewaySpec#topologySpread
+   */
+  readonly topologySpread?: boolean;
+
+  /**
+   * A NetworkPolicy derived from the routes: ingress to the gateway port, egress to DNS, the backends' namespaces and ports, and the JWKS hosts. @default no NetworkPolicy
+   *
+   * @schema GatewaySpec#networkPolicy
+   */
+  readonly networkPolicy?: GatewaySpecNetworkPolicy;
+
+  /**
+   * Prometheus metrics: KrakenD's Prometheus exporter, a metrics port on the Service and a monitoring.coreos.com/v1 ServiceMonitor. @default no metrics
+   *
+   * @schema GatewaySpec#serviceMonitor
+   */
+  readonly serviceMonitor?: GatewaySpecServiceMonitor;
 }
 
 /**
@@ -177,6 +205,10 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'authPolicies': obj.authPolicies?.map(y => toJson_GatewaySpecAuthPolicies(y)),
     'ingress': toJson_GatewaySpecIngress(obj.ingress),
     'resources': toJson_GatewaySpecResources(obj.resources),
+    'autoscaling': toJson_GatewaySpecAutoscaling(obj.autoscaling),
+    'topologySpread': obj.topologySpread,
+    'networkPolicy': toJson_GatewaySpecNetworkPolicy(obj.networkPolicy),
+    'serviceMonitor': toJson_GatewaySpecServiceMonitor(obj.serviceMonitor),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -552,6 +584,154 @@ export function toJson_GatewaySpecResources(obj: GatewaySpecResources | undefine
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Scale the pods on CPU use with an autoscaling/v2 HorizontalPodAutoscaler; the Deployment then leaves replicas unset. Not together with replicas. @default a fixed replicas
+ *
+ * @schema GatewaySpecAutoscaling
+ */
+export interface GatewaySpecAutoscaling {
+  /**
+   * Fewest pods; two or more also gets a PodDisruptionBudget. @default 2
+   *
+   * @schema GatewaySpecAutoscaling#minReplicas
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * Most pods.
+   *
+   * @schema GatewaySpecAutoscaling#maxReplicas
+   */
+  readonly maxReplicas: number;
+
+  /**
+   * Average CPU use aimed at, in percent of the CPU request. @default 80
+   *
+   * @schema GatewaySpecAutoscaling#targetCPUUtilizationPercentage
+   */
+  readonly targetCpuUtilizationPercentage?: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecAutoscaling' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecAutoscaling(obj: GatewaySpecAutoscaling | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minReplicas': obj.minReplicas,
+    'maxReplicas': obj.maxReplicas,
+    'targetCPUUtilizationPercentage': obj.targetCpuUtilizationPercentage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A NetworkPolicy derived from the routes: ingress to the gateway port, egress to DNS, the backends' namespaces and ports, and the JWKS hosts. @default no NetworkPolicy
+ *
+ * @schema GatewaySpecNetworkPolicy
+ */
+export interface GatewaySpecNetworkPolicy {
+  /**
+   * Render the NetworkPolicy. @default true
+   *
+   * @schema GatewaySpecNetworkPolicy#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Accept gateway traffic only from this namespace (the ingress controller's). @default any namespace
+   *
+   * @schema GatewaySpecNetworkPolicy#ingressNamespace
+   */
+  readonly ingressNamespace?: string;
+
+  /**
+   * CIDRs of the backends outside the cluster, reached on those backends' ports. @default []
+   *
+   * @schema GatewaySpecNetworkPolicy#allowedEgressCIDRs
+   */
+  readonly allowedEgressCidRs?: string[];
+
+  /**
+   * The pod port behind a backend Service port, keyed by host:port as in the backend URL. @default the port in the URL
+   *
+   * @schema GatewaySpecNetworkPolicy#backendTargetPorts
+   */
+  readonly backendTargetPorts?: { [key: string]: number };
+}
+
+/**
+ * Converts an object of type 'GatewaySpecNetworkPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecNetworkPolicy(obj: GatewaySpecNetworkPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'ingressNamespace': obj.ingressNamespace,
+    'allowedEgressCIDRs': obj.allowedEgressCidRs?.map(y => y),
+    'backendTargetPorts': ((obj.backendTargetPorts) === undefined) ? undefined : (Object.entries(obj.backendTargetPorts).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Prometheus metrics: KrakenD's Prometheus exporter, a metrics port on the Service and a monitoring.coreos.com/v1 ServiceMonitor. @default no metrics
+ *
+ * @schema GatewaySpecServiceMonitor
+ */
+export interface GatewaySpecServiceMonitor {
+  /**
+   * Turn metrics on. @default true
+   *
+   * @schema GatewaySpecServiceMonitor#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Port of the exporter, the Service port named metrics. @default 9090
+   *
+   * @schema GatewaySpecServiceMonitor#metricsPort
+   */
+  readonly metricsPort?: number;
+
+  /**
+   * Path scraped; KrakenD's exporter serves /metrics only. @default /metrics
+   *
+   * @schema GatewaySpecServiceMonitor#metricsPath
+   */
+  readonly metricsPath?: GatewaySpecServiceMonitorMetricsPath;
+
+  /**
+   * Scrape interval. @default 30s
+   *
+   * @schema GatewaySpecServiceMonitor#interval
+   */
+  readonly interval?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecServiceMonitor' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecServiceMonitor(obj: GatewaySpecServiceMonitor | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'metricsPort': obj.metricsPort,
+    'metricsPath': obj.metricsPath,
+    'interval': obj.interval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Image pull policy. @default IfNotPresent
  *
  * @schema GatewaySpecImagePullPolicy
@@ -665,5 +845,15 @@ export class GatewaySpecResourcesLimits {
   }
   private constructor(public readonly value: number | string) {
   }
+}
+
+/**
+ * Path scraped; KrakenD's exporter serves /metrics only. @default /metrics
+ *
+ * @schema GatewaySpecServiceMonitorMetricsPath
+ */
+export enum GatewaySpecServiceMonitorMetricsPath {
+  /** /metrics */
+  VALUE_FORWARD_SLASH_METRICS = "/metrics",
 }
 

@@ -1,14 +1,23 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import * as crd from '../imports/hanzo.ai';
+import { GatewayManifest, GatewayManifestMetadata, crdSpec, toManifest } from './custom-resource';
 import { buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
+import { metricsPortOf } from './krakend/telemetry';
 import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
 import { renderDeployment } from './kubernetes/deployment';
+import { renderAutoscaler } from './kubernetes/hpa';
 import { renderIngress, wantsIngress } from './kubernetes/ingress';
 import { gatewayLabels } from './kubernetes/labels';
+import { renderNetworkPolicy, wantsNetworkPolicy } from './kubernetes/network-policy';
+import { renderDisruptionBudget, wantsDisruptionBudget } from './kubernetes/pdb';
 import { renderService } from './kubernetes/service';
+import { renderServiceMonitor } from './kubernetes/service-monitor';
 import { GatewaySpec } from './spec';
-import { GatewayValidationError, validateMetadata, validateSpec } from './validation';
+import { validateManifest } from './validation/document';
+import { GatewayValidationError, checkRenderedConfig, validateMetadata, validateSpec } from './validation';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {
@@ -24,10 +33,22 @@ export interface GatewayProps extends GatewaySpec {
   readonly namespace?: string;
 }
 
+/** Options of `Gateway.fromCustomResource`. */
+export interface FromCustomResourceOptions {
+  /**
+   * Also add the custom resource itself to the chart, for clusters where an operator reconciles it
+   * (see `addCustomResource`).
+   * @default false
+   */
+  readonly emitCustomResource?: boolean;
+}
+
 /**
  * A KrakenD API gateway: a ConfigMap with krakend.json rendered from the routes, a Deployment running
- * KrakenD on it, a ClusterIP Service and, when asked for, an Ingress. Throws a GatewayValidationError
- * listing every problem when the props are invalid; nothing is added to the chart then.
+ * KrakenD on it, a ClusterIP Service and, when asked for, an Ingress; with the production extras a
+ * PodDisruptionBudget, a HorizontalPodAutoscaler, a NetworkPolicy and a ServiceMonitor. Throws a
+ * GatewayValidationError listing every problem when the props are invalid; nothing is added to the
+ * chart then.
  */
 export class Gateway extends Construct {
   /** The gateway's name. */
@@ -46,27 +67,88 @@ export class Gateway extends Construct {
   public readonly service: k8s.KubeService;
   /** The Ingress `<name>`, when the spec asks for one. */
   public readonly ingress?: k8s.KubeIngress;
+  /** The PodDisruptionBudget `<name>`, when at least two pods always run. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The HorizontalPodAutoscaler `<name>`, when the spec has `autoscaling`. */
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The NetworkPolicy `<name>`, when the spec has `networkPolicy` on. */
+  public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  /** The ServiceMonitor `<name>` (monitoring.coreos.com/v1), when the spec has `serviceMonitor` on. */
+  public readonly serviceMonitor?: ApiObject;
+  /** The metadata of the custom resource this gateway was built from, as given. */
+  private manifestMetadata?: GatewayManifestMetadata;
+
+  /**
+   * A Gateway from a hanzo.ai/v1 Gateway custom resource, e.g. one parsed from YAML: name and
+   * namespace come from its metadata. Throws a GatewayValidationError listing every problem, at the
+   * manifest's paths (`apiVersion`, `metadata.name`, `spec.routes[0].prefix`).
+   */
+  public static fromCustomResource(scope: Construct, id: string, manifest: GatewayManifest, options: FromCustomResourceOptions = {}): Gateway {
+    const problems = validateManifest(manifest);
+    if (problems.length > 0) throw new GatewayValidationError(problems);
+    // A copy: later changes to the caller's object do not reach the gateway.
+    const { metadata, spec } = structuredClone(manifest);
+    const gateway = new Gateway(scope, id, { ...spec, name: metadata.name, namespace: metadata.namespace });
+    gateway.manifestMetadata = metadata;
+    if (options.emitCustomResource) gateway.addCustomResource();
+    return gateway;
+  }
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     const { name = id, namespace, ...spec } = props;
     const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
     if (problems.length > 0) throw new GatewayValidationError(problems);
+    // Rendered and checked before super(): a config too large or unsafe adds nothing to the chart.
+    const krakendConfig = buildKrakendConfig(spec, { name });
+    const krakendJson = serializeKrakendConfig(krakendConfig);
+    checkRenderedConfig(krakendConfig, krakendJson);
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
     this.spec = spec;
 
-    this.krakendConfig = buildKrakendConfig(spec, { name });
-    const krakendJson = serializeKrakendConfig(this.krakendConfig);
+    this.krakendConfig = krakendConfig;
     const labels = gatewayLabels(name, spec);
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', withNamespace(renderConfigMap(name, labels, krakendJson)));
     this.deployment = new k8s.KubeDeployment(this, 'Resource', withNamespace(renderDeployment(name, labels, spec, krakendJson)));
-    this.service = new k8s.KubeService(this, 'Service', withNamespace(renderService(name, labels)));
+    const metricsPort = metricsPortOf(spec);
+    this.service = new k8s.KubeService(this, 'Service', withNamespace(renderService(name, labels, metricsPort)));
     if (wantsIngress(spec.ingress)) {
       this.ingress = new k8s.KubeIngress(this, 'Ingress', withNamespace(renderIngress(name, labels, spec.ingress)));
     }
+    if (wantsDisruptionBudget(spec)) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', withNamespace(renderDisruptionBudget(name, labels)));
+    }
+    if (spec.autoscaling) {
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', withNamespace(renderAutoscaler(name, labels, spec.autoscaling)));
+    }
+    if (wantsNetworkPolicy(spec.networkPolicy)) {
+      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', withNamespace(renderNetworkPolicy(name, labels, spec, spec.networkPolicy, metricsPort)));
+    }
+    if (metricsPort !== undefined && spec.serviceMonitor) {
+      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', withNamespace(renderServiceMonitor(name, labels, spec.serviceMonitor)));
+    }
+  }
+
+  /**
+   * The gateway as a hanzo.ai/v1 Gateway custom resource, in plain JSON: the metadata as given to
+   * `fromCustomResource` (else name and namespace), the spec as given (defaults are never written
+   * into it). `Gateway.fromCustomResource` of the result builds the same gateway.
+   */
+  public toCustomResource(): GatewayManifest {
+    const metadata = this.manifestMetadata ?? { name: this.name, ...(this.namespace === undefined ? {} : { namespace: this.namespace }) };
+    return toManifest(metadata, this.spec);
+  }
+
+  /**
+   * Adds the custom resource itself to the chart (construct id `CustomResource`), as an object of
+   * the imported CRD class: for clusters where an operator reconciles it. Call it once.
+   */
+  public addCustomResource(): crd.Gateway {
+    const { metadata, spec } = this.toCustomResource();
+    return new crd.Gateway(this, 'CustomResource', { metadata, spec: crdSpec(spec) });
   }
 }

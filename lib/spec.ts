@@ -233,7 +233,103 @@ export interface GatewaySpec {
    * @default 4
    */
   readonly prefixDepth?: number;
+  /**
+   * Scale the pods on CPU use with a HorizontalPodAutoscaler. The Deployment then leaves `replicas`
+   * unset, so the autoscaler owns the count; `replicas` must not be set with it.
+   * @default a fixed `replicas`
+   */
+  readonly autoscaling?: AutoscalingSpec;
+  /**
+   * Spread the pods over nodes and zones (`topologySpreadConstraints`, ScheduleAnyway) whenever more
+   * than one pod may run. `false` turns it off.
+   * @default true
+   */
+  readonly topologySpread?: boolean;
+  /**
+   * A NetworkPolicy derived from the routes: the pods accept traffic on the gateway port only and
+   * reach only DNS, their backends' namespaces and ports, and the JWKS hosts.
+   * @default no NetworkPolicy
+   */
+  readonly networkPolicy?: NetworkPolicySpec;
+  /**
+   * Prometheus metrics: KrakenD's OpenTelemetry Prometheus exporter on its own port, a `metrics` port
+   * on the Service and a ServiceMonitor (monitoring.coreos.com/v1) for the Prometheus Operator.
+   * @default no metrics
+   */
+  readonly serviceMonitor?: ServiceMonitorSpec;
 }
+
+/** Horizontal pod autoscaling on CPU use. */
+export interface AutoscalingSpec {
+  /**
+   * Fewest pods. Two or more also gets a PodDisruptionBudget.
+   * @default 2
+   */
+  readonly minReplicas?: number;
+  /** Most pods. */
+  readonly maxReplicas: number;
+  /**
+   * Average CPU use the autoscaler aims at, in percent of the container's CPU request.
+   * @default 80
+   */
+  readonly targetCPUUtilizationPercentage?: number;
+}
+
+/** The NetworkPolicy of the gateway pods. */
+export interface NetworkPolicySpec {
+  /**
+   * Render the NetworkPolicy.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Accept gateway traffic only from this namespace (the ingress controller's, e.g. `ingress-nginx`).
+   * @default any namespace
+   */
+  readonly ingressNamespace?: string;
+  /**
+   * CIDRs of backends outside the cluster. A NetworkPolicy cannot name a DNS host, so a backend that
+   * is not a cluster Service (`<svc>.<namespace>.svc`) is refused unless its addresses are listed
+   * here; the pods may then reach these CIDRs on the ports of those backends.
+   * @default []
+   */
+  readonly allowedEgressCIDRs?: readonly string[];
+  /**
+   * The pod port behind a backend's Service port, keyed by `host:port` as in the backend URL (port 80
+   * or 443 by scheme when the URL has none), e.g. `{ "chat.hanzo.svc:80": 8000 }`. A NetworkPolicy
+   * sees a connection after the Service has translated it, so it must allow the Service's targetPort.
+   * @default the port in the URL (right when the Service's port and targetPort are the same)
+   */
+  readonly backendTargetPorts?: { readonly [hostPort: string]: number };
+}
+
+/** Prometheus metrics of the gateway (the operator's field names). */
+export interface ServiceMonitorSpec {
+  /**
+   * Turn metrics on: the exporter, the Service port and the ServiceMonitor.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Port of KrakenD's Prometheus exporter, exposed as the Service port named `metrics`.
+   * @default 9090
+   */
+  readonly metricsPort?: number;
+  /**
+   * Path scraped. KrakenD's exporter serves `/metrics` only.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+  /**
+   * How often Prometheus scrapes.
+   * @default '30s'
+   */
+  readonly interval?: string;
+}
+
+/** The defaults of the production extras; like DEFAULTS, never written back into a spec. */
+export const AUTOSCALING_DEFAULTS = { minReplicas: 2, targetCPUUtilizationPercentage: 80 } as const;
+export const SERVICE_MONITOR_DEFAULTS = { metricsPort: 9090, metricsPath: '/metrics', interval: '30s' } as const;
 
 /** The defaults applied when rendering; never written back into a spec. */
 export const DEFAULTS = {

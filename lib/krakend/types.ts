@@ -1,9 +1,9 @@
 // The subset of KrakenD's configuration (version 3) this library renders. Field names are KrakenD's.
+import type { OpenTelemetryConfig } from './telemetry';
 
 export interface KrakendBackend {
   readonly host: readonly string[];
   readonly url_pattern: string;
-  readonly encoding: 'no-op';
 }
 
 export interface JwtValidatorConfig {
@@ -12,7 +12,8 @@ export interface JwtValidatorConfig {
   readonly issuer: string;
   readonly audience?: readonly string[];
   readonly cache: true;
-  readonly cache_duration: number;
+  /** Absent means krakend-jose's default, 900 s. */
+  readonly cache_duration?: number;
   readonly propagate_claims: ReadonlyArray<readonly [string, string]>;
   readonly disable_jwk_security?: true;
 }
@@ -54,6 +55,7 @@ export interface KrakendConfig {
       readonly disable_redirect_fixed_path: true;
       readonly disable_handle_method_not_allowed: true;
     };
+    readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig;
   };
   readonly endpoints: readonly KrakendEndpoint[];
 }

@@ -1,10 +1,13 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { KRAKEND_PORT } from '../krakend/render';
+import { metricsPortOf } from '../krakend/telemetry';
 import { DEFAULTS, GatewaySpec, Quantity, quantityValue } from '../spec';
+import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';
 import { configMapName } from './names';
+import { METRICS_PORT_NAME } from './service-monitor';
 
 /** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */
 export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
@@ -35,16 +38,20 @@ export function renderDeployment(name: string, labels: Record<string, string>, s
   const image = spec.image ?? DEFAULTS.image;
   const resources = spec.resources ?? DEFAULTS.resources;
   const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
+  const spread = renderTopologySpread(name, spec);
+  const metricsPort = metricsPortOf(spec);
   return {
     metadata: { name, labels },
     spec: {
-      replicas: spec.replicas ?? DEFAULTS.replicas,
+      // Under autoscaling the HPA owns the count: a replicas field here would reset it on every apply.
+      ...(spec.autoscaling ? {} : { replicas: spec.replicas ?? DEFAULTS.replicas }),
       selector: { matchLabels: selectorLabels(name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       template: {
         metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson) } },
         spec: {
           automountServiceAccountToken: false,
+          ...(spread ? { topologySpreadConstraints: spread } : {}),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: RUN_AS_USER,
@@ -59,7 +66,10 @@ export function renderDeployment(name: string, labels: Record<string, string>, s
               imagePullPolicy: image.pullPolicy ?? DEFAULTS.image.pullPolicy,
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
-              ports: [{ name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' }],
+              ports: [
+                { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
+                ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),
+              ],
               readinessProbe: { httpGet: health, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
               livenessProbe: { httpGet: health, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
               resources: { requests: quantities(resources.requests), limits: quantities(resources.limits) },

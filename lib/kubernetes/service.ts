@@ -1,19 +1,23 @@
 import { k8s } from 'cdk8s-plus-28';
 import { KRAKEND_PORT } from '../krakend/render';
 import { selectorLabels } from './labels';
+import { METRICS_PORT_NAME } from './service-monitor';
 
 /** The port the Service exposes; its name is what the Ingress refers to. */
 export const SERVICE_PORT = 80;
 export const SERVICE_PORT_NAME = 'http';
 
-/** A ClusterIP Service `<name>`: port 80 to KrakenD's 8080. */
-export function renderService(name: string, labels: Record<string, string>): k8s.KubeServiceProps {
+/** A ClusterIP Service `<name>`: port 80 to KrakenD's 8080, and the metrics port when given. */
+export function renderService(name: string, labels: Record<string, string>, metricsPort?: number): k8s.KubeServiceProps {
   return {
     metadata: { name, labels },
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(name),
-      ports: [{ name: SERVICE_PORT_NAME, port: SERVICE_PORT, targetPort: k8s.IntOrString.fromNumber(KRAKEND_PORT), protocol: 'TCP' }],
+      ports: [
+        { name: SERVICE_PORT_NAME, port: SERVICE_PORT, targetPort: k8s.IntOrString.fromNumber(KRAKEND_PORT), protocol: 'TCP' },
+        ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, port: metricsPort, targetPort: k8s.IntOrString.fromNumber(metricsPort), protocol: 'TCP' }]),
+      ],
     },
   };
 }

@@ -23,6 +23,8 @@ export function formatProblem(p: ValidationProblem): string {
 }
 
 const DURATION = /^([0-9]+)(ms|s|m|h)$/;
+// Go's time.Duration is int64 nanoseconds.
+const MAX_DURATION_MS = 9_223_372_036_854;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds of a `10s`-style duration, or undefined when it is not one. */
@@ -31,9 +33,18 @@ export function durationMs(text: string): number | undefined {
   return m ? Number(m[1]) * DURATION_MS[m[2]] : undefined;
 }
 
+/** A short, safe rendering of any value for a message: never throws (cycles, BigInt, symbols). */
 export function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === null || value === undefined) text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? typeOf(value);
+    } catch {
+      text = typeOf(value);
+    }
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -60,10 +71,13 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-function suggestion(field: string, known: readonly string[]): string {
+/** `did you mean X?` for a near miss, else the list of what is known. */
+export function suggestion(field: string, known: readonly string[]): string {
   const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  // A shortened name (`secret` for `secretName`) counts as a near miss too.
+  const near = (k: string) => (norm(k) === norm(field) ? 0 : field.length >= 3 && (norm(k).startsWith(norm(field)) || norm(field).startsWith(norm(k))) ? 1 : distance(field.toLowerCase(), k.toLowerCase()));
   const best = known
-    .map((k) => ({ k, d: norm(k) === norm(field) ? 0 : distance(field.toLowerCase(), k.toLowerCase()) }))
+    .map((k) => ({ k, d: near(k) }))
     .sort((x, y) => x.d - y.d)[0];
   return best && best.d <= Math.max(2, Math.floor(field.length / 3)) ? `did you mean ${best.k}?` : `known fields: ${known.join(', ')}`;
 }
@@ -93,6 +107,11 @@ export class Checker {
     return this.object(path, value, isObject(value) ? Object.keys(value) : []);
   }
 
+  /** Visits every index of a list, holes included: forEach would skip a hole, and it is a problem too. */
+  each(list: readonly unknown[], visit: (item: unknown, index: number) => void): void {
+    for (let i = 0; i < list.length; i++) visit(list[i], i);
+  }
+
   list(path: string, value: unknown): value is unknown[] {
     if (Array.isArray(value)) return true;
     this.add(path, `must be a list (got ${typeOf(value)} ${show(value)})`);
@@ -116,10 +135,12 @@ export class Checker {
     return false;
   }
 
-  duration(path: string, value: unknown, minMs = 0): void {
+  /** A Go duration from minMs up to what Go's time.Duration holds (KrakenD refuses a longer one). */
+  duration(path: string, value: unknown, minMs = 1, why = ''): void {
     const ms = typeof value === 'string' ? durationMs(value) : undefined;
     if (ms === undefined) this.add(path, `must be a duration such as 500ms, 10s, 1m or 1h (got ${show(value)})`);
-    else if (ms < minMs) this.add(path, `must be at least ${minMs / 1000}s (got ${show(value)}) — KrakenD's rate limiter counts in whole seconds`);
+    else if (ms < minMs) this.add(path, `must be at least ${minMs >= 1000 ? `${minMs / 1000}s` : `${minMs}ms`} (got ${show(value)})${why}`);
+    else if (ms > MAX_DURATION_MS) this.add(path, `is longer than Go's time.Duration can hold, about 2562047h (got ${show(value)}) — use a shorter duration`);
   }
 
   enumValue(path: string, value: unknown, allowed: readonly string[], why = ''): void {

@@ -1,0 +1,183 @@
+// The hanzo-gateway command: renders Gateway custom resources held in YAML, for pipelines that do
+// not write TypeScript. cdk8s is loaded only once every input has passed its checks, so --help,
+// usage errors and invalid files answer quickly.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import type { App } from 'cdk8s';
+import type { Gateway } from './gateway';
+import { GatewayDocument, GatewayLoadError, STDIN, SourceProblem, formatSourceProblem, loadGatewayFiles } from './load';
+import { GatewayValidationError } from './validation/checker';
+
+const DEFAULT_OUTPUT_DIR = 'dist';
+
+const HELP = `Usage: hanzo-gateway <command> [options]
+
+Renders hanzo.ai/v1 Gateway custom resources into Kubernetes manifests for a KrakenD gateway.
+
+Commands:
+  synth FILE... [--output DIR | --stdout]
+      Writes one manifest file per Gateway into DIR (default: ${DEFAULT_OUTPUT_DIR}), named
+      <namespace>.<name>.k8s.yaml (<name>.k8s.yaml when it has no namespace), and prints
+      their paths. Other files in DIR are left alone. --stdout prints the manifests instead.
+  krakend FILE [--name NAME]
+      Prints the Gateway's krakend.json exactly as its ConfigMap holds it: compact, with no
+      trailing newline. --name (NAME or NAMESPACE/NAME) picks one when FILE holds several.
+  validate FILE...
+      Checks every Gateway and prints one line per problem.
+
+FILE is YAML with one or more documents; documents of other kinds are skipped, and a file
+without a Gateway is an error. '-' reads standard input.
+
+Problems go to standard error, one a line: FILE: PATH: MESSAGE (FILE#N for the Nth document
+of a file that holds several). Nothing is written unless every Gateway is valid.
+
+Exit status: 0 success, 1 invalid input, 2 usage error.
+`;
+
+/** A failure to report in one line, without a stack trace. */
+class CliError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2) {
+    super(message);
+  }
+}
+
+function usage(message: string): CliError {
+  return new CliError(`${message}\nRun 'hanzo-gateway --help' for usage.`, 2);
+}
+
+/** Runs the command line `argv` (without node and script) and returns the exit status. */
+export function main(argv: readonly string[]): number {
+  try {
+    run(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof GatewayLoadError) {
+      process.stderr.write(`${e.problems.map(formatSourceProblem).join('\n')}\n`);
+      return 1;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`hanzo-gateway: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`hanzo-gateway: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function run(argv: readonly string[]): void {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        stdout: { type: 'boolean' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    // Node's message goes on to explain '--'; its first sentence says what is wrong.
+    throw usage((e as Error).message.replace(/\. To specify a positional argument[\s\S]*$/, ''));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...files] = positionals;
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command === undefined) throw usage('no command given');
+  if (!['synth', 'krakend', 'validate'].includes(command)) throw usage(`unknown command "${command}" (commands: synth, krakend, validate)`);
+  if (command !== 'synth' && (values.output !== undefined || values.stdout)) throw usage('--output and --stdout are options of synth');
+  if (command !== 'krakend' && values.name !== undefined) throw usage('--name is an option of krakend');
+  if (files.length === 0) throw usage(`${command} needs a FILE ('-' for standard input)`);
+  if (files.filter((f) => f === STDIN).length > 1) throw usage("'-' (standard input) can be given once");
+
+  if (command === 'synth') synth(files, values.output, values.stdout === true);
+  else if (command === 'krakend') krakend(files, values.name);
+  else validate(files);
+}
+
+function synth(files: readonly string[], output: string | undefined, toStdout: boolean): void {
+  if (output !== undefined && toStdout) throw usage('give either --output or --stdout');
+  if (output === '') throw usage('--output needs a directory');
+  // Everything is rendered before anything is written: invalid input leaves no file behind.
+  const rendered = build(loadGatewayFiles(files)).map(({ doc, app }) => ({ file: manifestFileName(doc), yaml: app.synthYaml() }));
+  if (toStdout) {
+    process.stdout.write(rendered.map((r) => r.yaml).join('---\n'));
+    return;
+  }
+  const dir = output ?? DEFAULT_OUTPUT_DIR;
+  for (const r of rendered) {
+    const file = path.join(dir, r.file);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(file, r.yaml);
+    } catch (e) {
+      throw new CliError(`cannot write ${file}: ${(e as Error).message}`, 1);
+    }
+    process.stdout.write(`${file}\n`);
+  }
+}
+
+/** `<namespace>.<name>.k8s.yaml`, or `<name>.k8s.yaml` without a namespace: unique, as names hold no dot. */
+function manifestFileName(doc: GatewayDocument): string {
+  const { name, namespace } = doc.manifest.metadata;
+  return `${namespace === undefined ? '' : `${namespace}.`}${name}.k8s.yaml`;
+}
+
+function krakend(files: readonly string[], name: string | undefined): void {
+  if (files.length !== 1) throw usage('krakend takes exactly one FILE');
+  const docs = loadGatewayFiles(files);
+  const chosen = name === undefined ? docs : docs.filter((d) => d.manifest.metadata.name === name || qualifiedName(d) === name);
+  if (chosen.length === 0) {
+    throw new GatewayLoadError([{ location: docs[0].source, message: `no Gateway named "${name}" (found: ${docs.map(qualifiedName).join(', ')})` }]);
+  }
+  if (chosen.length > 1) throw usage(`${docs[0].source} holds ${chosen.length} Gateways (${chosen.map(qualifiedName).join(', ')}): pick one with --name`);
+  const [{ gateway }] = build(chosen);
+  // Taken from the ConfigMap itself, so these are exactly the bytes the pods run (and hash).
+  const configMap = gateway.configMap.toJson() as { data: Record<string, string> };
+  process.stdout.write(configMap.data['krakend.json']);
+}
+
+function validate(files: readonly string[]): void {
+  for (const { doc } of build(loadGatewayFiles(files))) process.stdout.write(`${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
+}
+
+/** `namespace/name`, or `name` without a namespace. */
+function qualifiedName(doc: GatewayDocument): string {
+  const { name, namespace } = doc.manifest.metadata;
+  return namespace === undefined ? name : `${namespace}/${name}`;
+}
+
+interface Built {
+  readonly doc: GatewayDocument;
+  readonly app: App;
+  readonly gateway: Gateway;
+}
+
+/**
+ * Each Gateway in a chart of its own app. The construct checks more than the loader (the rendered
+ * config must fit its ConfigMap): those problems are collected over all documents too.
+ */
+function build(docs: readonly GatewayDocument[]): Built[] {
+  // Loaded on demand: cdk8s is the slow part of startup.
+  const { App: AppClass, Chart } = require('cdk8s') as typeof import('cdk8s');
+  const { Gateway: GatewayClass } = require('./gateway') as typeof import('./gateway');
+  const problems: SourceProblem[] = [];
+  const built: Built[] = [];
+  for (const doc of docs) {
+    const app = new AppClass();
+    try {
+      const gateway = GatewayClass.fromCustomResource(new Chart(app, 'gateway'), 'Gateway', doc.manifest);
+      built.push({ doc, app, gateway });
+    } catch (e) {
+      if (!(e instanceof GatewayValidationError)) throw e;
+      problems.push(...e.problems.map((p) => ({ location: doc.location, ...p })));
+    }
+  }
+  if (problems.length > 0) throw new GatewayLoadError(problems);
+  return built;
+}

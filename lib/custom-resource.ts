@@ -1,0 +1,82 @@
+// The Gateway custom resource (hanzo.ai/v1, kind Gateway) as plain JSON, and the conversions of its
+// spec. No cdk8s at run time (only its types), so the CLI can load and check files quickly.
+import type * as crd from '../imports/hanzo.ai';
+import { GatewaySpec, Quantity, quantityValue } from './spec';
+
+export const GATEWAY_API_VERSION = 'hanzo.ai/v1';
+export const GATEWAY_KIND = 'Gateway';
+
+/** A Gateway's metadata. Fields besides these (uid, finalizers, …) are kept as given. */
+export interface GatewayManifestMetadata {
+  /** Names the Deployment, Service and Ingress; the ConfigMap is `<name>-config`. */
+  readonly name: string;
+  /**
+   * Namespace of every object.
+   * @default the chart's namespace
+   */
+  readonly namespace?: string;
+  readonly labels?: { readonly [key: string]: string };
+  readonly annotations?: { readonly [key: string]: string };
+  readonly [field: string]: unknown;
+}
+
+/** A hanzo.ai/v1 Gateway custom resource, as kubectl or a Git repository holds it. */
+export interface GatewayManifest {
+  readonly apiVersion: typeof GATEWAY_API_VERSION;
+  readonly kind: typeof GATEWAY_KIND;
+  readonly metadata: GatewayManifestMetadata;
+  readonly spec: GatewaySpec;
+}
+
+/** A manifest of plain JSON values, independent of the objects it was built from. */
+export function toManifest(metadata: GatewayManifestMetadata, spec: GatewaySpec): GatewayManifest {
+  return { apiVersion: GATEWAY_API_VERSION, kind: GATEWAY_KIND, metadata: jsonCopy(metadata), spec: plainSpec(spec) };
+}
+
+/**
+ * The spec as plain JSON: undefined fields dropped, and resource quantities as the API server holds
+ * them (`250m`), not the `{ value }` wrappers of the imported CRD types.
+ */
+function plainSpec(spec: GatewaySpec): GatewaySpec {
+  return mapQuantities(spec, quantityValue);
+}
+
+/**
+ * The spec as the imported CRD class expects it. Its generated toJson reads every quantity as
+ * `.value`, so each one is wrapped; the enum types hold the same strings as the spec's unions.
+ */
+export function crdSpec(spec: GatewaySpec): crd.GatewaySpec {
+  const copy = mapQuantities(spec, (q) => ({ value: quantityValue(q) })) as unknown as Record<string, Record<string, unknown> | undefined>;
+  for (const [field, renames] of Object.entries(CRD_CLASS_RENAMES)) {
+    const section = copy[field];
+    if (section === undefined) continue;
+    for (const [crdName, className] of Object.entries(renames)) {
+      if (crdName in section) {
+        section[className] = section[crdName];
+        delete section[crdName];
+      }
+    }
+  }
+  return copy as unknown as crd.GatewaySpec;
+}
+
+/**
+ * Spec fields that `cdk8s import` renames in the generated TypeScript (its toJson writes the CRD's
+ * name back, and drops a field given under the CRD's name). test/cr checks this against imports/.
+ */
+export const CRD_CLASS_RENAMES: { readonly [specField: string]: { readonly [crdName: string]: string } } = {
+  autoscaling: { targetCPUUtilizationPercentage: 'targetCpuUtilizationPercentage' },
+  networkPolicy: { allowedEgressCIDRs: 'allowedEgressCidRs' },
+};
+
+function mapQuantities(spec: GatewaySpec, map: (q: Quantity) => Quantity): GatewaySpec {
+  const copy = jsonCopy(spec) as { resources?: Record<string, Record<string, Quantity>> };
+  for (const quantities of Object.values(copy.resources ?? {})) {
+    for (const [resource, q] of Object.entries(quantities)) quantities[resource] = map(q);
+  }
+  return copy as GatewaySpec;
+}
+
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

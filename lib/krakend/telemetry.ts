@@ -1,0 +1,32 @@
+// KrakenD's OpenTelemetry block with a Prometheus exporter: the source of the gateway's metrics.
+import { GatewaySpec, SERVICE_MONITOR_DEFAULTS } from '../spec';
+
+/** `extra_config."telemetry/opentelemetry"` at service level, as far as this library renders it. */
+export interface OpenTelemetryConfig {
+  readonly exporters: {
+    readonly prometheus: ReadonlyArray<{
+      readonly name: string;
+      readonly port: number;
+      readonly process_metrics: true;
+      readonly go_metrics: true;
+    }>;
+  };
+}
+
+/** The port of the Prometheus exporter when metrics are on, else undefined. */
+export function metricsPortOf(spec: GatewaySpec): number | undefined {
+  const monitor = spec.serviceMonitor;
+  if (monitor === undefined || monitor.enabled === false) return undefined;
+  return monitor.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort;
+}
+
+/**
+ * The service-level extra_config entry for metrics, empty when they are off: one Prometheus exporter
+ * serving `/metrics` on its own port, with process (CPU, memory, file descriptors) and Go runtime
+ * metrics besides KrakenD's own.
+ */
+export function telemetryExtraConfig(spec: GatewaySpec): { readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig } {
+  const port = metricsPortOf(spec);
+  if (port === undefined) return {};
+  return { 'telemetry/opentelemetry': { exporters: { prometheus: [{ name: 'prometheus', port, process_metrics: true, go_metrics: true }] } } };
+}

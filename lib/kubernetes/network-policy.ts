@@ -1,0 +1,128 @@
+// The NetworkPolicy derived from the routes: what the gateway pods may accept and reach, read off
+// the backend and JWKS URLs, so the policy follows the routes without being written by hand.
+import { k8s } from 'cdk8s-plus-28';
+import { parseBackendUrl } from '../backend-url';
+import { KRAKEND_PORT } from '../krakend/render';
+import { GatewaySpec, NetworkPolicySpec } from '../spec';
+import { selectorLabels } from './labels';
+
+/** Where a URL's host is, as far as a NetworkPolicy can tell. */
+export type Destination =
+  | {
+      readonly inCluster: true;
+      /** The Service's namespace; undefined for a bare Service name, resolved in the gateway's own. */
+      readonly namespace?: string;
+      /** `host:port`, the key of `backendTargetPorts`. */
+      readonly hostPort: string;
+      readonly port: number;
+    }
+  | { readonly inCluster: false; readonly host: string; readonly port: number };
+
+type InCluster = Extract<Destination, { inCluster: true }>;
+
+// `<svc>.<namespace>.svc[.cluster.local]`: the names the cluster DNS gives Services.
+const SERVICE_HOST = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?$/;
+// A bare Service name, which the pod's DNS search path resolves in its own namespace.
+const BARE_SERVICE = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;
+
+/** Classifies the host of an http(s) URL; the port defaults by scheme. */
+export function destinationOf(scheme: string, hostname: string, port: number | undefined): Destination {
+  const host = hostname.toLowerCase();
+  const effectivePort = port ?? (scheme === 'https' ? 443 : 80);
+  const service = SERVICE_HOST.exec(host);
+  if (service || BARE_SERVICE.test(host)) {
+    return { inCluster: true, namespace: service?.[1], hostPort: `${host}:${effectivePort}`, port: effectivePort };
+  }
+  return { inCluster: false, host, port: effectivePort };
+}
+
+/** The destination of a JWKS URL, or undefined when it is not an http(s) URL. */
+export function jwksDestination(jwksUrl: string): Destination | undefined {
+  let url: URL;
+  try {
+    url = new URL(jwksUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  return destinationOf(url.protocol.slice(0, -1), url.hostname, url.port === '' ? undefined : Number(url.port));
+}
+
+/** Whether a spec gets a NetworkPolicy: `networkPolicy` present and not disabled. */
+export function wantsNetworkPolicy(policy: NetworkPolicySpec | undefined): policy is NetworkPolicySpec {
+  return policy !== undefined && policy.enabled !== false;
+}
+
+const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
+
+function tcp(ports: Iterable<number>): k8s.NetworkPolicyPort[] {
+  return [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+}
+
+function inNamespace(namespace: string): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: namespace } } };
+}
+
+/**
+ * The NetworkPolicy `<name>` of a validated spec with `networkPolicy` on. Ingress: the gateway port
+ * (from `ingressNamespace` only, when set) and the metrics port. Egress: DNS on port 53 anywhere;
+ * each in-cluster backend's namespace on its port; the JWKS hosts' port anywhere (their addresses are
+ * not known); the backends outside the cluster through `allowedEgressCIDRs` on their ports.
+ */
+export function renderNetworkPolicy(
+  name: string,
+  labels: Record<string, string>,
+  spec: GatewaySpec,
+  policy: NetworkPolicySpec,
+  metricsPort: number | undefined,
+): k8s.KubeNetworkPolicyProps {
+  const byNamespace = new Map<string, number[]>(); // '' = the gateway's own namespace
+  const externalBackendPorts: number[] = [];
+  const jwksPorts: number[] = [];
+  const podPort = (d: InCluster) => policy.backendTargetPorts?.[d.hostPort] ?? d.port;
+  const addInCluster = (d: InCluster) => {
+    const key = d.namespace ?? '';
+    byNamespace.set(key, [...(byNamespace.get(key) ?? []), podPort(d)]);
+  };
+
+  for (const route of spec.routes) {
+    const url = parseBackendUrl(route.backend);
+    if (!url) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
+    const d = destinationOf(url.scheme, url.hostname, url.port);
+    if (d.inCluster) addInCluster(d);
+    else externalBackendPorts.push(d.port);
+  }
+  for (const auth of spec.authPolicies ?? []) {
+    const d = jwksDestination(auth.jwksUrl);
+    if (!d) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(auth.jwksUrl)}`);
+    if (d.inCluster) addInCluster(d);
+    else jwksPorts.push(d.port);
+  }
+
+  const egress: k8s.NetworkPolicyEgressRule[] = [
+    // Anywhere: cluster DNS may be CoreDNS in kube-system, a node-local cache or the node itself.
+    { ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, ...tcp([53])] },
+  ];
+  for (const namespace of [...byNamespace.keys()].sort()) {
+    // No namespaceSelector: the peer is the policy's own namespace, wherever the gateway is deployed.
+    egress.push({ to: [namespace === '' ? { podSelector: {} } : inNamespace(namespace)], ports: tcp(byNamespace.get(namespace)!) });
+  }
+  if (jwksPorts.length > 0) egress.push({ ports: tcp(jwksPorts) });
+  if (externalBackendPorts.length > 0) {
+    const cidrs = policy.allowedEgressCIDRs ?? [];
+    // An empty `to` would match every destination; validation refuses outside backends without CIDRs.
+    if (cidrs.length === 0) throw new Error('internal: a backend outside the cluster without allowedEgressCIDRs');
+    egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(externalBackendPorts) });
+  }
+
+  const ingress: k8s.NetworkPolicyIngressRule[] = [
+    { ...(policy.ingressNamespace ? { from: [inNamespace(policy.ingressNamespace)] } : {}), ports: tcp([KRAKEND_PORT]) },
+  ];
+  // Prometheus runs in a namespace of its own choosing, so the metrics port is not narrowed.
+  if (metricsPort !== undefined) ingress.push({ ports: tcp([metricsPort]) });
+
+  return {
+    metadata: { name, labels },
+    spec: { podSelector: { matchLabels: selectorLabels(name) }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+  };
+}

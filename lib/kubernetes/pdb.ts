@@ -1,0 +1,17 @@
+import { k8s } from 'cdk8s-plus-28';
+import { GatewaySpec } from '../spec';
+import { podCountRange } from './availability';
+import { selectorLabels } from './labels';
+
+/** Whether a spec gets a PodDisruptionBudget: when at least two pods always run. */
+export function wantsDisruptionBudget(spec: GatewaySpec): boolean {
+  return podCountRange(spec).min >= 2;
+}
+
+/** The PodDisruptionBudget `<name>`: voluntary disruptions (node drains) take one pod at a time. */
+export function renderDisruptionBudget(name: string, labels: Record<string, string>): k8s.KubePodDisruptionBudgetProps {
+  return {
+    metadata: { name, labels },
+    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selectorLabels(name) } },
+  };
+}

@@ -1,0 +1,28 @@
+import { ApiObjectProps } from 'cdk8s';
+import { SERVICE_MONITOR_DEFAULTS, ServiceMonitorSpec } from '../spec';
+import { selectorLabels } from './labels';
+
+/** The name of the Service and container port of the metrics exporter; the ServiceMonitor scrapes it. */
+export const METRICS_PORT_NAME = 'metrics';
+
+/**
+ * The ServiceMonitor `<name>` (monitoring.coreos.com/v1) for the Prometheus Operator: the gateway
+ * Service's `metrics` port. cdk8s-plus has no class for it, so these are plain ApiObject props.
+ */
+export function renderServiceMonitor(name: string, labels: Record<string, string>, monitor: ServiceMonitorSpec): ApiObjectProps {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name, labels },
+    spec: {
+      selector: { matchLabels: selectorLabels(name) },
+      endpoints: [
+        {
+          port: METRICS_PORT_NAME,
+          path: monitor.metricsPath ?? SERVICE_MONITOR_DEFAULTS.metricsPath,
+          interval: monitor.interval ?? SERVICE_MONITOR_DEFAULTS.interval,
+        },
+      ],
+    },
+  };
+}

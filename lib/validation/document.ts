@@ -1,0 +1,45 @@
+// Checks of a whole Gateway custom resource: the document around the spec (apiVersion, kind,
+// metadata), then the spec itself. Paths are the manifest's own: `apiVersion`, `metadata.name`, `spec.…`.
+import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
+import { Checker, ValidationProblem, isObject, show, typeOf } from './checker';
+import { labelValueProblem, metadataKeyProblem, validateMetadata, validateSpec } from './spec';
+
+// The CRD defines no status, so a top-level field beyond these is a typo (`sepc`) the API server would prune.
+const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
+
+/** Every problem with a Gateway manifest of unknown shape; empty when it is valid. */
+export function validateManifest(manifest: unknown): ValidationProblem[] {
+  const c = new Checker();
+  if (!isObject(manifest)) {
+    c.add('manifest', `must be an object (got ${typeOf(manifest)} ${show(manifest)})`);
+    return c.problems;
+  }
+  for (const field of Object.keys(manifest)) {
+    if (!DOCUMENT_FIELDS.includes(field)) c.add(field, `unknown field — a Gateway has ${DOCUMENT_FIELDS.join(', ')}`);
+  }
+  if (manifest.apiVersion !== GATEWAY_API_VERSION) c.add('apiVersion', `must be ${GATEWAY_API_VERSION} (got ${show(manifest.apiVersion)})`);
+  if (manifest.kind !== GATEWAY_KIND) c.add('kind', `must be ${GATEWAY_KIND} (got ${show(manifest.kind)})`);
+  const metadata = manifest.metadata;
+  if (metadata === undefined) c.add('metadata', 'is required — give at least metadata.name');
+  else if (!isObject(metadata)) c.add('metadata', `must be an object (got ${typeOf(metadata)} ${show(metadata)})`);
+  else {
+    c.problems.push(...validateMetadata(metadata.name, metadata.namespace, 'metadata'));
+    for (const field of ['labels', 'annotations']) {
+      const map = metadata[field];
+      if (map === undefined || !c.map(`metadata.${field}`, map)) continue;
+      for (const [key, value] of Object.entries(map)) {
+        const p = `metadata.${field}.${key}`;
+        const keyProblem = metadataKeyProblem(key, field === 'labels' ? 'label' : 'annotation');
+        if (keyProblem) c.add(p, keyProblem);
+        if (typeof value !== 'string') c.add(p, `must be a string (got ${typeOf(value)} ${show(value)}) — quote it in YAML`);
+        else if (field === 'labels') {
+          const valueProblem = labelValueProblem(value);
+          if (valueProblem) c.add(p, valueProblem);
+        }
+      }
+    }
+  }
+  if (manifest.spec === undefined) c.add('spec', 'is required — the gateway\'s routes and policies');
+  else c.problems.push(...validateSpec(manifest.spec));
+  return c.problems;
+}

@@ -1,0 +1,66 @@
+/**
+ * Compile-time tests: a spec typed with the types imported from the CRD (imports/hanzo.ai.ts: its
+ * enums, and the `{ value }` classes of int-or-string quantities) can be passed straight to the
+ * construct and to fromCustomResource. `npm run typecheck` fails when the two drift apart; the
+ * runtime asserts check that such a spec also renders.
+ */
+import { App, Chart } from 'cdk8s';
+import * as crd from '../../imports/hanzo.ai';
+import { AuthPolicySpec, Gateway, GatewayManifest, GatewayProps, GatewaySpec, RateLimitSpec, RouteSpec } from '../../lib';
+
+/** `true` when A and B have the same keys; a type error below otherwise, naming the odd ones out. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>];
+
+// Every field of the CRD is a field of the spec types, and the other way round.
+const specKeys: SameKeys<crd.GatewaySpec, GatewaySpec> = true;
+const routeKeys: SameKeys<crd.GatewaySpecRoutes, RouteSpec> = true;
+const rateLimitKeys: SameKeys<crd.GatewaySpecRateLimits, RateLimitSpec> = true;
+const authPolicyKeys: SameKeys<crd.GatewaySpecAuthPolicies, AuthPolicySpec> = true;
+
+const crdSpec: crd.GatewaySpec = {
+  image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1', pullPolicy: crd.GatewaySpecImagePullPolicy.IF_NOT_PRESENT },
+  replicas: 3,
+  routes: [
+    {
+      prefix: '/v1/chat',
+      backend: 'http://chat.hanzo.svc:80',
+      methods: [crd.GatewaySpecRoutesMethods.POST, crd.GatewaySpecRoutesMethods.GET],
+      authPolicy: 'iam-jwt',
+      rateLimit: 'per-user',
+    },
+  ],
+  rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: crd.GatewaySpecRateLimitsKey.USER }],
+  authPolicies: [{ name: 'iam-jwt', type: crd.GatewaySpecAuthPoliciesType.JWT, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' }],
+  resources: {
+    requests: { cpu: crd.GatewaySpecResourcesRequests.fromString('500m'), memory: crd.GatewaySpecResourcesRequests.fromString('256Mi') },
+    limits: { memory: crd.GatewaySpecResourcesLimits.fromNumber(1073741824) },
+  },
+};
+
+// The compile-time test proper: these assignments type-check without a cast.
+const asSpec: GatewaySpec = crdSpec;
+const asProps: GatewayProps = { ...crdSpec, name: 'gateway', namespace: 'hanzo' };
+const asManifest: GatewayManifest = { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'gateway', namespace: 'hanzo' }, spec: crdSpec };
+
+const newChart = () => new Chart(new App(), 'test');
+
+test('the spec types and the CRD types have the same fields', () => {
+  expect([specKeys, routeKeys, rateLimitKeys, authPolicyKeys]).toEqual([true, true, true, true]);
+});
+
+test('a CRD-typed spec renders through the props: enums as strings, quantities unwrapped', () => {
+  expect(asSpec).toBe(crdSpec);
+  const gateway = new Gateway(newChart(), 'Gateway', asProps);
+  const pod = gateway.deployment.toJson().spec.template.spec;
+  expect(pod.containers[0].resources).toEqual({ requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: 1073741824 } });
+  expect(gateway.krakendConfig.endpoints.map((e) => e.method ?? 'GET')).toEqual(expect.arrayContaining(['POST', 'GET']));
+});
+
+test('a CRD-typed spec goes through fromCustomResource, and comes back as plain JSON', () => {
+  const gateway = Gateway.fromCustomResource(newChart(), 'Gateway', asManifest);
+  expect(gateway.toCustomResource().spec).toEqual({
+    ...JSON.parse(JSON.stringify(crdSpec)),
+    resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: 1073741824 } },
+  });
+  expect(gateway.toCustomResource().spec.routes[0].methods).toEqual(['POST', 'GET']);
+});

@@ -1,0 +1,43 @@
+/** examples/production.ts synthesizes every production extra, all valid. */
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parseAllDocuments } from 'yaml';
+import { checkObject } from '../../validation/plugin';
+import { k8sSchemaProblems, only } from '../support/k8s';
+
+const outdir = mkdtempSync(join(tmpdir(), 'hanzo-example-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+function synthExample(): any[] {
+  const saved = process.env.CDK8S_OUTDIR;
+  process.env.CDK8S_OUTDIR = outdir; // the example's App writes here instead of dist/
+  try {
+    jest.isolateModules(() => require('../../examples/production'));
+  } finally {
+    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = saved;
+  }
+  return parseAllDocuments(readFileSync(join(outdir, 'gateway-production.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+}
+
+const manifests = synthExample();
+
+test('it has every object, and the Deployment leaves replicas to the autoscaler', () => {
+  expect(manifests.map((m) => m.kind).sort()).toEqual(
+    ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceMonitor'].sort(),
+  );
+  expect(Object.keys(only(manifests, 'Deployment').spec)).not.toContain('replicas');
+});
+
+test('its NetworkPolicy reaches the chat pods on 8000 and the search namespace on 8080', () => {
+  const egress = only(manifests, 'NetworkPolicy').spec.egress;
+  const byNamespace = (ns: string) => egress.find((r: any) => r.to?.[0]?.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === ns);
+  expect(byNamespace('hanzo').ports.map((p: any) => p.port)).toEqual([80, 8000]);
+  expect(byNamespace('hanzo-search').ports.map((p: any) => p.port)).toEqual([8080]);
+});
+
+test('every object passes the Kubernetes schema and the synth plugin', () => {
+  expect(k8sSchemaProblems(manifests)).toEqual([]);
+  expect(manifests.flatMap((m) => checkObject(m).findings)).toEqual([]);
+});

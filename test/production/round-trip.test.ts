@@ -1,0 +1,89 @@
+/**
+ * The production fields round-trip losslessly through Gateway.fromCustomResource/toCustomResource
+ * (defaults are never written back), survive YAML, reach the emitted custom resource, and the CRD's
+ * schema accepts them.
+ */
+import Ajv from 'ajv';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, Chart } from 'cdk8s';
+import { parse, stringify } from 'yaml';
+import { Gateway, GatewayManifest } from '../../lib';
+import { SEED_CR } from '../support/fixtures';
+
+const { replicas: _replicas, ...seedWithoutReplicas } = SEED_CR.spec;
+const gatewayCr = (spec: GatewayManifest['spec']): GatewayManifest => ({ apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: SEED_CR.metadata, spec });
+
+/** Every production field set, to values other than the defaults. */
+const FULL = gatewayCr({
+  ...seedWithoutReplicas,
+  autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 65 },
+  topologySpread: false,
+  networkPolicy: { enabled: true, ingressNamespace: 'ingress-nginx', backendTargetPorts: { 'chat.hanzo.svc:80': 8000 } },
+  serviceMonitor: { enabled: true, metricsPort: 9100, metricsPath: '/metrics', interval: '15s' },
+});
+
+/** The same fields mostly left to their defaults. */
+const MINIMAL = gatewayCr({ ...seedWithoutReplicas, autoscaling: { maxReplicas: 4 }, networkPolicy: {}, serviceMonitor: {} });
+
+/** As a team holds it: with an outside backend and its CIDR allowance, and the features switched off. */
+const SWITCHED_OFF = gatewayCr({
+  ...SEED_CR.spec,
+  routes: [...SEED_CR.spec.routes, { prefix: '/v1/openai', backend: 'https://api.openai.com/v1' }],
+  networkPolicy: { enabled: false, allowedEgressCIDRs: ['0.0.0.0/0'] },
+  serviceMonitor: { enabled: false },
+  topologySpread: true,
+});
+
+const CASES: [string, GatewayManifest][] = [
+  ['every field set', FULL],
+  ['defaults left out', MINIMAL],
+  ['features switched off', SWITCHED_OFF],
+];
+
+function fromCr(cr: unknown, emitCustomResource = false) {
+  const chart = new Chart(new App(), 'test');
+  const gateway = Gateway.fromCustomResource(chart, 'Gateway', structuredClone(cr) as GatewayManifest, { emitCustomResource });
+  return { gateway, manifests: chart.toJson() };
+}
+
+describe.each(CASES)('%s', (_, manifest) => {
+  test('toCustomResource(fromCustomResource(cr)) deep-equals cr', () => {
+    expect(fromCr(manifest).gateway.toCustomResource()).toEqual(manifest);
+  });
+
+  test('through YAML text and back, as from Git', () => {
+    const text = stringify(fromCr(parse(stringify(manifest))).gateway.toCustomResource());
+    expect(parse(text)).toEqual(manifest);
+  });
+
+  test('the emitted custom resource carries the spec unchanged', () => {
+    const emitted = fromCr(manifest, true).manifests.find((m) => m.kind === 'Gateway');
+    expect(emitted.spec).toEqual(manifest.spec);
+  });
+
+  test('the CRD schema accepts it', () => {
+    expect(crdProblems(manifest)).toEqual([]);
+  });
+});
+
+test('the CRD schema refuses what validation refuses on the same fields', () => {
+  const bad = (spec: object) => crdProblems(gatewayCr({ ...seedWithoutReplicas, ...spec }));
+  expect(bad({ autoscaling: { minReplicas: 2 } })).toEqual(["/spec/autoscaling must have required property 'maxReplicas'"]);
+  expect(bad({ autoscaling: { maxReplicas: 3, targetCPUUtilizationPercentage: 101 } })).toEqual(['/spec/autoscaling/targetCPUUtilizationPercentage must be <= 100']);
+  expect(bad({ serviceMonitor: { metricsPort: 80 } })).toEqual(['/spec/serviceMonitor/metricsPort must be >= 1024']);
+  expect(bad({ serviceMonitor: { metricsPath: '/stats' } })).toEqual(['/spec/serviceMonitor/metricsPath must be equal to one of the allowed values']);
+  expect(bad({ networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 0 } } })).toEqual(['/spec/networkPolicy/backendTargetPorts/chat.hanzo.svc:80 must be >= 1']);
+});
+
+let validateCr: ((cr: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+
+/** Problems the CRD's openAPIV3Schema finds, as `path message`. */
+function crdProblems(cr: unknown): string[] {
+  if (!validateCr) {
+    const crd = parse(readFileSync(join(__dirname, '../../crd/gateway.yaml'), 'utf8'));
+    // strict: false lets ajv pass over the x-kubernetes-* extensions it does not know.
+    validateCr = new Ajv({ strict: false, allErrors: true }).compile(crd.spec.versions[0].schema.openAPIV3Schema);
+  }
+  return validateCr(cr) ? [] : (validateCr.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}

@@ -1,0 +1,291 @@
+/**
+ * fast-check arbitraries of valid Gateway specs and CRs, and a routing oracle written from the
+ * semantics of DESIGN §2 alone (no renderer code), so property tests compare the rendered
+ * krakend.json against an independent statement of where each request must go.
+ */
+import fc from 'fast-check';
+import type { AuthPolicySpec, GatewaySpec, HttpMethod, RateLimitSpec, RouteSpec } from '../../lib';
+
+const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+// Few segments, so generated prefixes nest (`/v1`, `/v1/chat`) and share string prefixes (`a`, `ab`).
+const SEGMENTS = ['v1', 'chat', 'models', 'auth', 'a', 'ab', 'x.y_z-1'];
+// The spec's defaults, restated here (not imported) so the oracle stays independent of lib/.
+const DEFAULT_METHODS: readonly string[] = ['GET'];
+const DEFAULT_DEPTH = 4;
+
+/** A route before its policy references are resolved to names (indexes into the policy lists). */
+interface RawRoute {
+  readonly route: RouteSpec;
+  readonly auth: number | undefined;
+  readonly limit: number | undefined;
+}
+
+const prefixArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant('/') },
+  { weight: 6, arbitrary: fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 }).map((s) => `/${s.join('/')}`) },
+);
+
+const backendArb = fc
+  .record({
+    scheme: fc.constantFrom('http', 'https'),
+    svc: fc.constantFrom('chat', 'cloud-api', 'iam'),
+    ns: fc.constantFrom('hanzo', 'default'),
+    port: fc.option(fc.oneof(fc.constantFrom(80, 443, 8000, 8080), fc.integer({ min: 10, max: 65535 })), { nil: undefined }),
+    // No base path as often as a base path; '/base/' checks that a trailing '/' is dropped.
+    base: fc.constantFrom('', '', '/api', '/api/v2', '/base/'),
+  })
+  .map(({ scheme, svc, ns, port, base }) => `${scheme}://${svc}.${ns}.svc${port === undefined ? '' : `:${port}`}${base}`);
+
+const rawRouteArb: fc.Arbitrary<RawRoute> = fc
+  .record(
+    {
+      prefix: prefixArb,
+      backend: backendArb,
+      methods: fc.subarray([...METHODS], { minLength: 1, maxLength: 3 }),
+      stripPrefix: fc.boolean(),
+      timeout: fc.constantFrom('5s', '30s', '2m', '1500ms'),
+      inputHeaders: fc.subarray(['User-Agent', 'X-Request-Id', 'accept'], { minLength: 1 }),
+      auth: fc.nat(1),
+      limit: fc.nat(2),
+    },
+    { requiredKeys: ['prefix', 'backend'] },
+  )
+  .map(({ auth, limit, ...route }) => ({ route, auth, limit }));
+
+const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
+  fc
+    .record(
+      {
+        iamEndpoint: fc.constantFrom('https://hanzo.id', 'http://iam.hanzo.svc:8000'),
+        jwksUrl: fc.constantFrom('https://hanzo.id/.well-known/jwks', 'http://iam.hanzo.svc:8000/.well-known/jwks'),
+        audience: fc.subarray(['api.hanzo.ai', 'chat'], { minLength: 1 }),
+        userIdClaim: fc.constantFrom('sub', 'uid'),
+        orgIdClaim: fc.constantFrom('owner', 'org'),
+        cacheDuration: fc.integer({ min: 1, max: 86400 }),
+        allowInsecureJwks: fc.boolean(),
+      },
+      { requiredKeys: ['iamEndpoint', 'jwksUrl'] },
+    )
+    // An http key set is only valid with allowInsecureJwks: true.
+    .map((p) => ({ name, type: 'jwt' as const, ...p, ...(p.jwksUrl.startsWith('http://') ? { allowInsecureJwks: true } : {}) }));
+
+const rateLimitArb = (name: string): fc.Arbitrary<RateLimitSpec> =>
+  fc
+    .record(
+      {
+        maxRate: fc.integer({ min: 1, max: 1000 }),
+        every: fc.constantFrom('1s', '10s', '1m', '1h'),
+        key: fc.constantFrom('user' as const, 'ip' as const, 'global' as const),
+        capacity: fc.integer({ min: 1, max: 1000 }),
+      },
+      { requiredKeys: ['maxRate', 'every'] },
+    )
+    .map((r) => ({ name, ...r }));
+
+const namedList = <T>(make: (name: string) => fc.Arbitrary<T>, names: readonly string[]): fc.Arbitrary<T[]> =>
+  fc.integer({ min: 0, max: names.length }).chain((n) => fc.tuple(...names.slice(0, n).map(make)));
+
+/**
+ * Resolves policy references and drops what validation would refuse: a method already routed for
+ * the same prefix (removed from the later route; a route left with none is dropped), a reference to
+ * a missing policy, and a per-user rate limit on a route without an auth policy.
+ */
+function resolveRoutes(raw: readonly RawRoute[], auth: readonly AuthPolicySpec[], limits: readonly RateLimitSpec[]): RouteSpec[] {
+  const routed = new Set<string>();
+  const out: RouteSpec[] = [];
+  for (const { route, auth: a, limit: l } of raw) {
+    const wanted = route.methods ?? DEFAULT_METHODS;
+    const free = wanted.filter((m) => !routed.has(`${m} ${route.prefix}`));
+    if (free.length === 0) continue;
+    free.forEach((m) => routed.add(`${m} ${route.prefix}`));
+    const policy = a === undefined ? undefined : auth[a];
+    const limit = l === undefined ? undefined : limits[l];
+    const limitOk = limit !== undefined && (limit.key !== 'user' || policy !== undefined);
+    const { methods: _methods, inputHeaders, ...rest } = route;
+    out.push({
+      ...rest,
+      ...(free.length === wanted.length && route.methods === undefined ? {} : { methods: free as HttpMethod[] }),
+      ...(policy ? { authPolicy: policy.name } : {}),
+      ...(limitOk ? { rateLimit: limit.name } : {}),
+      // An authenticated route may list an identity header itself; a public one may not.
+      ...(inputHeaders ? { inputHeaders: policy ? [...inputHeaders, 'x-user-id'] : inputHeaders } : {}),
+    });
+  }
+  return out;
+}
+
+const ingressArb = fc.record(
+  {
+    enabled: fc.boolean(),
+    className: fc.constantFrom('nginx', 'traefik'),
+    hosts: fc.subarray(['api.hanzo.ai', 'gw.example.com', '*.hanzo.ai'], { minLength: 1 }),
+    tls: fc.record({ enabled: fc.boolean(), secretName: fc.constantFrom('gateway-tls', 'custom-cert') }, { requiredKeys: [] }),
+    clusterIssuer: fc.constantFrom('letsencrypt-prod'),
+    annotations: fc.dictionary(fc.constantFrom('a.example.com/x', 'b.example.com/y'), fc.constantFrom('1', 'true', 'v')),
+  },
+  { requiredKeys: [] },
+);
+
+const resourcesArb = fc.record(
+  {
+    // Memory requests stay within the smallest limit (512Mi, also the default): validation refuses more.
+    requests: fc.record({ cpu: fc.constantFrom('100m', '250m', '1'), memory: fc.constantFrom('128Mi', '512Mi') }, { requiredKeys: [] }),
+    limits: fc.record({ memory: fc.constantFrom('512Mi', '2Gi') }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
+
+/**
+ * Valid Gateway specs (lib/validation accepts every one): 1–8 routes with nested prefixes, 1–3
+ * methods each, no prefix+method routed twice, policy references that resolve. Optional fields are
+ * sometimes absent, since absent and default are different specs to a round trip.
+ */
+export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
+  return fc
+    .record(
+      {
+        routes: fc.array(rawRouteArb, { minLength: 1, maxLength: 8 }),
+        authPolicies: namedList(authPolicyArb, ['iam-jwt', 'partner-jwt']),
+        rateLimits: namedList(rateLimitArb, ['per-client', 'burst', 'global']),
+        image: fc.record(
+          { repository: fc.constantFrom('ghcr.io/hanzoai/gateway', 'devopsfaith/krakend'), tag: fc.constantFrom('2.14.1', '2.13'), pullPolicy: fc.constantFrom('Always' as const, 'IfNotPresent' as const, 'Never' as const) },
+          { requiredKeys: ['repository', 'tag'] },
+        ),
+        replicas: fc.integer({ min: 1, max: 5 }),
+        ingress: ingressArb,
+        resources: resourcesArb,
+        timeout: fc.constantFrom('30s', '120s', '5m'),
+        prefixDepth: fc.integer({ min: 0, max: 5 }),
+      },
+      { requiredKeys: ['routes'] },
+    )
+    .map(({ routes, authPolicies, rateLimits, ...rest }) => ({
+      ...rest,
+      ...(authPolicies ? { authPolicies } : {}),
+      ...(rateLimits ? { rateLimits } : {}),
+      routes: resolveRoutes(routes, authPolicies ?? [], rateLimits ?? []),
+    }));
+}
+
+/** A Gateway custom resource as a GitOps repository holds it. */
+export interface GatewayCr {
+  apiVersion: 'hanzo.ai/v1';
+  kind: 'Gateway';
+  metadata: { name: string; namespace: string };
+  spec: GatewaySpec;
+}
+
+/** Valid Gateway CRs: a DNS-1035 name, a DNS-1123 namespace, a spec from gatewaySpecArb. */
+export function gatewayCrArb(): fc.Arbitrary<GatewayCr> {
+  return fc
+    .record({
+      name: fc.oneof(fc.constantFrom('gateway', 'edge'), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/)),
+      namespace: fc.oneof(fc.constantFrom('hanzo', 'default'), fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}[a-z0-9]$/)),
+      spec: gatewaySpecArb(),
+    })
+    .map(({ name, namespace, spec }) => ({ apiVersion: 'hanzo.ai/v1' as const, kind: 'Gateway' as const, metadata: { name, namespace }, spec }));
+}
+
+function segmentsOf(path: string): string[] {
+  return path === '/' ? [] : path.slice(1).split('/');
+}
+
+/**
+ * Where a request goes by DESIGN §2, or 404. A route matches when it accepts the method (default
+ * [GET]) and its prefix is the path or a whole-segment prefix of it (`/v1/chat` matches
+ * `/v1/chat/x`, never `/v1/chatty`) with at most prefixDepth (default 4) segments below it. The
+ * longest prefix wins among the routes that accept the method: with `/v1` on GET and `/v1/chat` on
+ * POST only, `GET /v1/chat/x` goes to the `/v1` backend. The request reaches the backend URL (its
+ * trailing '/' dropped) followed by the part below the prefix with stripPrefix, else the whole path;
+ * '/' when both are empty. A path with an empty segment (`/v1/`, `//x`) is no route's: KrakenD
+ * answers it with a redirect or 404 (see expectedOutcome).
+ */
+export function expectedRoute(spec: GatewaySpec, method: string, path: string): string | 404 {
+  const segments = segmentsOf(path);
+  if (segments.includes('')) return 404;
+  const depth = spec.prefixDepth ?? DEFAULT_DEPTH;
+  let best: { route: RouteSpec; length: number } | undefined;
+  for (const route of spec.routes) {
+    if (!(route.methods ?? DEFAULT_METHODS).includes(method)) continue;
+    const own = segmentsOf(route.prefix);
+    const matches = own.every((s, i) => segments[i] === s) && segments.length - own.length <= depth && segments.length >= own.length;
+    if (matches && (!best || own.length > best.length)) best = { route, length: own.length };
+  }
+  if (!best) return 404;
+  const rest = segments.slice(best.length);
+  const tail = best.route.stripPrefix ? rest.map((s) => `/${s}`).join('') : path;
+  const url = best.route.backend.replace(/\/+$/, '');
+  const origin = /^https?:\/\/[^/]+/.exec(url)![0];
+  const basePath = url.slice(origin.length);
+  return origin + (basePath + tail || '/');
+}
+
+/**
+ * The ginroute expectation for a request: the backend URL or `404` from expectedRoute, and `3xx`
+ * for a path with a trailing '/' (no route's path): gin's trailing-slash redirect, which KrakenD
+ * keeps on, sends it to the slash-less path when gin's tree lookup spots that one, else gin answers
+ * 404, which routingMismatches accepts.
+ */
+export function expectedOutcome(spec: GatewaySpec, method: string, path: string): string {
+  return path.length > 1 && path.endsWith('/') ? '3xx' : String(expectedRoute(spec, method, path));
+}
+
+/**
+ * The ginroute `failures` that contradict the oracle: all of them except a trailing-slash probe
+ * answered 404 instead of a redirect. Either way the request reaches no backend.
+ */
+export function routingMismatches(failures: readonly string[]): string[] {
+  return failures.filter((f) => !/^[A-Z]+ \S*\/ -> 404 \(want 3xx\)$/.test(f));
+}
+
+/**
+ * Requests that probe every route: its prefix and 1..depth+1 segments below it, a sibling sharing
+ * a string prefix (`/v1/chatty` beside `/v1/chat`), a wrong method, trailing slashes, an upper-case
+ * copy, and the root. Deterministic and without duplicates.
+ */
+export function samplePaths(spec: GatewaySpec): Array<{ method: string; path: string }> {
+  const depth = spec.prefixDepth ?? DEFAULT_DEPTH;
+  const seen = new Set<string>();
+  const out: Array<{ method: string; path: string }> = [];
+  const add = (method: string, path: string) => {
+    const key = `${method} ${path}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ method, path });
+    }
+  };
+  const join = (prefix: string, below: string) => (prefix === '/' ? below || '/' : prefix + below);
+  for (const route of spec.routes) {
+    const methods = route.methods ?? DEFAULT_METHODS;
+    const wrong = METHODS.find((m) => !methods.includes(m));
+    // Two chains of segments below the prefix: fresh ones, and `a`, which sits beside the static
+    // segments `a`/`ab` of generated prefixes (gin must pick static or parameter correctly).
+    for (const segment of ['s', 'a']) {
+      let below = '';
+      for (let k = 0; k <= depth + 1; k++) {
+        if (k > 0) below += segment === 's' ? `/s${k}` : '/a';
+        for (const m of methods) add(m, join(route.prefix, below));
+      }
+    }
+    for (const m of methods) {
+      if (route.prefix !== '/') {
+        add(m, `${route.prefix}ty`);
+        add(m, `${route.prefix}ty/s1`);
+        add(m, `${route.prefix}/`);
+        add(m, route.prefix.toUpperCase());
+      }
+      add(m, join(route.prefix, '/s1/'));
+    }
+    if (wrong) {
+      add(wrong, route.prefix);
+      add(wrong, join(route.prefix, '/s1'));
+    }
+  }
+  for (const m of ['GET', 'POST']) add(m, '/');
+  return out;
+}
+
+/** ginroute case lines (`METHOD PATH EXPECT`) for every sample request, expectations from the oracle. */
+export function replayCases(spec: GatewaySpec): string[] {
+  return samplePaths(spec).map(({ method, path }) => `${method} ${path} ${expectedOutcome(spec, method, path)}`);
+}

@@ -1,0 +1,62 @@
+/**
+ * A krakend.json larger than a ConfigMap can hold (1 MiB = 1048576 bytes) is refused with its size,
+ * the limit and the fix, at spec.routes, and nothing is added to the chart.
+ */
+import { App, Chart } from 'cdk8s';
+import { CONFIGMAP_LIMIT_BYTES, Gateway, GatewayProps, GatewayValidationError, checkConfigSize } from '../../lib';
+
+test('the limit is 1 MiB', () => {
+  expect(CONFIGMAP_LIMIT_BYTES).toBe(1048576);
+});
+
+test('exactly 1 MiB fits; one byte more is refused with the size, the limit and the fix', () => {
+  expect(checkConfigSize('a'.repeat(1048576))).toEqual([]);
+  expect(checkConfigSize('a'.repeat(1048577))).toEqual([
+    {
+      path: 'spec.routes',
+      message: expect.stringMatching(/^the rendered krakend\.json is 1048577 bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/),
+    },
+  ]);
+});
+
+test('the size is counted in UTF-8 bytes, not characters', () => {
+  expect(checkConfigSize('é'.repeat(524288))).toEqual([]);
+  expect(checkConfigSize(`${'é'.repeat(524288)}a`)).toEqual([expect.objectContaining({ message: expect.stringContaining('is 1048577 bytes') })]);
+});
+
+/** `routes` routes, each with every method, `depth` levels deep: big enough to pass 1 MiB. */
+function bigProps(routes: number, depth: number): GatewayProps {
+  return {
+    name: 'gateway',
+    prefixDepth: depth,
+    routes: Array.from({ length: routes }, (_, i) => ({
+      prefix: `/service-${i}/api`,
+      backend: `http://service-${i}.hanzo.svc.cluster.local:8080/base`,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    })),
+  };
+}
+
+test('a Gateway whose krakend.json passes 1 MiB throws at spec.routes and adds nothing to the chart', () => {
+  const chart = new Chart(new App(), 'test');
+  let error: unknown;
+  try {
+    new Gateway(chart, 'Gateway', bigProps(100, 16));
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GatewayValidationError);
+  const problems = (error as GatewayValidationError).problems;
+  expect(problems).toEqual([{ path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over the 1048576-byte/) }]);
+  const bytes = Number(/is (\d+) bytes/.exec(problems[0].message)![1]);
+  expect(bytes).toBeGreaterThan(1048576);
+  expect(chart.node.children).toHaveLength(0);
+});
+
+test('the same routes at a lower depth fit, as the message says', () => {
+  const chart = new Chart(new App(), 'test');
+  const gateway = new Gateway(chart, 'Gateway', bigProps(100, 2));
+  const data = (chart.toJson().find((o) => o.kind === 'ConfigMap') as { data: Record<string, string> }).data['krakend.json'];
+  expect(Buffer.byteLength(data)).toBeLessThanOrEqual(1048576);
+  expect(gateway.krakendConfig.endpoints).toHaveLength(100 * 5 * 3);
+});
