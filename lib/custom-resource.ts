@@ -61,6 +61,26 @@ export function crdSpec(spec: GatewaySpec): crd.GatewaySpec {
 }
 
 /**
+ * A spec built with the imported CRD types may carry the generated names of renamed fields
+ * (`targetCpuUtilizationPercentage`): they are read under the CRD's names, so that such a spec can
+ * be passed straight in. Where both names are given nothing is changed, and validation names the
+ * generated one as an unknown field.
+ */
+export function fromCrdClassNames(spec: GatewaySpec): GatewaySpec {
+  let out: Record<string, unknown> | undefined;
+  for (const [field, renames] of Object.entries(CRD_CLASS_RENAMES)) {
+    const section = (spec as unknown as Record<string, unknown>)[field];
+    if (typeof section !== 'object' || section === null || Array.isArray(section)) continue;
+    for (const [crdName, className] of Object.entries(renames)) {
+      if (!(className in section) || crdName in section) continue;
+      const { [className]: value, ...rest } = section as Record<string, unknown>;
+      out = { ...(out ?? spec), [field]: { ...rest, [crdName]: value } };
+    }
+  }
+  return (out ?? spec) as unknown as GatewaySpec;
+}
+
+/**
  * Spec fields that `cdk8s import` renames in the generated TypeScript (its toJson writes the CRD's
  * name back, and drops a field given under the CRD's name). test/cr checks this against imports/.
  */

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
-import { GatewayManifest, GatewayManifestMetadata, crdSpec, toManifest } from './custom-resource';
+import { GatewayManifest, GatewayManifestMetadata, crdSpec, fromCrdClassNames, toManifest } from './custom-resource';
 import { buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { metricsPortOf } from './krakend/telemetry';
 import { KrakendConfig } from './krakend/types';
@@ -95,7 +95,8 @@ export class Gateway extends Construct {
   }
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
-    const { name = id, namespace, ...spec } = props;
+    const { name = id, namespace, ...given } = props;
+    const spec = fromCrdClassNames(given);
     const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
     if (problems.length > 0) throw new GatewayValidationError(problems);
     // Rendered and checked before super(): a config too large or unsafe adds nothing to the chart.

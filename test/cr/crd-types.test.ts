@@ -64,3 +64,17 @@ test('a CRD-typed spec goes through fromCustomResource, and comes back as plain 
   });
   expect(gateway.toCustomResource().spec.routes[0].methods).toEqual(['POST', 'GET']);
 });
+
+test('fields the import renames (targetCpuUtilizationPercentage, allowedEgressCidRs) are read under the CRD names', () => {
+  const { replicas: _replicas, ...rest } = crdSpec;
+  const spec: crd.GatewaySpec = {
+    ...rest,
+    autoscaling: { maxReplicas: 6, targetCpuUtilizationPercentage: 65 },
+    networkPolicy: { enabled: false, allowedEgressCidRs: ['203.0.113.0/24'] },
+  };
+  const gateway = new Gateway(newChart(), 'Gateway', { ...spec, name: 'gateway' });
+  expect(gateway.autoscaler?.toJson().spec.metrics[0].resource.target.averageUtilization).toBe(65);
+  const cr = gateway.toCustomResource();
+  expect(cr.spec.autoscaling).toEqual({ maxReplicas: 6, targetCPUUtilizationPercentage: 65 });
+  expect(cr.spec.networkPolicy).toEqual({ enabled: false, allowedEgressCIDRs: ['203.0.113.0/24'] });
+});
