@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
 import { GatewayManifest, GatewayManifestMetadata, crdSpec, fromCrdClassNames, toManifest } from './custom-resource';
-import { buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
+import { renderCheckedConfig } from './krakend/render';
 import { metricsPortOf } from './krakend/telemetry';
 import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
@@ -17,7 +17,7 @@ import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
 import { GatewaySpec } from './spec';
 import { validateManifest } from './validation/document';
-import { GatewayValidationError, checkRenderedConfig, validateMetadata, validateSpec } from './validation';
+import { GatewayValidationError, validateMetadata, validateSpec } from './validation';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {
@@ -100,9 +100,7 @@ export class Gateway extends Construct {
     const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
     if (problems.length > 0) throw new GatewayValidationError(problems);
     // Rendered and checked before super(): a config too large or unsafe adds nothing to the chart.
-    const krakendConfig = buildKrakendConfig(spec, { name });
-    const krakendJson = serializeKrakendConfig(krakendConfig);
-    checkRenderedConfig(krakendConfig, krakendJson);
+    const { config: krakendConfig, json: krakendJson } = renderCheckedConfig(spec, { name });
     super(scope, id);
     this.name = name;
     this.namespace = namespace;

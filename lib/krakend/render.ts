@@ -1,5 +1,5 @@
 import { parseBackendUrl } from '../backend-url';
-import { GatewayValidationError, validateSpec } from '../validation';
+import { GatewayValidationError, checkRenderedConfig, validateSpec } from '../validation';
 import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, RateLimitSpec, RouteSpec } from '../spec';
 import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';
@@ -116,11 +116,22 @@ export function serializeKrakendConfig(config: KrakendConfig): string {
 }
 
 /**
- * Renders krakend.json from a spec of any shape: validates it first and throws a
+ * Renders a validated spec and checks the result: the 1 MiB ConfigMap limit, then the lint for what
+ * KrakenD CE refuses or panics on. Returns the config and its exact bytes for the ConfigMap.
+ */
+export function renderCheckedConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): { config: KrakendConfig; json: string } {
+  const config = buildKrakendConfig(spec, options);
+  const json = serializeKrakendConfig(config);
+  checkRenderedConfig(config, json);
+  return { config, json };
+}
+
+/**
+ * Renders krakend.json from a spec of any shape, with every check the construct makes: throws a
  * GatewayValidationError listing every problem, so an invalid spec never yields a config.
  */
 export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
   const problems = validateSpec(spec);
   if (problems.length > 0) throw new GatewayValidationError(problems);
-  return buildKrakendConfig(spec, options);
+  return renderCheckedConfig(spec, options).config;
 }

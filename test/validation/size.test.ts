@@ -3,7 +3,7 @@
  * the limit and the fix, at spec.routes, and nothing is added to the chart.
  */
 import { App, Chart } from 'cdk8s';
-import { CONFIGMAP_LIMIT_BYTES, Gateway, GatewayProps, GatewayValidationError, checkConfigSize } from '../../lib';
+import { CONFIGMAP_LIMIT_BYTES, Gateway, GatewayProps, GatewayValidationError, checkConfigSize, renderKrakendConfig } from '../../lib';
 
 test('the limit is 1 MiB', () => {
   expect(CONFIGMAP_LIMIT_BYTES).toBe(1048576);
@@ -59,4 +59,16 @@ test('the same routes at a lower depth fit, as the message says', () => {
   const data = (chart.toJson().find((o) => o.kind === 'ConfigMap') as { data: Record<string, string> }).data['krakend.json'];
   expect(Buffer.byteLength(data)).toBeLessThanOrEqual(1048576);
   expect(gateway.krakendConfig.endpoints).toHaveLength(100 * 5 * 3);
+});
+
+test('renderKrakendConfig, the pure renderer, refuses an oversized config the way the construct does', () => {
+  const routes = Array.from({ length: 300 }, (_, i) => ({ prefix: `/v1/service-${i}`, backend: `http://service-${i}.hanzo.svc:8080`, methods: ['GET', 'POST'] as const }));
+  let error: unknown;
+  try {
+    renderKrakendConfig({ routes: routes.map((r) => ({ ...r, methods: [...r.methods] })), prefixDepth: 8 });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GatewayValidationError);
+  expect((error as GatewayValidationError).problems.map((p) => p.path)).toEqual(['spec.routes']);
 });
