@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { KRAKEND_PORT } from '../krakend/render';
 import { metricsPortOf } from '../krakend/telemetry';
 import { DEFAULTS, GatewaySpec, Quantity, quantityValue } from '../spec';
+import { durationMs } from '../validation/checker';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';
@@ -30,6 +31,20 @@ function quantities(map: { readonly [k: string]: Quantity } | undefined): Record
   return out;
 }
 
+/** Seconds a stopping pod gets beyond its longest request timeout, to finish the response. */
+export const SHUTDOWN_MARGIN_SECONDS = 10;
+
+/**
+ * KrakenD stops on SIGTERM by waiting for every request in flight (lura's server Shutdown has no
+ * deadline), so the pod's grace period must outlast the longest timeout, or a rollout cuts off
+ * long LLM calls at Kubernetes' default of 30 s.
+ */
+export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
+  const timeouts = [spec.timeout ?? DEFAULTS.timeout, ...spec.routes.map((r) => r.timeout).filter((t): t is string => t !== undefined)];
+  const longestMs = Math.max(...timeouts.map((t) => durationMs(t) ?? 0));
+  return Math.ceil(longestMs / 1000) + SHUTDOWN_MARGIN_SECONDS;
+}
+
 /**
  * The KrakenD Deployment `<name>`: the config mounted and named on the command line, hardened to the
  * Pod Security "restricted" profile with a read-only root filesystem, rolled with no pod down.
@@ -51,6 +66,7 @@ export function renderDeployment(name: string, labels: Record<string, string>, s
         metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson) } },
         spec: {
           automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: terminationGracePeriodSeconds(spec),
           ...(spread ? { topologySpreadConstraints: spread } : {}),
           securityContext: {
             runAsNonRoot: true,
