@@ -15,7 +15,15 @@ export interface GatewayManifestMetadata {
    * @default the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Labels of the CR (not copied onto the rendered objects).
+   * @default none
+   */
   readonly labels?: { readonly [key: string]: string };
+  /**
+   * Annotations of the CR (not copied onto the rendered objects).
+   * @default none
+   */
   readonly annotations?: { readonly [key: string]: string };
   readonly [field: string]: unknown;
 }
@@ -31,6 +39,24 @@ export interface GatewayManifest {
 /** A manifest of plain JSON values, independent of the objects it was built from. */
 export function toManifest(metadata: GatewayManifestMetadata, spec: GatewaySpec): GatewayManifest {
   return { apiVersion: GATEWAY_API_VERSION, kind: GATEWAY_KIND, metadata: jsonCopy(metadata), spec: plainSpec(spec) };
+}
+
+/** Metadata the API server sets; stale copies in GitOps output make `kubectl apply` conflict. */
+const SERVER_SET_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The metadata a CR should be applied with: without the fields the API server owns. */
+export function declarativeMetadata(metadata: GatewayManifestMetadata): GatewayManifestMetadata {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (!SERVER_SET_METADATA.includes(key)) out[key] = value;
+  }
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = metadata.annotations;
+    if (Object.keys(annotations).length > 0) out.annotations = annotations;
+    else delete out.annotations;
+  }
+  return out as GatewayManifestMetadata;
 }
 
 /**

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
-import { GatewayManifest, GatewayManifestMetadata, crdSpec, fromCrdClassNames, toManifest } from './custom-resource';
+import { GatewayManifest, GatewayManifestMetadata, crdSpec, declarativeMetadata, fromCrdClassNames, toManifest } from './custom-resource';
 import { renderCheckedConfig } from './krakend/render';
 import { metricsPortOf } from './krakend/telemetry';
 import { KrakendConfig } from './krakend/types';
@@ -95,6 +95,10 @@ export class Gateway extends Construct {
   }
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
+    // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      throw new GatewayValidationError([{ path: 'props', message: `must be an object with the Gateway's spec fields (got ${props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props})` }]);
+    }
     const { name = id, namespace, ...given } = props;
     const spec = fromCrdClassNames(given);
     const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
@@ -144,10 +148,11 @@ export class Gateway extends Construct {
 
   /**
    * Adds the custom resource itself to the chart (construct id `CustomResource`), as an object of
-   * the imported CRD class: for clusters where an operator reconciles it. Call it once.
+   * the imported CRD class: for clusters where an operator reconciles it. Call it once. Metadata the
+   * API server sets (uid, resourceVersion, managedFields, …) is left out, so the output applies.
    */
   public addCustomResource(): crd.Gateway {
     const { metadata, spec } = this.toCustomResource();
-    return new crd.Gateway(this, 'CustomResource', { metadata, spec: crdSpec(spec) });
+    return new crd.Gateway(this, 'CustomResource', { metadata: declarativeMetadata(metadata), spec: crdSpec(spec) });
   }
 }

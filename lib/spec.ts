@@ -182,9 +182,15 @@ export interface IngressSpec {
 
 /** Container resource requests and limits. */
 export interface ResourceRequirements {
-  /** Requests, e.g. `{ cpu: '250m', memory: '256Mi' }`. */
+  /**
+   * Requests, e.g. `{ cpu: '250m', memory: '256Mi' }`.
+   * @default none when `resources` is given (the defaults apply only when it is absent)
+   */
   readonly requests?: { readonly [resource: string]: Quantity };
-  /** Limits, e.g. `{ memory: '512Mi' }`. */
+  /**
+   * Limits, e.g. `{ memory: '512Mi' }`.
+   * @default none when `resources` is given (the defaults apply only when it is absent)
+   */
   readonly limits?: { readonly [resource: string]: Quantity };
 }
 

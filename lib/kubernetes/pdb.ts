@@ -8,10 +8,18 @@ export function wantsDisruptionBudget(spec: GatewaySpec): boolean {
   return podCountRange(spec).min >= 2;
 }
 
-/** The PodDisruptionBudget `<name>`: voluntary disruptions (node drains) take one pod at a time. */
+/**
+ * The PodDisruptionBudget `<name>`: voluntary disruptions (node drains) take one pod at a time. A pod
+ * that is not ready may always be evicted (`AlwaysAllow`): otherwise one broken pod would block every
+ * node drain until it is fixed.
+ */
 export function renderDisruptionBudget(name: string, labels: Record<string, string>): k8s.KubePodDisruptionBudgetProps {
   return {
     metadata: { name, labels },
-    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selectorLabels(name) } },
+    spec: {
+      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      selector: { matchLabels: selectorLabels(name) },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
   };
 }

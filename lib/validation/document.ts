@@ -24,6 +24,11 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
   else if (!isObject(metadata)) c.add('metadata', `must be an object (got ${typeOf(metadata)} ${show(metadata)})`);
   else {
     c.problems.push(...validateMetadata(metadata.name, metadata.namespace, 'metadata'));
+    // Other metadata (uid, finalizers, …) is kept as given and written back out: it must be JSON.
+    for (const [field, value] of Object.entries(metadata)) {
+      const where = notJson(value, `metadata.${field}`, new Set());
+      if (where) c.add(where, 'must be a JSON value — a function, symbol, BigInt, NaN or cycle cannot be written back out as YAML');
+    }
     for (const field of ['labels', 'annotations']) {
       const map = metadata[field];
       if (map === undefined || !c.map(`metadata.${field}`, map)) continue;
@@ -42,4 +47,19 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
   if (manifest.spec === undefined) c.add('spec', 'is required — the gateway\'s routes and policies');
   else c.problems.push(...validateSpec(manifest.spec));
   return c.problems;
+}
+
+/** The path of the first part of `value` that JSON cannot hold (function, symbol, BigInt, NaN, cycle), if any. */
+function notJson(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (typeof value !== 'object' || ancestors.has(value)) return path;
+  ancestors.add(value);
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+  for (const [step, child] of entries) {
+    const found = notJson(child, path + step, ancestors);
+    if (found) return found;
+  }
+  ancestors.delete(value);
+  return undefined;
 }

@@ -2,7 +2,7 @@
  * Invalid props at construction (DESIGN §5): one GatewayValidationError listing every problem with
  * its `spec.`/`props.` path, and nothing added to the chart.
  */
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, GatewayValidationError } from '../../lib';
 import { seedSpec } from '../support/fixtures';
 import { synthManifests } from '../support/k8s';
@@ -109,4 +109,19 @@ test('input of the wrong shape (as from plain JavaScript) gives a GatewayValidat
     for (const line of lines) expect(line).toMatch(/^spec\./);
     expect(chart.toJson()).toEqual([]);
   }
+});
+
+describe('props that are not an object', () => {
+  test.each([undefined, null, 'gateway', 42, []])('%p gives a GatewayValidationError at props, never a TypeError', (props) => {
+    const chart = new Chart(new App(), 'test');
+    let error: unknown;
+    try {
+      new Gateway(chart, 'gateway', props as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GatewayValidationError);
+    expect((error as GatewayValidationError).problems.map((p) => p.path)).toEqual(['props']);
+    expect(chart.node.children).toHaveLength(0);
+  });
 });

@@ -164,3 +164,44 @@ describe('fields cdk8s import renames', () => {
     expect(emitted.spec.networkPolicy).toEqual(networkPolicy);
   });
 });
+
+test('the CR emitted into the chart leaves out what the API server sets; toCustomResource keeps it', () => {
+  const chart = newChart();
+  const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+  const cr = {
+    ...seedCr(),
+    metadata: {
+      name: 'gateway',
+      namespace: 'hanzo',
+      uid: 'abc',
+      resourceVersion: '12345',
+      generation: 3,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{ manager: 'kubectl' }],
+      labels: { team: 'edge' },
+      annotations: { [lastApplied]: '{}', owner: 'platform' },
+    },
+  };
+  const gateway = Gateway.fromCustomResource(chart, 'gw', cr, { emitCustomResource: true });
+  const emitted = Testing.synth(chart).find((o) => o.kind === 'Gateway');
+  expect(emitted.metadata).toEqual({ name: 'gateway', namespace: 'hanzo', labels: { team: 'edge' }, annotations: { owner: 'platform' } });
+  expect(gateway.toCustomResource().metadata).toEqual(cr.metadata);
+});
+
+test.each([
+  ['a function', { finalizers: [() => 1] }, 'metadata.finalizers[0]'],
+  ['a BigInt', { generation: BigInt(3) }, 'metadata.generation'],
+  ['NaN', { generation: Number.NaN }, 'metadata.generation'],
+])('metadata holding %s is refused at its path, never a non-validation error', (_what, extra, path) => {
+  const chart = newChart();
+  const cr = { ...seedCr(), metadata: { name: 'gateway', ...extra } } as unknown as GatewayManifest;
+  expect(problemsOf(() => Gateway.fromCustomResource(chart, 'gw', cr)).map((p) => p.path)).toEqual([path]);
+  expect(chart.node.children).toHaveLength(0);
+});
+
+test('metadata with a cycle is refused', () => {
+  const owner: Record<string, unknown> = { kind: 'Thing' };
+  owner.self = owner;
+  const cr = { ...seedCr(), metadata: { name: 'gateway', ownerReferences: [owner] } } as unknown as GatewayManifest;
+  expect(problemsOf(() => Gateway.fromCustomResource(newChart(), 'gw', cr)).map((p) => p.path)).toEqual(['metadata.ownerReferences[0].self']);
+});

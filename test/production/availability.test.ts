@@ -18,7 +18,7 @@ describe('a 3-replica Gateway (done when)', () => {
     const pdb = only(manifests, 'PodDisruptionBudget');
     expect(pdb.apiVersion).toBe('policy/v1');
     expect(pdb.metadata).toMatchObject({ name: 'gateway', namespace: 'hanzo' });
-    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: SELECTOR } });
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: SELECTOR }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     // The selector must match the pods the Deployment creates.
     expect(deployment.spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
     expect(gateway.disruptionBudget?.node.id).toBe('DisruptionBudget');
