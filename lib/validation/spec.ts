@@ -33,6 +33,17 @@ const IMAGE_REPOSITORY = /^([A-Za-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+((\.|_|__|-+)[a
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const HTTP_URL = /^https?:\/\/[^\s/?#@]+([/?][^\s#]*)?$/;
 
+/** An http(s) URL with a host and, if any, a port from 1 to 65535, as Go's url.Parse will read it. */
+function isHttpUrl(url: string): boolean {
+  if (!HTTP_URL.test(url)) return false;
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname !== '' && (parsed.port === '' || (Number(parsed.port) >= 1 && Number(parsed.port) <= 65535));
+  } catch {
+    return false;
+  }
+}
+
 const SPEC_FIELDS = ['image', 'replicas', 'routes', 'rateLimits', 'authPolicies', 'ingress', 'resources', 'timeout', 'prefixDepth', 'autoscaling', 'topologySpread', 'networkPolicy', 'serviceMonitor'];
 const IMAGE_FIELDS = ['repository', 'tag', 'pullPolicy'];
 const ROUTE_FIELDS = ['prefix', 'backend', 'methods', 'stripPrefix', 'rateLimit', 'authPolicy', 'timeout', 'inputHeaders'];
@@ -122,7 +133,7 @@ function checkRateLimits(c: Checker, path: string, value: unknown): Policies {
 function checkAuthPolicies(c: Checker, path: string, value: unknown): Policies {
   return checkPolicyList(c, path, value, AUTH_POLICY_FIELDS, (p, a) => {
     c.enumValue(`${p}.type`, a.type, ['jwt'], " — KrakenD CE validates JWTs only (auth/validator); API-key and basic auth are KrakenD Enterprise features");
-    if (c.string(`${p}.iamEndpoint`, a.iamEndpoint, 'the IAM issuer URL, e.g. https://hanzo.id') && !HTTP_URL.test(a.iamEndpoint)) {
+    if (c.string(`${p}.iamEndpoint`, a.iamEndpoint, 'the IAM issuer URL, e.g. https://hanzo.id') && !isHttpUrl(a.iamEndpoint)) {
       c.add(`${p}.iamEndpoint`, `must be an http(s) URL with a host (got ${show(a.iamEndpoint)}) — the issuer exactly as tokens carry it in iss, e.g. https://hanzo.id`);
     }
     if (c.string(`${p}.jwksUrl`, a.jwksUrl, 'e.g. https://hanzo.id/.well-known/jwks')) checkJwksUrl(c, `${p}.jwksUrl`, a.jwksUrl, a.allowInsecureJwks === true);
@@ -138,8 +149,8 @@ function checkAuthPolicies(c: Checker, path: string, value: unknown): Policies {
 
 /** https, or http with the explicit opt-in (which renders `disable_jwk_security`). */
 function checkJwksUrl(c: Checker, path: string, url: string, insecureAllowed: boolean): void {
-  if (!HTTP_URL.test(url)) {
-    c.add(path, `must be an https URL with a host (got ${show(url)}) — e.g. https://hanzo.id/.well-known/jwks`);
+  if (!isHttpUrl(url)) {
+    c.add(path, `must be an https URL with a host and a valid port, if any (got ${show(url)}) — e.g. https://hanzo.id/.well-known/jwks`);
   } else if (url.startsWith('http://') && !insecureAllowed) {
     c.add(path, `must be https (got ${show(url)}) — keys fetched over http can be forged; for an in-cluster IAM set allowInsecureJwks: true`);
   }
@@ -246,6 +257,9 @@ function backendProblem(url: string): string | undefined {
   const host = hostPort?.[1] ?? '';
   const port = hostPort?.[2];
   if (host === '') return `has no host ${got} — ${shape}`;
+  if (!/^[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?$/.test(host) || host.includes('..')) {
+    if (/^[A-Za-z0-9._-]+$/.test(host)) return `host ${show(host)} must not start or end with '.' or '-', nor hold '..' ${got} — ${shape}`;
+  }
   if (!/^[A-Za-z0-9._-]+$/.test(host)) return `host ${show(host)} may only hold letters, digits, '.', '_' and '-' ${got} — KrakenD's host check refuses anything else (IPv6 literals included)`;
   if (port !== undefined) {
     const n = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
@@ -257,6 +271,10 @@ function backendProblem(url: string): string | undefined {
   if (badChar !== undefined) {
     const why = badChar === '{' || badChar === '}' ? 'KrakenD would read it as a parameter missing from the endpoint and refuse the config' : 'it is not a URL path character';
     return `base path must not contain ${show(badChar)} ${got} — ${why}`;
+  }
+  if (/%(?![0-9A-Fa-f]{2})/.test(base)) return `base path has a '%' not followed by two hex digits ${got} — percent-encode it as %25`;
+  if (/\/\/|\/\.\.?(\/|$)/.test(base.replace(/\/$/, ''))) {
+    return `base path must not hold an empty, '.' or '..' segment ${got} — write the path the backend serves, e.g. /api`;
   }
   // The renderer's own parser must agree with everything accepted above.
   return parseBackendUrl(url) ? undefined : `must be ${shape} ${got}`;

@@ -83,6 +83,9 @@ const RULES: Rule[] = [
   { rule: 'a backend port is at least 1', good: backend('http://chat.hanzo.svc:10'), bad: backend('http://chat.hanzo.svc:0'), path: 'spec.routes[1].backend', message: /from 1 to 65535/ },
   { rule: "a one-digit port is refused with KrakenD's reason", good: backend('http://chat.hanzo.svc:80'), bad: backend('http://chat.hanzo.svc:8'), path: 'spec.routes[1].backend', message: /port 8 cannot be used .*2 to 6 digits/ },
   { rule: 'a backend base path has no {param}', good: backend('http://chat.hanzo.svc/api/v1'), bad: backend('http://chat.hanzo.svc/api/{id}'), path: 'spec.routes[1].backend', message: /must not contain "\{" .*parameter/ },
+  { rule: 'a backend base path percent-encodes correctly', good: backend('http://chat.hanzo.svc/a%20b'), bad: backend('http://chat.hanzo.svc/a%zz'), path: 'spec.routes[1].backend', message: /'%' not followed by two hex digits/ },
+  { rule: 'a backend base path has no empty, . or .. segment', good: backend('http://chat.hanzo.svc/api/'), bad: backend('http://chat.hanzo.svc/api/../x'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
+  { rule: 'a backend host does not start or end with a dot', good: backend('http://chat.hanzo.svc'), bad: backend('http://.:80'), path: 'spec.routes[1].backend', message: /must not start or end with '\.'/ },
   { rule: 'a backend has no whitespace', good: backend('http://chat.hanzo.svc'), bad: backend('http://chat.hanzo.svc /x'), path: 'spec.routes[1].backend', message: /whitespace/ },
 
   // The same prefix and method twice.
@@ -127,7 +130,9 @@ const RULES: Rule[] = [
     path: 'spec.authPolicies[0].jwksUrl',
     message: /must be https .*set allowInsecureJwks: true/,
   },
-  { rule: 'jwksUrl is a URL', good: auth0({ jwksUrl: 'https://hanzo.id/jwks?v=1' }), bad: auth0({ jwksUrl: 'hanzo.id/jwks' }), path: 'spec.authPolicies[0].jwksUrl', message: /https URL with a host \(got "hanzo\.id\/jwks"\)/ },
+  { rule: 'jwksUrl is a URL', good: auth0({ jwksUrl: 'https://hanzo.id/jwks?v=1' }), bad: auth0({ jwksUrl: 'hanzo.id/jwks' }), path: 'spec.authPolicies[0].jwksUrl', message: /https URL with a host and a valid port, if any \(got "hanzo\.id\/jwks"\)/ },
+  { rule: 'a jwksUrl port is a number up to 65535', good: auth0({ jwksUrl: 'https://hanzo.id:8443/jwks' }), bad: auth0({ jwksUrl: 'https://hanzo.id:99999/jwks' }), path: 'spec.authPolicies[0].jwksUrl', message: /valid port/ },
+  { rule: 'an iamEndpoint port is a number', good: auth0({ iamEndpoint: 'https://hanzo.id:8443' }), bad: auth0({ iamEndpoint: 'https://hanzo.id:abc' }), path: 'spec.authPolicies[0].iamEndpoint', message: /http\(s\) URL with a host/ },
   { rule: 'iamEndpoint is a URL', good: auth0({ iamEndpoint: 'http://iam.hanzo.svc:8000/' }), bad: auth0({ iamEndpoint: 'hanzo.id' }), path: 'spec.authPolicies[0].iamEndpoint', message: /http\(s\) URL with a host \(got "hanzo\.id"\)/ },
   { rule: 'audience is a list of strings', good: auth0({ audience: ['api'] }), bad: auth0({ audience: ['api', ''] }), path: 'spec.authPolicies[0].audience[1]', message: /non-empty string/ },
   { rule: 'cacheDuration is an integer ≥ 1', good: auth0({ cacheDuration: 60 }), bad: auth0({ cacheDuration: -1 }), path: 'spec.authPolicies[0].cacheDuration', message: /≥ 1 \(got -1\)/ },
