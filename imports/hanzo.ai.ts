@@ -119,6 +119,13 @@ export interface GatewaySpec {
   readonly timeout?: string;
 
   /**
+   * CIDRs of the proxies in front of the gateway whose X-Forwarded-For names the client for per-IP rate limits; [] trusts none. @default the private ranges
+   *
+   * @schema GatewaySpec#trustedProxies
+   */
+  readonly trustedProxies?: string[];
+
+  /**
    * How many path segments below each prefix are routed (KrakenD CE has no wildcard routes). @default 4
    *
    * @schema GatewaySpec#prefixDepth
@@ -199,6 +206,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'image': toJson_GatewaySpecImage(obj.image),
     'replicas': obj.replicas,
     'timeout': obj.timeout,
+    'trustedProxies': obj.trustedProxies?.map(y => y),
     'prefixDepth': obj.prefixDepth,
     'routes': obj.routes?.map(y => toJson_GatewaySpecRoutes(y)),
     'rateLimits': obj.rateLimits?.map(y => toJson_GatewaySpecRateLimits(y)),

@@ -234,6 +234,14 @@ export interface GatewaySpec {
    */
   readonly timeout?: string;
   /**
+   * The proxies in front of the gateway (ingress controller, load balancer), as CIDRs. Only a
+   * request arriving from one of them may name its client in `X-Forwarded-For`, which per-IP rate
+   * limits count; a client elsewhere cannot pick its own address. `[]` trusts no proxy: the
+   * connection's address is the client.
+   * @default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7
+   */
+  readonly trustedProxies?: readonly string[];
+  /**
    * How many path segments below a prefix are routed. KrakenD CE has no wildcard routes, so each
    * depth is one endpoint per method.
    * @default 4
@@ -344,6 +352,7 @@ export const DEFAULTS = {
   methods: ['GET'] as readonly HttpMethod[],
   timeout: '120s',
   prefixDepth: 4,
+  trustedProxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as readonly string[],
   userIdClaim: 'sub',
   orgIdClaim: 'owner',
   jwksCacheSeconds: 900,

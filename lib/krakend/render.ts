@@ -44,11 +44,24 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
     extra_config: {
       // Prefix expansion puts static and parameter nodes side by side; with these two gin features on,
       // a request that matches nothing can panic inside the router (krakend-ce#1008, gin#4818).
-      router: { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true },
+      router: { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true, ...clientIpOptions(spec.trustedProxies ?? DEFAULTS.trustedProxies) },
       ...telemetryExtraConfig(spec),
     },
     endpoints,
   };
+}
+
+/**
+ * How the router finds the client's address, which per-IP rate limits count. gin by default trusts
+ * every sender's X-Forwarded-For, so any client could pick a fresh address per request. Trusted
+ * proxies make gin read X-Forwarded-For from the right and stop at the first address that is not a
+ * trusted proxy: the client as the proxy saw it. No trusted proxy: the connection's address.
+ */
+function clientIpOptions(trustedProxies: readonly string[]) {
+  // lura leaves gin's trust-everyone default in place for an empty list, so forwarding is turned off instead.
+  return trustedProxies.length === 0
+    ? { forwarded_by_client_ip: false }
+    : { forwarded_by_client_ip: true, remote_ip_headers: ['X-Forwarded-For'], trusted_proxies: [...trustedProxies] };
 }
 
 /** The endpoints of one route: one per method and per depth below its prefix. */

@@ -124,7 +124,7 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
 }
 
 /** The valid IPv4 CIDRs as [network, mask], and how many entries there are; undefined when not a list. */
-function checkCidrs(c: Checker, path: string, value: unknown): { v4: [number, number][]; count: number } | undefined {
+export function checkCidrs(c: Checker, path: string, value: unknown): { v4: [number, number][]; count: number } | undefined {
   if (value === undefined) return { v4: [], count: 0 };
   if (!c.list(path, value)) return undefined;
   const v4: [number, number][] = [];

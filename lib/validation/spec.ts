@@ -5,7 +5,7 @@ import { parseBackendUrl } from '../backend-url';
 import { HTTP_METHODS, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, ValidationProblem, isObject, show, suggestion, typeOf } from './checker';
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from './lint';
-import { checkProduction } from './production';
+import { checkCidrs, checkProduction } from './production';
 
 const WHY_NOT_IN_PREFIX: Record<string, string> = {
   '*': 'wildcard routes are KrakenD Enterprise only; CE panics at start',
@@ -44,7 +44,7 @@ function isHttpUrl(url: string): boolean {
   }
 }
 
-const SPEC_FIELDS = ['image', 'replicas', 'routes', 'rateLimits', 'authPolicies', 'ingress', 'resources', 'timeout', 'prefixDepth', 'autoscaling', 'topologySpread', 'networkPolicy', 'serviceMonitor'];
+const SPEC_FIELDS = ['image', 'replicas', 'routes', 'rateLimits', 'authPolicies', 'ingress', 'resources', 'timeout', 'prefixDepth', 'trustedProxies', 'autoscaling', 'topologySpread', 'networkPolicy', 'serviceMonitor'];
 const IMAGE_FIELDS = ['repository', 'tag', 'pullPolicy'];
 const ROUTE_FIELDS = ['prefix', 'backend', 'methods', 'stripPrefix', 'rateLimit', 'authPolicy', 'timeout', 'inputHeaders'];
 const RATE_LIMIT_FIELDS = ['name', 'maxRate', 'every', 'key', 'capacity'];
@@ -75,6 +75,7 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   if (spec.replicas !== undefined) c.integer(`${path}.replicas`, spec.replicas, 1);
   if (spec.timeout !== undefined) c.duration(`${path}.timeout`, spec.timeout);
   if (spec.prefixDepth !== undefined) c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, 16);
+  checkCidrs(c, `${path}.trustedProxies`, spec.trustedProxies);
 
   const rateLimits = checkRateLimits(c, `${path}.rateLimits`, spec.rateLimits);
   const authPolicies = checkAuthPolicies(c, `${path}.authPolicies`, spec.authPolicies);

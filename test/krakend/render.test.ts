@@ -15,7 +15,7 @@ import {
   renderKrakendConfig,
   serializeKrakendConfig,
 } from '../../lib';
-import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
+import { clientIpReplay, ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 
 const CHAT = 'http://chat.hanzo.svc:80';
 const IAM: AuthPolicySpec = { name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' };
@@ -400,9 +400,9 @@ describe('fact 11: rate limits', () => {
 
 describe('fact 14: router flags', () => {
   test('redirect_fixed_path and handle_method_not_allowed are disabled', () => {
-    expect(render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config).toEqual({
-      router: { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true },
-    });
+    const { router, ...rest } = render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config;
+    expect(rest).toEqual({});
+    expect(router).toMatchObject({ disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true });
   });
 
   test('requests that match nothing beside static and parameter nodes get 404, not a router panic', () => {
@@ -435,5 +435,57 @@ describe('purity and errors', () => {
     expect(attempt).toThrow(GatewayValidationError);
     expect(attempt).toThrow('spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: per-user)');
     expect(attempt).toThrow('spec.routes[0].authPolicy: unknown auth policy "nope" (defined: iam)');
+  });
+});
+
+describe('client addresses for per-IP rate limits', () => {
+  // gin trusts every sender's X-Forwarded-For unless trusted proxies are set: a client could then
+  // pick a fresh address, and a fresh per-IP bucket, for every request.
+  test('by default only the private ranges (in-cluster proxies) may name the client, in X-Forwarded-For only', () => {
+    expect(render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config.router).toEqual({
+      disable_redirect_fixed_path: true,
+      disable_handle_method_not_allowed: true,
+      forwarded_by_client_ip: true,
+      remote_ip_headers: ['X-Forwarded-For'],
+      trusted_proxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'],
+    });
+  });
+
+  test('trustedProxies replaces the list', () => {
+    const config = render(gateway([{ prefix: '/v1', backend: CHAT }], { trustedProxies: ['10.244.0.0/16', '2001:db8::/32'] }));
+    expect(config.extra_config.router).toMatchObject({ forwarded_by_client_ip: true, trusted_proxies: ['10.244.0.0/16', '2001:db8::/32'] });
+  });
+
+  test('trustedProxies: [] turns forwarding off (lura would otherwise keep gin\'s trust-everyone default)', () => {
+    const router = render(gateway([{ prefix: '/v1', backend: CHAT }], { trustedProxies: [] })).extra_config.router;
+    expect(router.forwarded_by_client_ip).toBe(false);
+    expect(router).not.toHaveProperty('trusted_proxies');
+  });
+});
+
+describe('client addresses in a real gin engine (test/clientip)', () => {
+  const config = (trustedProxies?: string[]) => renderKrakendConfig({ routes: [{ prefix: '/v1', backend: CHAT }], ...(trustedProxies ? { trustedProxies } : {}) });
+
+  test('behind an in-cluster proxy the client is the address the proxy appended; a forged entry is ignored', () => {
+    const failures = clientIpReplay(config(), [
+      '10.244.1.7 6.6.6.6,203.0.113.9 203.0.113.9', // forged entry first, then what the ingress appended
+      '10.244.1.7 6.6.6.6,203.0.113.9,10.244.3.3 203.0.113.9', // two proxies in the cluster
+      '10.244.1.7 - 10.244.1.7',
+      '203.0.113.50 6.6.6.6 203.0.113.50', // a client reaching the pod directly cannot pick its address
+    ]);
+    if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed (apt-get install golang-go golang-github-gin-gonic-gin-dev)');
+    expect(failures).toEqual([]);
+  });
+
+  test('with trustedProxies: [] the connection address is the client', () => {
+    const failures = clientIpReplay(config([]), ['10.244.1.7 6.6.6.6 10.244.1.7']);
+    if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed');
+    expect(failures).toEqual([]);
+  });
+
+  test('the replay is real: without the router options gin takes the forged address', () => {
+    const failures = clientIpReplay({ extra_config: { router: {} } }, ['203.0.113.50 6.6.6.6 203.0.113.50']);
+    if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed');
+    expect(failures).toHaveLength(1);
   });
 });

@@ -40,23 +40,22 @@ export function krakendCheck(config: unknown): string[] | undefined {
 }
 
 const GIN_SOURCES = '/usr/share/gocode/src/github.com/gin-gonic/gin';
-// Memoized outcome: a path, null (tools absent) or the build error, rethrown on every call.
-let ginroute: string | null | Error | undefined;
+// Memoized outcome per tool: a path, null (tools absent) or the build error, rethrown on every call.
+const builds = new Map<string, string | null | Error>();
 
 function goOnPath(): boolean {
   return !spawnSync('go', ['version'], { stdio: 'ignore' }).error;
 }
 
-function buildGinroute(): string | null {
-  if (!SHARED_DIR) return null;
-  const srcDir = path.join(SHARED_DIR, 'tools', 'ginroute');
+/** Builds the Go program in `srcDir` against Debian's gin; null when go or gin is missing. */
+function buildGoTool(name: string, srcDir: string): string | null {
   const mainGo = path.join(srcDir, 'main.go');
   if (!fs.existsSync(mainGo) || !fs.existsSync(GIN_SOURCES) || !goOnPath()) return null;
 
   // Keyed by source content so every jest worker and later run reuses one build until main.go changes.
   const hash = createHash('sha256').update(fs.readFileSync(mainGo)).digest('hex').slice(0, 16);
-  const dir = path.join(os.tmpdir(), 'hanzo-gateway-ginroute', hash);
-  const bin = path.join(dir, 'ginroute');
+  const dir = path.join(os.tmpdir(), `hanzo-gateway-${name}`, hash);
+  const bin = path.join(dir, name);
   if (fs.existsSync(bin)) return bin;
 
   fs.mkdirSync(dir, { recursive: true });
@@ -71,10 +70,23 @@ function buildGinroute(): string | null {
   });
   if (res.error || res.status !== 0) {
     fs.rmSync(tmp, { force: true });
-    throw new Error(`building ginroute failed: ${res.error?.message ?? ''}\n${res.stdout}${res.stderr}`);
+    throw new Error(`building ${name} failed: ${res.error?.message ?? ''}\n${res.stdout}${res.stderr}`);
   }
   fs.renameSync(tmp, bin);
   return bin;
+}
+
+function goTool(name: string, srcDir: string | undefined): string | undefined {
+  if (!builds.has(name)) {
+    try {
+      builds.set(name, srcDir ? buildGoTool(name, srcDir) : null);
+    } catch (e) {
+      builds.set(name, e as Error);
+    }
+  }
+  const built = builds.get(name);
+  if (built instanceof Error) throw built;
+  return built ?? undefined;
 }
 
 /**
@@ -82,15 +94,28 @@ function buildGinroute(): string | null {
  * or Debian's gin sources are missing; throws when the build itself fails.
  */
 export function ginrouteBinary(): string | undefined {
-  if (ginroute === undefined) {
-    try {
-      ginroute = buildGinroute();
-    } catch (e) {
-      ginroute = e as Error;
-    }
+  return goTool('ginroute', SHARED_DIR && path.join(SHARED_DIR, 'tools', 'ginroute'));
+}
+
+/**
+ * Runs test/clientip (gin's own ClientIP under a config's router options) on `PEER XFF EXPECTED`
+ * case lines; the lines that failed, or undefined when go or gin is missing.
+ */
+export function clientIpReplay(config: unknown, cases: string[]): string[] | undefined {
+  const bin = goTool('clientip', path.resolve(__dirname, '..', 'clientip'));
+  if (!bin) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clientip-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'krakend.json'), JSON.stringify(config));
+    fs.writeFileSync(path.join(dir, 'cases.txt'), cases.join('\n') + '\n');
+    const res = spawnSync(bin, [path.join(dir, 'krakend.json'), path.join(dir, 'cases.txt')], { encoding: 'utf8', timeout: 60_000 });
+    if (res.error) throw new Error(`running clientip failed: ${res.error.message}`);
+    const failures = res.stdout.split('\n').filter((l) => l.startsWith('FAIL') || l.includes('refused'));
+    if (res.status !== 0 && failures.length === 0) throw new Error(`clientip failed: ${res.stdout}${res.stderr}`);
+    return failures;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (ginroute instanceof Error) throw ginroute;
-  return ginroute ?? undefined;
 }
 
 export interface GinReplay {

@@ -241,3 +241,10 @@ describe('metadata', () => {
     expect(validateMetadata('gateway', ns)).toEqual([{ path: 'metadata.namespace', message: expect.stringMatching(/DNS-1123 label/) }]);
   });
 });
+
+test('trustedProxies holds CIDRs: a bad entry is refused at its index', () => {
+  const spec = { routes: [{ prefix: '/v1', backend: 'http://chat.hanzo.svc' }], trustedProxies: ['10.0.0.0/8', 'ingress'] };
+  expect(validateSpec(spec).map((p) => p.path)).toEqual(['spec.trustedProxies[1]']);
+  expect(validateSpec({ ...spec, trustedProxies: ['10.0.0.0/8', 'fd00::/8'] })).toEqual([]);
+  expect(validateSpec({ ...spec, trustedProxies: '10.0.0.0/8' }).map((p) => p.path)).toEqual(['spec.trustedProxies']);
+});
