@@ -1,7 +1,8 @@
 // The validation plugin `cdk8s synth` runs (cdk8s.yaml `validations:`): every synthesized object is
-// checked against the Kubernetes schemas of kubernetes-models, each gateway's krakend.json with the
-// library's own lint, and each Gateway custom resource with the library's validation. A problem
-// fails the synth with a report naming the construct path. Offline: everything is local.
+// checked against the Kubernetes schemas of kubernetes-models (and the Prometheus Operator's, of
+// @kubernetes-models/prometheus-operator), each gateway's krakend.json with the library's own lint,
+// and each Gateway custom resource with the library's validation. A problem fails the synth with a
+// report naming the construct path. Offline: everything is local.
 // Types only: cdk8s-cli's `plugins` export, spelt as a path the project's module resolution finds.
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { CONFIG_FILE } from '../lib/kubernetes/configmap';
@@ -24,7 +25,10 @@ const GATEWAY_CHILD_IDS: Record<string, string> = {
 };
 const GATEWAY_GVK = 'hanzo.ai/v1/Gateway';
 const MANAGED_BY = 'hanzo-gateway-cdk8s';
-const API_VERSION = /^([a-z0-9.-]+\/)?v[0-9]+[a-z0-9]*$/;
+const API_VERSION = /^([a-z0-9][a-z0-9.-]*\/)?v[0-9]+[a-z0-9]*$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+// Packages laid out as `<package>/<apiVersion>/<Kind>`, each model class naming its apiVersion and kind.
+const MODEL_PACKAGES = ['kubernetes-models', '@kubernetes-models/prometheus-operator'];
 
 /** The problems of one object under one rule. */
 export interface Finding {
@@ -32,20 +36,26 @@ export interface Finding {
   readonly problems: readonly string[];
 }
 
-type Model = (new (data: unknown) => { validate(): void }) & { apiVersion?: string; kind?: string };
+export type Model = (new (data: unknown) => { validate(): void }) & { apiVersion?: string; kind?: string };
 
-/** The kubernetes-models class of an apiVersion and kind; undefined for kinds it has no schema of (CRDs). */
-function modelOf(apiVersion: string, kind: string): Model | undefined {
-  if (!API_VERSION.test(apiVersion)) return undefined;
-  let group: Record<string, unknown>;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    group = require(`kubernetes-models/${apiVersion}`);
-  } catch {
-    return undefined;
+/**
+ * The schema model of an apiVersion and kind; undefined for kinds no model package has (such as
+ * hanzo.ai/v1 Gateway). Only the kind's own module is loaded: a whole API group costs far more.
+ */
+export function modelOf(apiVersion: unknown, kind: unknown): Model | undefined {
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
+  for (const pkg of MODEL_PACKAGES) {
+    let exports: Record<string, unknown>;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      exports = require(`${pkg}/${apiVersion}/${kind}`);
+    } catch {
+      continue;
+    }
+    const model = exports[kind] as Model | undefined;
+    if (typeof model === 'function' && model.apiVersion === apiVersion && model.kind === kind) return model;
   }
-  const model = group[kind] as Model | undefined;
-  return typeof model === 'function' && model.apiVersion === apiVersion && model.kind === kind ? model : undefined;
+  return undefined;
 }
 
 /** `Kind namespace/name`: unique within an app, unlike the name alone. */
@@ -55,14 +65,14 @@ export function resourceKey(obj: any): string {
 }
 
 /**
- * What is wrong with one synthesized object; `checked` is false when no check applies (a CRD kind
- * without a schema).
+ * What is wrong with one synthesized object; `checked` is false when no check applies (a kind
+ * without a schema model).
  */
 export function checkObject(obj: any): { findings: Finding[]; checked: boolean } {
   const findings: Finding[] = [];
   const gvk = `${obj?.apiVersion}/${obj?.kind}`;
   let checked = false;
-  const model = typeof obj?.apiVersion === 'string' && typeof obj?.kind === 'string' ? modelOf(obj.apiVersion, obj.kind) : undefined;
+  const model = modelOf(obj?.apiVersion, obj?.kind);
   if (model) {
     checked = true;
     try {

@@ -45,7 +45,11 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
   const identity = identityHeaders(config);
   const trees = new Map<string, GinNode>(); // one per method, as in gin
   const parsed = new Map<string, ParsedPath>(); // endpoint path → its parse, when valid
-  config.endpoints.forEach((e, i) => {
+  // Plain loops, a segment scan without split, and a finding's text built only when there is one:
+  // this runs on every render, over thousands of endpoints for a large route table.
+  const endpoints = config.endpoints;
+  for (let i = 0; i < endpoints.length; i++) {
+    const e = endpoints[i];
     const method = e.method ?? 'GET';
     const report = (what: string) => findings.push(`endpoints[${i}] (${method} ${e.endpoint}): ${what}`);
     if (!(HTTP_METHODS as readonly string[]).includes(method)) report(`method ${method} is not routable by KrakenD CE`);
@@ -60,14 +64,16 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
 
     const backends = e.backend ?? [];
     if (backends.length !== 1) report(`has ${backends.length} backends — no-op encoding proxies to exactly one`);
-    backends.forEach((b, j) => {
+    for (let j = 0; j < backends.length; j++) {
+      const b = backends[j];
       if (b.host.length === 0) report(`backend[${j}] has no host`);
       for (const h of b.host) if (!HOST.test(h)) report(`backend[${j}].host ${JSON.stringify(h)} is not scheme://host[:port] — lura refuses a path or doubled scheme`);
-      if (!b.url_pattern.includes('{')) return;
-      for (const [, name] of b.url_pattern.matchAll(URL_PATTERN_PARAM)) {
-        if (!path?.params.has(name)) report(`backend[${j}].url_pattern parameter {${name}} is not in the endpoint — KrakenD refuses the config`);
+      // A valid endpoint's own path as url_pattern holds only its parameters: literal segments have no braces.
+      if (!b.url_pattern.includes('{') || (path && b.url_pattern === e.endpoint)) continue;
+      for (const match of b.url_pattern.matchAll(URL_PATTERN_PARAM)) {
+        if (!path?.params.has(match[1])) report(`backend[${j}].url_pattern parameter {${match[1]}} is not in the endpoint — KrakenD refuses the config`);
       }
-    });
+    }
 
     if (e.input_headers.includes('*')) report('input_headers "*" forwards every client header, forged identity headers included');
     const validated = e.extra_config?.['auth/validator'] !== undefined;
@@ -85,7 +91,7 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
         report(`rate limit keyed on ${limit.key} without auth/validator — a client sets it`);
       }
     }
-  });
+  }
   return findings;
 }
 
@@ -126,7 +132,8 @@ export function checkConfigSize(krakendJson: string, path = 'spec.routes'): Vali
 function identityHeaders(config: KrakendConfig): Set<string> {
   const out = new Set(PROPAGATED_HEADERS.map((h) => h.toLowerCase()));
   for (const e of config.endpoints) {
-    for (const [, header] of e.extra_config?.['auth/validator']?.propagate_claims ?? []) out.add(header.toLowerCase());
+    const claims = e.extra_config?.['auth/validator']?.propagate_claims;
+    if (claims) for (const [, header] of claims) out.add(header.toLowerCase());
   }
   return out;
 }
@@ -150,8 +157,11 @@ function parsePath(path: string, report: (what: string) => void): ParsedPath | u
   const params = new Set<string>();
   const segments: Array<{ text: string; param?: string }> = [];
   let ok = true;
-  for (const text of path === '/' ? [] : path.slice(1).split('/')) {
-    const param = ENDPOINT_PARAM.exec(text)?.[1];
+  for (let start = 1, end = 0; path !== '/' && end < path.length; start = end + 1) {
+    end = path.indexOf('/', start);
+    if (end < 0) end = path.length;
+    const text = path.slice(start, end);
+    const param = text.startsWith('{') ? ENDPOINT_PARAM.exec(text)?.[1] : undefined;
     if (param !== undefined) {
       if (params.has(param)) {
         report(`parameter {${param}} appears twice`);

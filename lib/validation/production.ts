@@ -3,7 +3,7 @@
 import { isIPv4, isIPv6 } from 'net';
 import { parseBackendUrl } from '../backend-url';
 import { KRAKEND_PORT } from '../krakend/render';
-import { Destination, destinationOf, jwksDestination } from '../kubernetes/network-policy';
+import { Destination, destinationOf, jwksDestination } from '../kubernetes/cluster-hosts';
 import { AUTOSCALING_DEFAULTS, SERVICE_MONITOR_DEFAULTS } from '../spec';
 import { Checker, isObject, show } from './checker';
 

@@ -111,17 +111,25 @@ describe('k8sSchemaProblems', () => {
   });
 
   test('reports a kind without a model instead of skipping it', () => {
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' } };
-    const oldIngress = { apiVersion: 'extensions/v1beta1', kind: 'Ingress', metadata: { name: 'i' } };
-    expect(k8sSchemaProblems([job, oldIngress])).toEqual([
-      expect.stringMatching(/^Job\/j: no schema model for batch\/v1\/Job/),
-      expect.stringMatching(/^Ingress\/i: no schema model for extensions\/v1beta1\/Ingress/),
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    const futureIngress = { apiVersion: 'networking.k8s.io/v9', kind: 'Ingress', metadata: { name: 'i' } };
+    const otherGateway = { apiVersion: 'hanzo.ai/v2', kind: 'Gateway', metadata: { name: 'g' } };
+    expect(k8sSchemaProblems([widget, futureIngress, otherGateway])).toEqual([
+      expect.stringMatching(/^Widget\/w: no schema model for example\.com\/v1\/Widget/),
+      expect.stringMatching(/^Ingress\/i: no schema model for networking\.k8s\.io\/v9\/Ingress/),
+      expect.stringMatching(/^Gateway\/g: no schema model for hanzo\.ai\/v2\/Gateway/),
     ]);
   });
 
-  test('skips only the allowlisted CRD kinds', () => {
-    const monitor = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: 'anything' };
-    const gateway = { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'g' } };
-    expect(k8sSchemaProblems([monitor, gateway])).toEqual([]);
+  test('checks a ServiceMonitor with the Prometheus Operator\'s model', () => {
+    const monitor = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { selector: {}, endpoints: [{ port: 'metrics' }] } };
+    expect(k8sSchemaProblems([monitor])).toEqual([]);
+    expect(k8sSchemaProblems([{ ...monitor, spec: 'anything' }])).toEqual([expect.stringMatching(/^ServiceMonitor\/m: .*spec must be object/)]);
+    expect(k8sSchemaProblems([{ ...monitor, spec: { endpoints: [] } }])).toEqual([expect.stringMatching(/^ServiceMonitor\/m: .*selector/)]);
+  });
+
+  test('skips only the allowlisted Gateway custom resource', () => {
+    const gateway = { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'g' }, spec: 'anything' };
+    expect(k8sSchemaProblems([gateway])).toEqual([]);
   });
 });

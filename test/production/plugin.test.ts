@@ -48,11 +48,27 @@ async function runPlugin(props: Partial<GatewayProps>, tamper: (gateway: Gateway
   return { gateway, report: context.report, metadata };
 }
 
-test('a full-featured gateway passes; only the ServiceMonitor has no schema to check', async () => {
+test('a full-featured gateway passes, with every object checked', async () => {
   const { report } = await runPlugin(FULL);
   expect(report.success).toBe(true);
   expect(report.toJson().violations).toEqual([]);
-  expect(report.toJson().summary.metadata).toEqual({ 'No schema (not checked)': 'ServiceMonitor hanzo/gateway' });
+  expect(report.toJson().summary.metadata).toEqual({ 'No schema (not checked)': 'none' });
+});
+
+test('a broken ServiceMonitor fails the Prometheus Operator\'s schema', async () => {
+  const { report } = await runPlugin(FULL, (g) => g.serviceMonitor!.addJsonPatch(JsonPatch.replace('/spec/endpoints/0/port', 9090)));
+  const [violation, ...others] = report.toJson().violations;
+  expect(others).toEqual([]);
+  expect(violation.ruleName).toBe('kubernetes-schema');
+  expect(violation.violatingConstructs).toEqual([
+    expect.objectContaining({ constructPath: 'app/Gateway/ServiceMonitor', resourceName: 'ServiceMonitor hanzo/gateway', locations: ['/spec/endpoints/0/port must be string'] }),
+  ]);
+});
+
+test('a kind no model package has is listed as not checked', async () => {
+  const { report } = await runPlugin({}, (g) => new ApiObject(g, 'Extra', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'extra' } }));
+  expect(report.success).toBe(true);
+  expect(report.toJson().summary.metadata).toEqual({ 'No schema (not checked)': 'Widget extra' });
 });
 
 test('the construct path of every object of a gateway is its child\'s, though they share one name', async () => {

@@ -1,19 +1,11 @@
 /**
  * Kubernetes-side test helpers: synthesize a chart to plain objects, validate them against the
- * Kubernetes OpenAPI schemas (kubernetes-models), and check a pod spec against the Pod Security
- * Standards "restricted" profile.
+ * Kubernetes OpenAPI schemas (kubernetes-models, and the Prometheus Operator's for ServiceMonitor),
+ * and check a pod spec against the Pod Security Standards "restricted" profile.
  */
 import { App, Chart, ChartProps } from 'cdk8s';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Gateway, GatewayProps } from '../../lib';
+import { modelOf } from '../../validation/plugin';
 import { seedSpec } from './fixtures';
 
 /**
@@ -45,37 +37,24 @@ export function only(manifests: any[], kind: string): any {
   return found[0];
 }
 
-type Model = new (data: any) => { validate(): void };
-
-// Keyed by `apiVersion/kind`, so an object is checked only by the model of its exact API version.
-const MODELS: Record<string, Model> = {
-  'apps/v1/Deployment': Deployment,
-  'v1/ConfigMap': ConfigMap,
-  'v1/Service': Service,
-  'v1/Secret': Secret,
-  'v1/ServiceAccount': ServiceAccount,
-  'networking.k8s.io/v1/Ingress': Ingress,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-};
-
-/** Kinds kubernetes-models has no model for, skipped on purpose: CRD-defined kinds. */
-export const UNMODELLED_KINDS: readonly string[] = ['monitoring.coreos.com/v1/ServiceMonitor', 'hanzo.ai/v1/Gateway'];
+/** Kinds no model package has, skipped on purpose: the validation plugin checks the CR with the library's validation. */
+export const UNMODELLED_KINDS: readonly string[] = ['hanzo.ai/v1/Gateway'];
 
 /**
- * Schema problems of each object, as `Kind/name: message`; empty when all are valid. An object of a
- * kind with neither a model nor an entry in UNMODELLED_KINDS is a problem, so nothing goes unchecked
- * silently. kubernetes-models checks types, enums and required fields, but not unknown fields.
+ * Schema problems of each object, as `Kind/name: message`; empty when all are valid. Models are
+ * found as the cdk8s validation plugin finds them (kubernetes-models, and the Prometheus Operator's
+ * models for ServiceMonitor). An object of a kind with neither a model nor an entry in
+ * UNMODELLED_KINDS is a problem, so nothing goes unchecked silently. The models check types, enums
+ * and required fields, but not unknown fields.
  */
 export function k8sSchemaProblems(manifests: any[]): string[] {
   const problems: string[] = [];
   for (const obj of manifests) {
     const key = `${obj?.apiVersion}/${obj?.kind}`;
     const where = `${obj?.kind}/${obj?.metadata?.name}`;
-    const model = MODELS[key];
+    const model = modelOf(obj?.apiVersion, obj?.kind);
     if (!model) {
-      if (!UNMODELLED_KINDS.includes(key)) problems.push(`${where}: no schema model for ${key} — add one to test/support/k8s.ts or allowlist it`);
+      if (!UNMODELLED_KINDS.includes(key)) problems.push(`${where}: no schema model for ${key} — add a model package to validation/plugin.ts or allowlist it`);
       continue;
     }
     try {
