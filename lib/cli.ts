@@ -143,7 +143,11 @@ function krakend(files: readonly string[], name: string | undefined): void {
 }
 
 function validate(files: readonly string[]): void {
-  for (const { doc } of build(loadGatewayFiles(files))) process.stdout.write(`${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
+  // The construct's own checks, without cdk8s: a fast answer for pipelines.
+  const { prepareGateway } = require('./prepare') as typeof import('./prepare');
+  const docs = loadGatewayFiles(files);
+  eachDocument(docs, (doc) => prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'));
+  for (const doc of docs) process.stdout.write(`${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
 }
 
 /** `namespace/name`, or `name` without a namespace. */
@@ -166,18 +170,24 @@ function build(docs: readonly GatewayDocument[]): Built[] {
   // Loaded on demand: cdk8s is the slow part of startup.
   const { App: AppClass, Chart } = require('cdk8s') as typeof import('cdk8s');
   const { Gateway: GatewayClass } = require('./gateway') as typeof import('./gateway');
-  const problems: SourceProblem[] = [];
-  const built: Built[] = [];
-  for (const doc of docs) {
+  return eachDocument(docs, (doc) => {
     const app = new AppClass();
+    return { doc, app, gateway: GatewayClass.fromCustomResource(new Chart(app, 'gateway'), 'Gateway', doc.manifest) };
+  });
+}
+
+/** `fn` of every document; the validation problems of all of them at once, each at its document. */
+function eachDocument<T>(docs: readonly GatewayDocument[], fn: (doc: GatewayDocument) => T): T[] {
+  const problems: SourceProblem[] = [];
+  const results: T[] = [];
+  for (const doc of docs) {
     try {
-      const gateway = GatewayClass.fromCustomResource(new Chart(app, 'gateway'), 'Gateway', doc.manifest);
-      built.push({ doc, app, gateway });
+      results.push(fn(doc));
     } catch (e) {
       if (!(e instanceof GatewayValidationError)) throw e;
       problems.push(...e.problems.map((p) => ({ location: doc.location, ...p })));
     }
   }
   if (problems.length > 0) throw new GatewayLoadError(problems);
-  return built;
+  return results;
 }

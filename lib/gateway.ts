@@ -2,8 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
-import { GatewayManifest, GatewayManifestMetadata, crdSpec, declarativeMetadata, fromCrdClassNames, toManifest } from './custom-resource';
-import { renderCheckedConfig } from './krakend/render';
+import { GatewayManifest, GatewayManifestMetadata, crdSpec, declarativeMetadata, toManifest } from './custom-resource';
 import { metricsPortOf } from './krakend/telemetry';
 import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
@@ -17,7 +16,8 @@ import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
 import { GatewaySpec } from './spec';
 import { validateManifest } from './validation/document';
-import { GatewayValidationError, validateMetadata, validateSpec } from './validation';
+import { GatewayValidationError } from './validation';
+import { prepareGateway } from './prepare';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {
@@ -95,21 +95,12 @@ export class Gateway extends Construct {
   }
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
-    // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
-    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-      throw new GatewayValidationError([{ path: 'props', message: `must be an object with the Gateway's spec fields (got ${props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props})` }]);
-    }
-    const { name = id, namespace, ...given } = props;
-    const spec = fromCrdClassNames(given);
-    const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
-    if (problems.length > 0) throw new GatewayValidationError(problems);
-    // Rendered and checked before super(): a config too large or unsafe adds nothing to the chart.
-    const { config: krakendConfig, json: krakendJson } = renderCheckedConfig(spec, { name });
+    // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
+    const { name, namespace, spec, krakendConfig, krakendJson } = prepareGateway(props, id);
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
     this.spec = spec;
-
     this.krakendConfig = krakendConfig;
     const labels = gatewayLabels(name, spec);
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>

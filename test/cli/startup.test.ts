@@ -28,3 +28,10 @@ test('validation and the CLI module load without cdk8s', () => {
 test('the check itself sees cdk8s-plus-28 when the construct is loaded', () => {
   expect(cdk8sModulesLoadedBy('./build/lib/gateway')).toEqual(expect.arrayContaining([expect.stringMatching(/cdk8s-plus-28/)]));
 });
+
+test('validate checks a valid Gateway without loading cdk8s, and agrees with the construct', () => {
+  const script = `const code = require('./build/lib/cli').main(['validate', 'test/fixtures/cr/seed.yaml']);
+    process.stderr.write(JSON.stringify({ code, loaded: Object.keys(require.cache).filter((k) => /node_modules[\\\\/]cdk8s(-plus-28)?[\\\\/]/.test(k)) }));`;
+  const res = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(JSON.parse(res.stderr)).toEqual({ code: 0, loaded: [] });
+});
