@@ -4,7 +4,7 @@ export * from './validation';
 export { parseBackendUrl } from './backend-url';
 export type { BackendUrl } from './backend-url';
 export * from './krakend/types';
-export { renderKrakendConfig, buildKrakendConfig, serializeKrakendConfig, KRAKEND_PORT } from './krakend/render';
+export { renderKrakendConfig, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 export type { KrakendRenderOptions } from './krakend/render';
 export type { OpenTelemetryConfig } from './krakend/telemetry';
 export { expandPrefix } from './krakend/paths';

@@ -360,6 +360,9 @@ export const DEFAULTS = {
   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
 } as const;
 
+/** The port KrakenD listens on inside the pod (and its health check, /__health). */
+export const KRAKEND_PORT = 8080;
+
 /** The headers every route forwards from the client. */
 export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Authorization', 'Content-Type'];
 

@@ -1,14 +1,11 @@
 import { parseBackendUrl } from '../backend-url';
 import { GatewayValidationError, checkRenderedConfig, validateSpec } from '../validation';
-import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, RateLimitSpec, RouteSpec } from '../spec';
+import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
 import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
 import { telemetryExtraConfig } from './telemetry';
 import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
-
-/** The port KrakenD listens on inside the pod. */
-export const KRAKEND_PORT = 8080;
 
 /** Options of the renderer that are not part of the spec. */
 export interface KrakendRenderOptions {

@@ -1,8 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { KRAKEND_PORT } from '../krakend/render';
 import { metricsPortOf } from '../krakend/telemetry';
-import { DEFAULTS, GatewaySpec, Quantity, quantityValue } from '../spec';
+import { DEFAULTS, GatewaySpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
 import { durationMs } from '../validation/checker';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';

@@ -1,6 +1,6 @@
 import { DEFAULTS, GatewaySpec } from '../spec';
+import { LABEL_VALUE } from '../validation/patterns';
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Labels on every object of one gateway (the operator's convention). */
 export function gatewayLabels(name: string, spec: GatewaySpec): Record<string, string> {

@@ -2,8 +2,7 @@
 // the backend and JWKS URLs, so the policy follows the routes without being written by hand.
 import { k8s } from 'cdk8s-plus-28';
 import { parseBackendUrl } from '../backend-url';
-import { KRAKEND_PORT } from '../krakend/render';
-import { GatewaySpec, NetworkPolicySpec } from '../spec';
+import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec } from '../spec';
 import { Destination, destinationOf, jwksDestination } from './cluster-hosts';
 import { selectorLabels } from './labels';
 
@@ -24,9 +23,12 @@ function inNamespace(namespace: string): k8s.NetworkPolicyPeer {
   return { namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: namespace } } };
 }
 
+
+/** The ports DNS servers listen on: 53, and 5353 where DNS pods run unprivileged (OpenShift). */
+const DNS_PORTS = [53, 5353];
 /**
  * The NetworkPolicy `<name>` of a validated spec with `networkPolicy` on. Ingress: the gateway port
- * (from `ingressNamespace` only, when set) and the metrics port. Egress: DNS on port 53 anywhere;
+ * (from `ingressNamespace` only, when set) and the metrics port. Egress: DNS on ports 53 and 5353 anywhere;
  * each in-cluster backend's namespace on its port; the JWKS hosts' port anywhere (their addresses are
  * not known); the backends outside the cluster through `allowedEgressCIDRs` on their ports.
  */
@@ -62,7 +64,8 @@ export function renderNetworkPolicy(
 
   const egress: k8s.NetworkPolicyEgressRule[] = [
     // Anywhere: cluster DNS may be CoreDNS in kube-system, a node-local cache or the node itself.
-    { ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, ...tcp([53])] },
+    // Policies see the DNS pod's own port after the Service's translation: 5353 on OpenShift.
+    { ports: DNS_PORTS.flatMap((port) => [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(port) }, ...tcp([port])]) },
   ];
   for (const namespace of [...byNamespace.keys()].sort()) {
     // No namespaceSelector: the peer is the policy's own namespace, wherever the gateway is deployed.

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { KRAKEND_PORT } from '../krakend/render';
+import { KRAKEND_PORT } from '../spec';
 import { selectorLabels } from './labels';
 import { METRICS_PORT_NAME } from './service-monitor';
 

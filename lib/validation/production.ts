@@ -2,15 +2,15 @@
 // routes, and metrics. Called from validateSpec with the spec of unknown shape; never throws.
 import { isIPv4, isIPv6 } from 'net';
 import { parseBackendUrl } from '../backend-url';
-import { KRAKEND_PORT } from '../krakend/render';
+
 import { Destination, destinationOf, jwksDestination } from '../kubernetes/cluster-hosts';
-import { AUTOSCALING_DEFAULTS, SERVICE_MONITOR_DEFAULTS } from '../spec';
+import { AUTOSCALING_DEFAULTS, KRAKEND_PORT, SERVICE_MONITOR_DEFAULTS } from '../spec';
 import { Checker, isObject, show } from './checker';
+import { DNS_1123_LABEL } from './patterns';
 
 const AUTOSCALING_FIELDS = ['minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage'];
 const NETWORK_POLICY_FIELDS = ['enabled', 'ingressNamespace', 'allowedEgressCIDRs', 'backendTargetPorts'];
 const SERVICE_MONITOR_FIELDS = ['enabled', 'metricsPort', 'metricsPath', 'interval'];
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Ports below 1024 need NET_BIND_SERVICE, which the hardened pod drops.
 const FIRST_UNPRIVILEGED_PORT = 1024;
 

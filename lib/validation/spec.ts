@@ -2,7 +2,8 @@
 // routes and policies, and what KrakenD CE would refuse. No input shape makes it throw. Messages
 // read `<what is wrong> (<value>) — <fix>`.
 import { parseBackendUrl } from '../backend-url';
-import { HTTP_METHODS, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { DEFAULTS, HTTP_METHODS, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { DNS_1035_LABEL, DNS_1123_LABEL, DNS_1123_SUBDOMAIN, LABEL_VALUE } from './patterns';
 import { Checker, ValidationProblem, isObject, show, suggestion, typeOf } from './checker';
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from './lint';
 import { checkCidrs, checkProduction } from './production';
@@ -17,12 +18,8 @@ const WHY_NOT_IN_PREFIX: Record<string, string> = {
   ':': 'gin reads it as a path parameter',
 };
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const WILDCARD_HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const QUANTITY_SCALE: Record<string, number> = {
   '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
@@ -283,7 +280,7 @@ function backendProblem(url: string): string | undefined {
 
 /** The methods when valid; reports each bad one. */
 function checkMethods(c: Checker, path: string, value: unknown): string[] | undefined {
-  if (value === undefined) return ['GET'];
+  if (value === undefined) return [...DEFAULTS.methods];
   if (!c.list(path, value)) return undefined;
   if (value.length === 0) {
     c.add(path, 'must list at least one method — omit it for [GET]');

@@ -9,7 +9,7 @@ import { k8sSchemaProblems, only, synthGateway } from '../support/k8s';
 import { buildInvalid, problemsOf } from './support';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'hanzo-gateway', 'app.kubernetes.io/instance': 'gateway' };
-const DNS = { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+const DNS = { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }] };
 const GATEWAY_PORT_ANYWHERE = { ports: [{ protocol: 'TCP', port: 8080 }] };
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
 const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
