@@ -55,7 +55,8 @@ function notJson(value: unknown, path: string, ancestors: Set<object>): string |
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
   if (typeof value !== 'object' || ancestors.has(value)) return path;
   ancestors.add(value);
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+  // Array.from visits holes too (as undefined), where map would leave them out.
+  const entries: [string, unknown][] = Array.isArray(value) ? Array.from(value, (v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
   for (const [step, child] of entries) {
     const found = notJson(child, path + step, ancestors);
     if (found) return found;

@@ -219,6 +219,12 @@ describe('krakend', () => {
     expect(r.stderr).toBe(`${MULTI}: no Gateway named "gateway" (found: edge/public, internal)\n`);
   });
 
+  test('--name NAMESPACE/NAME must match the namespace too', () => {
+    const r = cli(['krakend', MULTI, '--name', 'other/public']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`${MULTI}: no Gateway named "other/public" (found: edge/public, internal)\n`);
+  });
+
   test('an invalid Gateway exits 1 with its problems and prints no config', () => {
     const r = cli(['krakend', INVALID]);
     expect(r.status).toBe(1);

@@ -117,6 +117,18 @@ describe('Deployment', () => {
     expect(container.securityContext.runAsUser ?? pod.securityContext.runAsUser).toBe(1000);
   });
 
+  test('UID and GID 1000 and seccomp at pod level, everything dropped at container level', () => {
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
   test('the root filesystem is read-only, with an emptyDir at /tmp', () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     const tmp = container.volumeMounts.find((m: any) => m.mountPath === '/tmp');
@@ -159,7 +171,7 @@ describe('Deployment', () => {
 
   test('rolls out with no pod down: RollingUpdate, maxUnavailable 0', () => {
     expect(deployment.spec.strategy.type).toBe('RollingUpdate');
-    expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
   });
 
   test('replicas and pull policy come from the spec', () => {

@@ -205,3 +205,9 @@ test('metadata with a cycle is refused', () => {
   const cr = { ...seedCr(), metadata: { name: 'gateway', ownerReferences: [owner] } } as unknown as GatewayManifest;
   expect(problemsOf(() => Gateway.fromCustomResource(newChart(), 'gw', cr)).map((p) => p.path)).toEqual(['metadata.ownerReferences[0].self']);
 });
+
+test('metadata holding a sparse list (possible from JavaScript, not from YAML) is no TypeError', () => {
+  // eslint-disable-next-line no-sparse-arrays
+  const cr = { ...seedCr(), metadata: { name: 'gateway', finalizers: [, 'x'] } } as unknown as GatewayManifest;
+  expect(() => Gateway.fromCustomResource(newChart(), 'gw', cr)).not.toThrow();
+});

@@ -301,6 +301,11 @@ describe('fact 9: headers and query strings', () => {
     expect(config.endpoints[0].input_headers.map((h) => h.toLowerCase())).toEqual(['accept', 'authorization', 'content-type', 'x-org-id', 'x-user-id']);
   });
 
+  test("a JWT route forwards its own inputHeaders besides the defaults and the identity headers", () => {
+    const config = render(gateway([{ prefix: '/v1', backend: CHAT, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id'] }], { prefixDepth: 0 }));
+    expect(config.endpoints[0].input_headers).toEqual(['Accept', 'Authorization', 'Content-Type', 'User-Agent', 'X-Org-Id', 'X-Request-Id', 'X-User-Id']);
+  });
+
   test('all query strings are forwarded', () => {
     for (const e of render(NESTED).endpoints) expect(e.input_query_strings).toEqual(['*']);
   });
@@ -487,5 +492,12 @@ describe('client addresses in a real gin engine (test/clientip)', () => {
     const failures = clientIpReplay({ extra_config: { router: {} } }, ['203.0.113.50 6.6.6.6 203.0.113.50']);
     if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed');
     expect(failures).toHaveLength(1);
+  });
+});
+
+describe('trailing slashes', () => {
+  test('a path with a trailing slash is redirected to the route without it, never proxied', () => {
+    const config = render(gateway([{ prefix: '/v1/chat', backend: CHAT, methods: ['GET', 'POST'] }]));
+    expectRouting(config, ['GET /v1/chat/ 301', 'POST /v1/chat/ 307', 'GET /v1/chat/a/ 301', 'GET /v1/chat/a/b/c/d/e/ 404']);
   });
 });

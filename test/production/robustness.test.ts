@@ -1,6 +1,5 @@
 /** Any value in the production fields ends in path-qualified problems or a valid gateway, never a crash. */
 import fc from 'fast-check';
-import { GatewayValidationError } from '../../lib';
 import { seedSpec } from '../support/fixtures';
 import { synthGateway } from '../support/k8s';
 import { problemsOf } from './support';
@@ -33,12 +32,9 @@ test('a spec that passes validation always builds a gateway', () => {
     fc.property(fc.constantFrom(...FIELDS), near, (field, value) => {
       const spec = { ...seedSpec(), replicas: undefined, [field]: value };
       if (problemsOf(spec).length > 0) return;
-      try {
-        synthGateway(spec);
-        built++;
-      } catch (e) {
-        expect(e).toBeInstanceOf(GatewayValidationError); // e.g. the rendered config is too large: still a user error
-      }
+      // The seed with one production field stays far below the size limit: nothing may throw.
+      expect(() => synthGateway(spec)).not.toThrow();
+      built++;
     }),
     { numRuns: 200 },
   );

@@ -156,6 +156,7 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         resources: resourcesArb,
         timeout: fc.constantFrom('30s', '120s', '5m'),
         prefixDepth: fc.integer({ min: 0, max: 5 }),
+        trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8']),
       },
       { requiredKeys: ['routes'] },
     )

@@ -157,6 +157,8 @@ const skipped = new Set<string>();
 
 /** Says once per tool per process that its checks were skipped and why, so a skip is never silent. */
 export function skipNotice(tool: string, why: string): void {
+  // CI installs every tool: there a skip would hide a broken setup, so it fails instead.
+  if (process.env.HANZO_REQUIRE_CONFORMANCE === '1') throw new Error(`${tool} is required (HANZO_REQUIRE_CONFORMANCE=1) but unavailable: ${why}`);
   if (skipped.has(tool)) return;
   skipped.add(tool);
   process.stdout.write(`SKIP ${tool}: ${why}\n`);

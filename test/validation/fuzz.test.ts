@@ -5,6 +5,7 @@
  * invalid are refused at the corrupted path; whatever the CRD's schema refuses, the validator refuses
  * too; and random valid CRs always render.
  */
+import { isDeepStrictEqual } from 'util';
 import { App, Chart } from 'cdk8s';
 import fc from 'fast-check';
 import { Gateway, GatewayManifest, GatewayValidationError, ValidationProblem, validateManifest } from '../../lib';
@@ -43,15 +44,24 @@ function corruptionArb(junk: fc.Arbitrary<unknown>): fc.Arbitrary<Corruption> {
 }
 
 /** The path of every node of a document, root ([]) first. */
-function nodesOf(value: unknown, keys: PathKey[] = []): PathKey[][] {
+function nodesOf(value: unknown, keys: PathKey[] = [], ancestors = new Set<unknown>()): PathKey[][] {
   const out = [keys];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...nodesOf(v, [...keys, i])));
-  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) out.push(...nodesOf(v, [...keys, k]));
+  if (ancestors.has(value)) return out; // junk may hold a cycle
+  ancestors.add(value);
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...nodesOf(v, [...keys, i], ancestors)));
+  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) out.push(...nodesOf(v, [...keys, k], ancestors));
+  ancestors.delete(value);
   return out;
 }
 
+/**
+ * A plain object of any realm: jest runs tests in a vm context, so the objects structuredClone
+ * returns have another realm's Object.prototype.
+ */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 function parentOf(doc: any, keys: readonly PathKey[]): any {
@@ -131,14 +141,18 @@ test('random valid CRs pass the validator and the CRD schema, and render', () =>
 
 /** Runs `check` on random CRs corrupted 1 to `most` times with `junk`, after the clean-outcome check. */
 function assertCorruptions(junk: fc.Arbitrary<unknown>, most: number, check: (doc: unknown, problems: ValidationProblem[]) => void = () => {}): void {
+  let changed = 0;
   fc.assert(
     fc.property(baseArb, fc.array(corruptionArb(junk), { minLength: 1, maxLength: most }), (cr, corruptions) => {
       const doc = structuredClone(cr);
       const rootKeys = corrupt(doc, corruptions);
+      if (!isDeepStrictEqual(doc, cr)) changed++;
       check(doc, expectCleanOutcome(doc, rootKeys));
     }),
     { numRuns: RUNS },
   );
+  // The corruptions really reach the documents (a corruption may land where it changes nothing).
+  expect(changed).toBeGreaterThan(RUNS / 2);
 }
 
 test('any corruption, with junk of any type, ends in a clean outcome: rendered, or a GatewayValidationError at manifest paths', () => {

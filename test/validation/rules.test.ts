@@ -56,6 +56,7 @@ const RULES: Rule[] = [
 
   // Route prefixes.
   { rule: 'a prefix starts with /', good: prefix('/v1/models'), bad: prefix('v1/models'), path: 'spec.routes[1].prefix', message: /must start with '\/' \(got "v1\/models"\) — e\.g\. \/v1\/models/ },
+  { rule: 'a prefix has no . segment', good: prefix('/v1/models'), bad: prefix('/v1/./models'), path: 'spec.routes[1].prefix', message: /\./ },
   { rule: 'a prefix has no empty segment', good: prefix('/v1/models'), bad: prefix('/v1//models'), path: 'spec.routes[1].prefix', message: /empty segment .* — write \/v1\/models/ },
   { rule: 'a prefix has no trailing / (except / itself)', good: prefix('/'), bad: prefix('/v1/models/'), path: 'spec.routes[1].prefix', message: /must not end with '\/' .* — write \/v1\/models$/ },
   { rule: 'a prefix has no dot segment', good: prefix('/v1.2'), bad: prefix('/v1/../models'), path: 'spec.routes[1].prefix', message: /'\.\.' segment .*never match/ },
@@ -85,6 +86,8 @@ const RULES: Rule[] = [
   { rule: 'a backend base path has no {param}', good: backend('http://chat.hanzo.svc/api/v1'), bad: backend('http://chat.hanzo.svc/api/{id}'), path: 'spec.routes[1].backend', message: /must not contain "\{" .*parameter/ },
   { rule: 'a backend base path percent-encodes correctly', good: backend('http://chat.hanzo.svc/a%20b'), bad: backend('http://chat.hanzo.svc/a%zz'), path: 'spec.routes[1].backend', message: /'%' not followed by two hex digits/ },
   { rule: 'a backend base path has no empty, . or .. segment', good: backend('http://chat.hanzo.svc/api/'), bad: backend('http://chat.hanzo.svc/api/../x'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
+  { rule: 'a backend base path has no empty segment', good: backend('http://chat.hanzo.svc/api/v1'), bad: backend('http://chat.hanzo.svc/api//v1'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
+  { rule: 'a backend base path has no . segment', good: backend('http://chat.hanzo.svc/api/x'), bad: backend('http://chat.hanzo.svc/api/./x'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
   { rule: 'a backend host does not start or end with a dot', good: backend('http://chat.hanzo.svc'), bad: backend('http://.:80'), path: 'spec.routes[1].backend', message: /must not start or end with '\.'/ },
   { rule: 'a backend has no whitespace', good: backend('http://chat.hanzo.svc'), bad: backend('http://chat.hanzo.svc /x'), path: 'spec.routes[1].backend', message: /whitespace/ },
 
