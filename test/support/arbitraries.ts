@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import type { AuthPolicySpec, GatewaySpec, HttpMethod, RateLimitSpec, RouteSpec } from '../../lib';
+import { ginReplay, skipNotice } from './conformance';
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // Few segments, so generated prefixes nest (`/v1`, `/v1/chat`) and share string prefixes (`a`, `ab`).
@@ -289,4 +290,16 @@ export function samplePaths(spec: GatewaySpec): Array<{ method: string; path: st
 /** ginroute case lines (`METHOD PATH EXPECT`) for every sample request, expectations from the oracle. */
 export function replayCases(spec: GatewaySpec): string[] {
   return samplePaths(spec).map(({ method, path }) => `${method} ${path} ${expectedOutcome(spec, method, path)}`);
+}
+
+/**
+ * Replays every sample request of `spec` in gin against its rendered `config`: no load problem, no
+ * router panic, and each request where DESIGN §2 says. A visible skip when ginroute is absent.
+ */
+export function expectRoutedAsDesigned(spec: GatewaySpec, config: unknown): void {
+  const result = ginReplay(config, replayCases(spec));
+  if (!result) return skipNotice('ginroute', 'needs ../shared/tools and go + gin; see README "Development"');
+  expect(result.loadProblems).toEqual([]);
+  expect(result.output).not.toContain('panic(');
+  expect(routingMismatches(result.failures)).toEqual([]);
 }
