@@ -9,7 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { buildKrakendConfig, checkConfigSize, Gateway, lintKrakendConfig, serializeKrakendConfig, validateSpec } from '../lib';
+import { Gateway, validateSpec } from '../lib';
+import { lintKrakendConfig } from '../lib/krakend/lint';
+import { buildKrakendConfig, serializeKrakendConfig } from '../lib/krakend/render';
+import { checkConfigSize } from '../lib/prepare';
 import { SEED_CR } from '../test/support/fixtures';
 import { benchRoutes, benchSpec } from './shape';
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'util';
 import type { App } from 'cdk8s';
 import type { Gateway } from './gateway';
 import { GatewayDocument, GatewayLoadError, STDIN, SourceProblem, formatSourceProblem, loadGatewayFiles } from './load';
-import { GatewayValidationError } from './validation/checker';
+import { GatewayValidationError } from './errors';
 
 const DEFAULT_OUTPUT_DIR = 'dist';
 

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
 import { GatewayManifest, GatewayManifestMetadata, crdSpec, declarativeMetadata, toManifest } from './custom-resource';
-import { metricsPortOf } from './krakend/telemetry';
+import { GatewayValidationError } from './errors';
 import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
 import { renderDeployment } from './kubernetes/deployment';
@@ -12,12 +12,12 @@ import { renderIngress, wantsIngress } from './kubernetes/ingress';
 import { gatewayLabels } from './kubernetes/labels';
 import { renderNetworkPolicy, wantsNetworkPolicy } from './kubernetes/network-policy';
 import { renderDisruptionBudget, wantsDisruptionBudget } from './kubernetes/pdb';
+import { CHILD_IDS } from './kubernetes/ids';
 import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
-import { GatewaySpec } from './spec';
-import { validateManifest } from './validation/document';
-import { GatewayValidationError } from './validation';
 import { prepareGateway } from './prepare';
+import { GatewaySpec, metricsPortOf } from './spec';
+import { validateManifest } from './validation/document';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {
@@ -106,24 +106,24 @@ export class Gateway extends Construct {
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
-    this.configMap = new k8s.KubeConfigMap(this, 'Config', withNamespace(renderConfigMap(name, labels, krakendJson)));
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', withNamespace(renderDeployment(name, labels, spec, krakendJson)));
+    this.configMap = new k8s.KubeConfigMap(this, CHILD_IDS['v1/ConfigMap'], withNamespace(renderConfigMap(name, labels, krakendJson)));
+    this.deployment = new k8s.KubeDeployment(this, CHILD_IDS['apps/v1/Deployment'], withNamespace(renderDeployment(name, labels, spec, krakendJson)));
     const metricsPort = metricsPortOf(spec);
-    this.service = new k8s.KubeService(this, 'Service', withNamespace(renderService(name, labels, metricsPort)));
+    this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, metricsPort)));
     if (wantsIngress(spec.ingress)) {
-      this.ingress = new k8s.KubeIngress(this, 'Ingress', withNamespace(renderIngress(name, labels, spec.ingress)));
+      this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(renderIngress(name, labels, spec.ingress)));
     }
     if (wantsDisruptionBudget(spec)) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', withNamespace(renderDisruptionBudget(name, labels)));
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, CHILD_IDS['policy/v1/PodDisruptionBudget'], withNamespace(renderDisruptionBudget(name, labels)));
     }
     if (spec.autoscaling) {
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', withNamespace(renderAutoscaler(name, labels, spec.autoscaling)));
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, CHILD_IDS['autoscaling/v2/HorizontalPodAutoscaler'], withNamespace(renderAutoscaler(name, labels, spec.autoscaling)));
     }
     if (wantsNetworkPolicy(spec.networkPolicy)) {
-      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', withNamespace(renderNetworkPolicy(name, labels, spec, spec.networkPolicy, metricsPort)));
+      this.networkPolicy = new k8s.KubeNetworkPolicy(this, CHILD_IDS['networking.k8s.io/v1/NetworkPolicy'], withNamespace(renderNetworkPolicy(name, labels, spec, spec.networkPolicy, metricsPort)));
     }
     if (metricsPort !== undefined && spec.serviceMonitor) {
-      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', withNamespace(renderServiceMonitor(name, labels, spec.serviceMonitor)));
+      this.serviceMonitor = new ApiObject(this, CHILD_IDS['monitoring.coreos.com/v1/ServiceMonitor'], withNamespace(renderServiceMonitor(name, labels, spec.serviceMonitor)));
     }
   }
 
@@ -144,6 +144,6 @@ export class Gateway extends Construct {
    */
   public addCustomResource(): crd.Gateway {
     const { metadata, spec } = this.toCustomResource();
-    return new crd.Gateway(this, 'CustomResource', { metadata: declarativeMetadata(metadata), spec: crdSpec(spec) });
+    return new crd.Gateway(this, CHILD_IDS['hanzo.ai/v1/Gateway'], { metadata: declarativeMetadata(metadata), spec: crdSpec(spec) });
   }
 }

@@ -1,17 +1,31 @@
-// Public API: spec types → validation → pure renderers → the Gateway construct.
-export * from './spec';
-export * from './validation';
-export { parseBackendUrl } from './backend-url';
-export type { BackendUrl } from './backend-url';
-export * from './krakend/types';
-export { renderKrakendConfig, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
-export type { KrakendRenderOptions } from './krakend/render';
-export type { OpenTelemetryConfig } from './krakend/telemetry';
-export { expandPrefix } from './krakend/paths';
+// The public API: the construct, the spec types, validation and loading, one checked renderer, and
+// the errors. Everything else is internal and may change; test/api.test.ts pins this list.
 export { Gateway } from './gateway';
 export type { FromCustomResourceOptions, GatewayProps } from './gateway';
+export type {
+  AuthPolicySpec,
+  AutoscalingSpec,
+  GatewaySpec,
+  HttpMethod,
+  ImageSpec,
+  IngressSpec,
+  IngressTlsSpec,
+  NetworkPolicySpec,
+  Quantity,
+  RateLimitKey,
+  RateLimitSpec,
+  ResourceRequirements,
+  RouteSpec,
+  ServiceMonitorSpec,
+} from './spec';
 export { GATEWAY_API_VERSION, GATEWAY_KIND } from './custom-resource';
 export type { GatewayManifest, GatewayManifestMetadata } from './custom-resource';
+export { validateSpec } from './validation/spec';
 export { validateManifest } from './validation/document';
-export { GatewayLoadError, STDIN, formatSourceProblem, loadGatewayFiles, loadGateways } from './load';
+export { GatewayLoadError, loadGatewayFiles, loadGateways } from './load';
 export type { GatewayDocument, SourceProblem } from './load';
+export { renderKrakendConfig } from './prepare';
+export type { KrakendRenderOptions } from './krakend/render';
+export type * from './krakend/types';
+export { GatewayInternalError, GatewayValidationError } from './errors';
+export type { ValidationProblem } from './errors';

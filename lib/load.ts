@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { GATEWAY_KIND, GatewayManifest } from './custom-resource';
-import { isObject, show, typeOf } from './validation/checker';
+import { isObject, show, typeOf } from './grammar/values';
 import { validateManifest } from './validation/document';
 
 /** A valid Gateway found in a YAML source. */

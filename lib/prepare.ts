@@ -1,10 +1,15 @@
-// Everything the Gateway construct checks before it adds an object, without cdk8s: the construct
-// and `hanzo-gateway validate` both call it, so the two cannot disagree on what is valid.
+// The checked path from props to krakend.json, shared by the Gateway construct, the CLI and
+// renderKrakendConfig, so none of them can disagree on what is valid: validate, render, check the
+// size against the ConfigMap limit, lint for what KrakenD CE would refuse. No cdk8s here, so
+// `hanzo-gateway validate` answers without loading it.
 import { fromCrdClassNames } from './custom-resource';
-import { renderCheckedConfig } from './krakend/render';
+import { GatewayInternalError, GatewayValidationError, ValidationProblem } from './errors';
+import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
+import { lintKrakendConfig } from './krakend/lint';
 import { KrakendConfig } from './krakend/types';
+import { CONFIGMAP_LIMIT_BYTES } from './kubernetes/configmap';
 import { GatewaySpec } from './spec';
-import { GatewayValidationError, validateMetadata, validateSpec } from './validation';
+import { validateMetadata, validateSpec } from './validation/spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
 export interface PreparedGateway {
@@ -31,6 +36,47 @@ export function prepareGateway(props: unknown, defaultName: string): PreparedGat
   const spec = fromCrdClassNames(given);
   const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
   if (problems.length > 0) throw new GatewayValidationError(problems);
-  const { config, json } = renderCheckedConfig(spec, { name });
+  const { config, json } = renderChecked(spec, { name });
   return { name, namespace, spec, krakendConfig: config, krakendJson: json };
+}
+
+/**
+ * Renders krakend.json from a spec of any shape, with every check the construct makes: throws a
+ * GatewayValidationError listing every problem, so an invalid spec never yields a config.
+ */
+export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
+  const problems = validateSpec(spec);
+  if (problems.length > 0) throw new GatewayValidationError(problems);
+  return renderChecked(spec, options).config;
+}
+
+/**
+ * Renders a validated spec and checks the result: the ConfigMap limit (a problem the user can fix),
+ * then the lint (a finding is a bug in this library). Returns the config and its exact bytes.
+ */
+function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
+  const config = buildKrakendConfig(spec, options);
+  const json = serializeKrakendConfig(config);
+  const problems = checkConfigSize(json);
+  if (problems.length > 0) throw new GatewayValidationError(problems);
+  const findings = lintKrakendConfig(config);
+  if (findings.length > 0) throw new GatewayInternalError(findings);
+  return { config, json };
+}
+
+/**
+ * A problem when krakend.json is too large for its ConfigMap, at `spec.routes` (what makes it
+ * large): the size, the limit and what to change.
+ */
+export function checkConfigSize(krakendJson: string, path = 'spec.routes'): ValidationProblem[] {
+  const bytes = Buffer.byteLength(krakendJson, 'utf8');
+  if (bytes <= CONFIGMAP_LIMIT_BYTES) return [];
+  return [
+    {
+      path,
+      message:
+        `the rendered krakend.json is ${bytes} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte (1 MiB) limit of a ConfigMap — ` +
+        'split the routes over several Gateways, or lower prefixDepth (each level is one endpoint per method of every route)',
+    },
+  ];
 }

@@ -374,3 +374,17 @@ export const ORG_ID_HEADER = 'X-Org-Id';
 export function quantityValue(q: Quantity): string | number {
   return typeof q === 'object' && q !== null ? q.value : q;
 }
+
+/**
+ * Whether an optional feature block is on: present and not `enabled: false`. `whenAbsent` is the
+ * answer for a missing block (an Ingress's TLS is on unless turned off).
+ */
+export function isEnabled(block: { readonly enabled?: unknown } | undefined, whenAbsent = false): boolean {
+  return block === undefined ? whenAbsent : block.enabled !== false;
+}
+
+/** The port of the Prometheus exporter when metrics are on, else undefined. */
+export function metricsPortOf(spec: GatewaySpec): number | undefined {
+  if (!isEnabled(spec.serviceMonitor)) return undefined;
+  return spec.serviceMonitor?.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort;
+}

@@ -1,3 +1,4 @@
+import { parseJwksUrl } from '../grammar/urls';
 import { AuthPolicySpec, DEFAULTS, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { JwtValidatorConfig } from './types';
 
@@ -26,7 +27,8 @@ export function renderJwtValidator(policy: AuthPolicySpec): JwtValidatorConfig {
       [policy.userIdClaim ?? DEFAULTS.userIdClaim, USER_ID_HEADER],
       [policy.orgIdClaim ?? DEFAULTS.orgIdClaim, ORG_ID_HEADER],
     ],
-    ...(policy.jwksUrl.startsWith('http://') ? { disable_jwk_security: true as const } : {}),
+    // krakend-jose refuses an http key set unless told to (allowed by validation only on explicit opt-in).
+    ...(parseJwksUrl(policy.jwksUrl, true).value?.scheme === 'http' ? { disable_jwk_security: true as const } : {}),
   };
 }
 

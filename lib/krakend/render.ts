@@ -1,5 +1,6 @@
-import { parseBackendUrl } from '../backend-url';
-import { GatewayValidationError, checkRenderedConfig, validateSpec } from '../validation';
+// krakend.json from a validated spec: one endpoint per method and per prefix depth, each a no-op
+// proxy to its route's backend, with the route's JWT and rate-limit blocks.
+import { parseBackendUrl } from '../grammar/urls';
 import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
 import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';
@@ -69,7 +70,7 @@ function routeEndpoints(
   auth: AuthPolicySpec | undefined,
   limit: RateLimitSpec | undefined,
 ): KrakendEndpoint[] {
-  const backend = parseBackendUrl(route.backend);
+  const backend = parseBackendUrl(route.backend).value;
   if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
   // Shared by every endpoint of the route: built once.
   const inputHeaders = inputHeadersOf(route, auth !== undefined);
@@ -123,25 +124,4 @@ function inputHeadersOf(route: RouteSpec, authenticated: boolean): string[] {
 /** krakend.json as written to the ConfigMap: compact, so large route tables fit in 1 MiB. */
 export function serializeKrakendConfig(config: KrakendConfig): string {
   return JSON.stringify(config);
-}
-
-/**
- * Renders a validated spec and checks the result: the 1 MiB ConfigMap limit, then the lint for what
- * KrakenD CE refuses or panics on. Returns the config and its exact bytes for the ConfigMap.
- */
-export function renderCheckedConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): { config: KrakendConfig; json: string } {
-  const config = buildKrakendConfig(spec, options);
-  const json = serializeKrakendConfig(config);
-  checkRenderedConfig(config, json);
-  return { config, json };
-}
-
-/**
- * Renders krakend.json from a spec of any shape, with every check the construct makes: throws a
- * GatewayValidationError listing every problem, so an invalid spec never yields a config.
- */
-export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
-  const problems = validateSpec(spec);
-  if (problems.length > 0) throw new GatewayValidationError(problems);
-  return renderCheckedConfig(spec, options).config;
 }

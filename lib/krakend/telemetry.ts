@@ -1,5 +1,5 @@
 // KrakenD's OpenTelemetry block with a Prometheus exporter: the source of the gateway's metrics.
-import { GatewaySpec, SERVICE_MONITOR_DEFAULTS } from '../spec';
+import { GatewaySpec, metricsPortOf } from '../spec';
 
 /** `extra_config."telemetry/opentelemetry"` at service level, as far as this library renders it. */
 export interface OpenTelemetryConfig {
@@ -11,13 +11,6 @@ export interface OpenTelemetryConfig {
       readonly go_metrics: true;
     }>;
   };
-}
-
-/** The port of the Prometheus exporter when metrics are on, else undefined. */
-export function metricsPortOf(spec: GatewaySpec): number | undefined {
-  const monitor = spec.serviceMonitor;
-  if (monitor === undefined || monitor.enabled === false) return undefined;
-  return monitor.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort;
 }
 
 /**

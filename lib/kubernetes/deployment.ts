@@ -1,8 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { metricsPortOf } from '../krakend/telemetry';
-import { DEFAULTS, GatewaySpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
-import { durationMs } from '../validation/checker';
+import { DEFAULTS, GatewaySpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue } from '../spec';
+import { durationMs } from '../grammar/durations';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';

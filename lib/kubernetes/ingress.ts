@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
-import { DEFAULTS, IngressSpec } from '../spec';
+import { DEFAULTS, IngressSpec, isEnabled } from '../spec';
 import { tlsSecretName } from './names';
 import { SERVICE_PORT_NAME } from './service';
 
 /** Whether a spec asks for an Ingress: `ingress` present and not disabled. */
 export function wantsIngress(ingress: IngressSpec | undefined): ingress is IngressSpec {
-  return ingress !== undefined && ingress.enabled !== false;
+  return isEnabled(ingress);
 }
 
 /** The Ingress `<name>`: every path of each host to the gateway Service, TLS on by default. */
@@ -15,7 +15,7 @@ export function renderIngress(name: string, labels: Record<string, string>, ingr
     ...(ingress.clusterIssuer ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
     ...ingress.annotations,
   };
-  const tls = ingress.tls?.enabled !== false;
+  const tls = isEnabled(ingress.tls, true);
   return {
     metadata: { name, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
     spec: {

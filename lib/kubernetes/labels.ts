@@ -1,6 +1,9 @@
+// The labels of a gateway's objects (app.kubernetes.io/*, the operator's convention).
+import { isLabelValue } from '../grammar/names';
 import { DEFAULTS, GatewaySpec } from '../spec';
-import { LABEL_VALUE } from '../validation/patterns';
 
+/** `app.kubernetes.io/managed-by` of every object this library renders. */
+export const MANAGED_BY = 'hanzo-gateway-cdk8s';
 
 /** Labels on every object of one gateway (the operator's convention). */
 export function gatewayLabels(name: string, spec: GatewaySpec): Record<string, string> {
@@ -8,9 +11,9 @@ export function gatewayLabels(name: string, spec: GatewaySpec): Record<string, s
   return {
     ...selectorLabels(name),
     'app.kubernetes.io/component': 'api-gateway',
-    'app.kubernetes.io/managed-by': 'hanzo-gateway-cdk8s',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
     // An image tag is not always a valid label value (too long, or odd characters): then leave it out.
-    ...(tag.length <= 63 && LABEL_VALUE.test(tag) ? { 'app.kubernetes.io/version': tag } : {}),
+    ...(isLabelValue(tag) ? { 'app.kubernetes.io/version': tag } : {}),
   };
 }
 

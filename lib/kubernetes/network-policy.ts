@@ -1,16 +1,15 @@
 // The NetworkPolicy derived from the routes: what the gateway pods may accept and reach, read off
 // the backend and JWKS URLs, so the policy follows the routes without being written by hand.
 import { k8s } from 'cdk8s-plus-28';
-import { parseBackendUrl } from '../backend-url';
-import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec } from '../spec';
-import { Destination, destinationOf, jwksDestination } from './cluster-hosts';
+import { Destination, backendDestination, jwksDestination } from '../grammar/destinations';
+import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec, isEnabled } from '../spec';
 import { selectorLabels } from './labels';
 
 type InCluster = Extract<Destination, { inCluster: true }>;
 
 /** Whether a spec gets a NetworkPolicy: `networkPolicy` present and not disabled. */
 export function wantsNetworkPolicy(policy: NetworkPolicySpec | undefined): policy is NetworkPolicySpec {
-  return policy !== undefined && policy.enabled !== false;
+  return isEnabled(policy);
 }
 
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
@@ -22,7 +21,6 @@ function tcp(ports: Iterable<number>): k8s.NetworkPolicyPort[] {
 function inNamespace(namespace: string): k8s.NetworkPolicyPeer {
   return { namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: namespace } } };
 }
-
 
 /** The ports DNS servers listen on: 53, and 5353 where DNS pods run unprivileged (OpenShift). */
 const DNS_PORTS = [53, 5353];
@@ -49,9 +47,8 @@ export function renderNetworkPolicy(
   };
 
   for (const route of spec.routes) {
-    const url = parseBackendUrl(route.backend);
-    if (!url) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
-    const d = destinationOf(url.scheme, url.hostname, url.port);
+    const d = backendDestination(route.backend);
+    if (!d) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
     if (d.inCluster) addInCluster(d);
     else externalBackendPorts.push(d.port);
   }

@@ -1,60 +1,8 @@
-// The problem type, the error that carries them, and the checker that collects them while walking an
-// untrusted document: every problem is collected, each with its path, the bad value and the fix.
-
-/** One problem with a spec. */
-export interface ValidationProblem {
-  /** Where: `spec.routes[0].rateLimit`, `metadata.name`. */
-  readonly path: string;
-  /** What is wrong and how to fix it. */
-  readonly message: string;
-}
-
-/** Thrown for an invalid Gateway: every problem at once, one line each. */
-export class GatewayValidationError extends Error {
-  constructor(public readonly problems: readonly ValidationProblem[]) {
-    super(`invalid Gateway (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
-    this.name = 'GatewayValidationError';
-  }
-}
-
-/** `path: message`, the form every report uses. */
-export function formatProblem(p: ValidationProblem): string {
-  return `${p.path}: ${p.message}`;
-}
-
-const DURATION = /^([0-9]+)(ms|s|m|h)$/;
-// Go's time.Duration is int64 nanoseconds.
-const MAX_DURATION_MS = 9_223_372_036_854;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Milliseconds of a `10s`-style duration, or undefined when it is not one. */
-export function durationMs(text: string): number | undefined {
-  const m = DURATION.exec(text);
-  return m ? Number(m[1]) * DURATION_MS[m[2]] : undefined;
-}
-
-/** A short, safe rendering of any value for a message: never throws (cycles, BigInt, symbols). */
-export function show(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === null || value === undefined) text = String(value);
-  else {
-    try {
-      text = JSON.stringify(value) ?? typeOf(value);
-    } catch {
-      text = typeOf(value);
-    }
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-export function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value === 'object' ? 'object' : typeof value;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// The checker that collects problems while walking an untrusted document: every problem is
+// collected, each with its path, the bad value and the fix.
+import { MAX_DURATION_MS, durationMs } from '../grammar/durations';
+import { Parsed, isObject, show, typeOf } from '../grammar/values';
+import { ValidationProblem } from '../errors';
 
 /** Edit distance, for "did you mean" on misspelt field names. */
 function distance(a: string, b: string): number {
@@ -141,6 +89,12 @@ export class Checker {
     if (ms === undefined) this.add(path, `must be a duration such as 500ms, 10s, 1m or 1h (got ${show(value)})`);
     else if (ms < minMs) this.add(path, `must be at least ${minMs >= 1000 ? `${minMs / 1000}s` : `${minMs}ms`} (got ${show(value)})${why}`);
     else if (ms > MAX_DURATION_MS) this.add(path, `is longer than Go's time.Duration can hold, about 2562047h (got ${show(value)}) — use a shorter duration`);
+  }
+
+  /** Reports the problem of a grammar's parse at `path`; the parsed value, or undefined. */
+  parsed<T>(path: string, result: Parsed<T>): T | undefined {
+    if (result.problem !== undefined) this.add(path, result.problem);
+    return result.value;
   }
 
   enumValue(path: string, value: unknown, allowed: readonly string[], why = ''): void {

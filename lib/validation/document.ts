@@ -1,8 +1,11 @@
 // Checks of a whole Gateway custom resource: the document around the spec (apiVersion, kind,
 // metadata), then the spec itself. Paths are the manifest's own: `apiVersion`, `metadata.name`, `spec.…`.
 import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
-import { Checker, ValidationProblem, isObject, show, typeOf } from './checker';
-import { labelValueProblem, metadataKeyProblem, validateMetadata, validateSpec } from './spec';
+import { ValidationProblem } from '../errors';
+import { isObject, show, typeOf } from '../grammar/values';
+import { Checker } from './checker';
+import { checkMetadataMap } from './kubernetes';
+import { validateMetadata, validateSpec } from './spec';
 
 // The CRD defines no status, so a top-level field beyond these is a typo (`sepc`) the API server would prune.
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
@@ -29,19 +32,9 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
       const where = notJson(value, `metadata.${field}`, new Set());
       if (where) c.add(where, 'must be a JSON value — a function, symbol, BigInt, NaN or cycle cannot be written back out as YAML');
     }
-    for (const field of ['labels', 'annotations']) {
+    for (const field of ['labels', 'annotations'] as const) {
       const map = metadata[field];
-      if (map === undefined || !c.map(`metadata.${field}`, map)) continue;
-      for (const [key, value] of Object.entries(map)) {
-        const p = `metadata.${field}.${key}`;
-        const keyProblem = metadataKeyProblem(key, field === 'labels' ? 'label' : 'annotation');
-        if (keyProblem) c.add(p, keyProblem);
-        if (typeof value !== 'string') c.add(p, `must be a string (got ${typeOf(value)} ${show(value)}) — quote it in YAML`);
-        else if (field === 'labels') {
-          const valueProblem = labelValueProblem(value);
-          if (valueProblem) c.add(p, valueProblem);
-        }
-      }
+      if (map !== undefined && c.map(`metadata.${field}`, map)) checkMetadataMap(c, `metadata.${field}`, map, field === 'labels' ? 'label' : 'annotation');
     }
   }
   if (manifest.spec === undefined) c.add('spec', 'is required — the gateway\'s routes and policies');

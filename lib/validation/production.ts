@@ -1,16 +1,14 @@
 // Validation of the production extras: autoscaling, spreading, the NetworkPolicy derived from the
 // routes, and metrics. Called from validateSpec with the spec of unknown shape; never throws.
-import { isIPv4, isIPv6 } from 'net';
-import { parseBackendUrl } from '../backend-url';
+import { isIPv4 } from 'net';
+import { Cidr, ipv4InCidr, parseCidr } from '../grammar/cidrs';
+import { Destination, backendDestination, jwksDestination } from '../grammar/destinations';
+import { isDns1123Label } from '../grammar/names';
+import { isObject, show } from '../grammar/values';
+import { AUTOSCALING_DEFAULTS, KRAKEND_PORT, SERVICE_MONITOR_DEFAULTS, isEnabled } from '../spec';
+import { Checker } from './checker';
+import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
 
-import { Destination, destinationOf, jwksDestination } from '../kubernetes/cluster-hosts';
-import { AUTOSCALING_DEFAULTS, KRAKEND_PORT, SERVICE_MONITOR_DEFAULTS } from '../spec';
-import { Checker, isObject, show } from './checker';
-import { DNS_1123_LABEL } from './patterns';
-
-const AUTOSCALING_FIELDS = ['minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage'];
-const NETWORK_POLICY_FIELDS = ['enabled', 'ingressNamespace', 'allowedEgressCIDRs', 'backendTargetPorts'];
-const SERVICE_MONITOR_FIELDS = ['enabled', 'metricsPort', 'metricsPath', 'interval'];
 // Ports below 1024 need NET_BIND_SERVICE, which the hardened pod drops.
 const FIRST_UNPRIVILEGED_PORT = 1024;
 
@@ -67,51 +65,24 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
   const policy = spec.networkPolicy;
   if (!c.object(p, policy, NETWORK_POLICY_FIELDS)) return;
   if (policy.enabled !== undefined) c.boolean(`${p}.enabled`, policy.enabled);
-  const ns = policy.ingressNamespace;
-  if (ns !== undefined && (typeof ns !== 'string' || ns.length > 63 || !DNS_1123_LABEL.test(ns))) {
-    c.add(`${p}.ingressNamespace`, `must be a namespace name, a DNS-1123 label (got ${show(ns)}) — e.g. ingress-nginx`);
+  if (policy.ingressNamespace !== undefined && !isDns1123Label(policy.ingressNamespace)) {
+    c.add(`${p}.ingressNamespace`, `must be a namespace name, a DNS-1123 label (got ${show(policy.ingressNamespace)}) — e.g. ingress-nginx`);
   }
   const cidrs = checkCidrs(c, `${p}.allowedEgressCIDRs`, policy.allowedEgressCIDRs);
 
   // Only URLs that parse: the others are reported by the route and auth policy checks.
   const backends: { at: string; d: Destination }[] = [];
   (Array.isArray(spec.routes) ? spec.routes : []).forEach((r, i) => {
-    const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend) : undefined;
-    if (url) backends.push({ at: `${path}.routes[${i}].backend`, d: destinationOf(url.scheme, url.hostname, url.port) });
+    const d = isObject(r) && typeof r.backend === 'string' ? backendDestination(r.backend) : undefined;
+    if (d) backends.push({ at: `${path}.routes[${i}].backend`, d });
   });
   const jwks: Destination[] = [];
-  (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a, i) => {
-    if (!isObject(a) || typeof a.jwksUrl !== 'string') return;
-    const d = jwksDestination(a.jwksUrl);
+  (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a) => {
+    const d = isObject(a) && typeof a.jwksUrl === 'string' ? jwksDestination(a.jwksUrl) : undefined;
     if (d) jwks.push(d);
-    // What the auth policy check lets through but no URL parser reads (a port above 65535).
-    else if (/^https?:\/\//.test(a.jwksUrl) && policy.enabled !== false) {
-      c.add(`${path}.authPolicies[${i}].jwksUrl`, `is not a valid URL (got ${show(a.jwksUrl)}) — ${p} needs its host and port`);
-    }
   });
 
-  if (policy.enabled !== false && cidrs !== undefined) {
-    let outside = 0;
-    for (const { at, d } of backends) {
-      if (d.inCluster) continue;
-      outside++;
-      const address = isIPv4(d.host) ? ipv4Number(d.host) : undefined;
-      if (address !== undefined) {
-        if (!cidrs.v4.some(([network, mask]) => ((address & mask) >>> 0) === network)) {
-          c.add(at, `address ${d.host} is outside the cluster and not in ${p}.allowedEgressCIDRs — add a CIDR that covers it, e.g. "${d.host}/32"`);
-        }
-      } else if (cidrs.count === 0) {
-        c.add(
-          at,
-          `host ${show(d.host)} is not a cluster Service name (<service>.<namespace>.svc), so ${p} cannot tell where it is — ` +
-            `list its addresses in ${p}.allowedEgressCIDRs (e.g. ["203.0.113.0/24"], or ["0.0.0.0/0"] for anywhere), or use the Service's cluster name`,
-        );
-      }
-    }
-    if (outside === 0 && cidrs.count > 0) {
-      c.add(`${p}.allowedEgressCIDRs`, 'allows nothing: no backend is outside the cluster — remove it (JWKS hosts are reached without it)');
-    }
-  }
+  if (isEnabled(policy) && cidrs !== undefined) checkEgress(c, p, backends, cidrs);
 
   if (policy.backendTargetPorts !== undefined && c.map(`${p}.backendTargetPorts`, policy.backendTargetPorts)) {
     const known = [...new Set([...backends.map((b) => b.d), ...jwks].flatMap((d) => (d.inCluster ? [d.hostPort] : [])))].sort();
@@ -123,31 +94,43 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
   }
 }
 
-/** The valid IPv4 CIDRs as [network, mask], and how many entries there are; undefined when not a list. */
-export function checkCidrs(c: Checker, path: string, value: unknown): { v4: [number, number][]; count: number } | undefined {
+/** Every backend outside the cluster must be covered by allowedEgressCIDRs: a NetworkPolicy cannot name a DNS host. */
+function checkEgress(c: Checker, p: string, backends: readonly { at: string; d: Destination }[], cidrs: CheckedCidrs): void {
+  let outside = 0;
+  for (const { at, d } of backends) {
+    if (d.inCluster) continue;
+    outside++;
+    if (isIPv4(d.host)) {
+      if (!cidrs.v4.some((cidr) => ipv4InCidr(d.host, cidr))) {
+        c.add(at, `address ${d.host} is outside the cluster and not in ${p}.allowedEgressCIDRs — add a CIDR that covers it, e.g. "${d.host}/32"`);
+      }
+    } else if (cidrs.count === 0) {
+      c.add(
+        at,
+        `host ${show(d.host)} is not a cluster Service name (<service>.<namespace>.svc), so ${p} cannot tell where it is — ` +
+          `list its addresses in ${p}.allowedEgressCIDRs (e.g. ["203.0.113.0/24"], or ["0.0.0.0/0"] for anywhere), or use the Service's cluster name`,
+      );
+    }
+  }
+  if (outside === 0 && cidrs.count > 0) {
+    c.add(`${p}.allowedEgressCIDRs`, 'allows nothing: no backend is outside the cluster — remove it (JWKS hosts are reached without it)');
+  }
+}
+
+/** The valid IPv4 blocks of a CIDR list, and how many entries it has. */
+interface CheckedCidrs {
+  readonly v4: ReadonlyArray<Extract<Cidr, { family: 4 }>>;
+  readonly count: number;
+}
+
+/** Checks a CIDR list; undefined when it is not a list. */
+export function checkCidrs(c: Checker, path: string, value: unknown): CheckedCidrs | undefined {
   if (value === undefined) return { v4: [], count: 0 };
   if (!c.list(path, value)) return undefined;
-  const v4: [number, number][] = [];
-  value.forEach((cidr, i) => {
-    const at = `${path}[${i}]`;
-    const [address, prefixText, extra] = typeof cidr === 'string' ? cidr.split('/') : [];
-    const prefix = prefixText !== undefined && /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : -1;
-    if (extra === undefined && address !== undefined && isIPv4(address) && prefix >= 0 && prefix <= 32) {
-      const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-      const network = (ipv4Number(address) & mask) >>> 0;
-      if (network !== ipv4Number(address)) c.add(at, `has bits set below its /${prefix} prefix (got ${show(cidr)}) — did you mean "${ipv4Text(network)}/${prefix}"?`);
-      else v4.push([network, mask]);
-    } else if (!(extra === undefined && address !== undefined && isIPv6(address) && prefix >= 0 && prefix <= 128)) {
-      c.add(at, `must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (got ${show(cidr)})`);
-    }
+  const v4: Array<Extract<Cidr, { family: 4 }>> = [];
+  value.forEach((text, i) => {
+    const cidr = c.parsed(`${path}[${i}]`, parseCidr(text));
+    if (cidr?.family === 4) v4.push(cidr);
   });
   return { v4, count: value.length };
-}
-
-function ipv4Number(address: string): number {
-  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-function ipv4Text(n: number): string {
-  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 }

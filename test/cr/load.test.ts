@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GatewayLoadError, formatSourceProblem, loadGatewayFiles, loadGateways } from '../../lib';
+import { GatewayLoadError, loadGatewayFiles, loadGateways } from '../../lib';
+import { formatSourceProblem } from '../../lib/load';
 import { SEED_CR } from '../support/fixtures';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/cr');

@@ -4,7 +4,9 @@
  * compared request by request with an oracle written from DESIGN §2.
  */
 import fc from 'fast-check';
-import { GatewaySpec, KrakendConfig, buildKrakendConfig, renderKrakendConfig, serializeKrakendConfig, validateMetadata, validateSpec } from '../../lib';
+import { GatewaySpec, KrakendConfig, renderKrakendConfig, validateSpec } from '../../lib';
+import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
+import { validateMetadata } from '../../lib/validation/spec';
 import { expectRoutedAsDesigned, expectedRoute, gatewayCrArb, gatewaySpecArb, samplePaths } from '../support/arbitraries';
 import { krakendCheck, skipNotice } from '../support/conformance';
 

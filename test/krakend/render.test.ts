@@ -11,10 +11,9 @@ import {
   KrakendEndpoint,
   RateLimitSpec,
   RouteSpec,
-  buildKrakendConfig,
   renderKrakendConfig,
-  serializeKrakendConfig,
 } from '../../lib';
+import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
 import { clientIpReplay, ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 
 const CHAT = 'http://chat.hanzo.svc:80';

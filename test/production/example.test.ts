@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { checkObject } from '../../validation/plugin';
+import { checkObject } from '../../plugin/plugin';
 import { k8sSchemaProblems, only } from '../support/k8s';
 
 const outdir = mkdtempSync(join(tmpdir(), 'hanzo-example-'));

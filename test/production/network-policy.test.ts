@@ -167,12 +167,12 @@ describe('validation', () => {
     ]);
   });
 
-  test('a JWKS URL no parser reads is refused, not a crash', () => {
+  test('a JWKS URL no parser reads is refused once, at its field, not a crash', () => {
     const spec = seedSpec();
     const authPolicies = [{ ...spec.authPolicies![0], jwksUrl: 'https://hanzo.id:99999/jwks' }];
-    expect(problemsOf({ ...spec, authPolicies, networkPolicy: {} })).toContain(
-      'spec.authPolicies[0].jwksUrl: is not a valid URL (got "https://hanzo.id:99999/jwks") — spec.networkPolicy needs its host and port',
-    );
+    expect(problemsOf({ ...spec, authPolicies, networkPolicy: {} })).toEqual([
+      'spec.authPolicies[0].jwksUrl: must be an https URL with a host and a valid port, if any (got "https://hanzo.id:99999/jwks") — e.g. https://hanzo.id/.well-known/jwks',
+    ]);
   });
 
   test('IPv6 CIDRs are accepted for outside backends named by host', () => {

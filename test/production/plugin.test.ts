@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Gateway, GatewayProps } from '../../lib';
-import { GatewayValidation, constructPathOf } from '../../validation/plugin';
+import { GatewayValidation, constructPathOf } from '../../plugin/plugin';
 import { seedSpec } from '../support/fixtures';
 
 // cdk8s-cli's public `plugins` export; its types under the path this project's module resolution finds.

@@ -1,6 +1,7 @@
 // Helpers shared by the production-extras tests.
 import { App, Chart } from 'cdk8s';
-import { Gateway, GatewayProps, formatProblem, validateSpec } from '../../lib';
+import { Gateway, GatewayProps, validateSpec } from '../../lib';
+import { formatProblem } from '../../lib/errors';
 
 /** The validation problems of a spec, one `path: message` line each. */
 export function problemsOf(spec: unknown): string[] {

@@ -5,7 +5,7 @@
  */
 import { App, Chart, ChartProps } from 'cdk8s';
 import { Gateway, GatewayProps } from '../../lib';
-import { modelOf } from '../../validation/plugin';
+import { modelOf } from '../../plugin/plugin';
 import { seedSpec } from './fixtures';
 
 /**
@@ -54,7 +54,7 @@ export function k8sSchemaProblems(manifests: any[]): string[] {
     const where = `${obj?.kind}/${obj?.metadata?.name}`;
     const model = modelOf(obj?.apiVersion, obj?.kind);
     if (!model) {
-      if (!UNMODELLED_KINDS.includes(key)) problems.push(`${where}: no schema model for ${key} — add a model package to validation/plugin.ts or allowlist it`);
+      if (!UNMODELLED_KINDS.includes(key)) problems.push(`${where}: no schema model for ${key} — add a model package to plugin/plugin.ts or allowlist it`);
       continue;
     }
     try {

@@ -5,7 +5,9 @@
  */
 import { App, Chart } from 'cdk8s';
 import fc from 'fast-check';
-import { buildKrakendConfig, Gateway, GatewayInternalError, GatewayValidationError, KrakendConfig, assertKrakendConfigSafe, lintKrakendConfig } from '../../lib';
+import { Gateway, GatewayInternalError, GatewayValidationError, KrakendConfig, renderKrakendConfig } from '../../lib';
+import { lintKrakendConfig } from '../../lib/krakend/lint';
+import { buildKrakendConfig } from '../../lib/krakend/render';
 import * as paths from '../../lib/krakend/paths';
 import { gatewaySpecArb } from '../support/arbitraries';
 import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
@@ -193,19 +195,25 @@ describe.each(CASES)('$finding', ({ good, bad, message, tool }) => {
 });
 
 test('a finding is thrown as a GatewayInternalError that asks for a bug report, not as a validation error', () => {
-  const bad = config(endpoint('/v1/x'), endpoint('/v1/x'));
+  // A prefix expansion that yields one path twice: the renderer then registers an endpoint twice.
+  const spy = jest.spyOn(paths, 'expandPrefix').mockImplementation((prefix) => [
+    { endpoint: prefix, rest: '' },
+    { endpoint: prefix, rest: '' },
+  ]);
   let error: unknown;
   try {
-    assertKrakendConfigSafe(bad);
+    renderKrakendConfig(seedSpec());
   } catch (e) {
     error = e;
+  } finally {
+    spy.mockRestore();
   }
   expect(error).toBeInstanceOf(GatewayInternalError);
   expect(error).not.toBeInstanceOf(GatewayValidationError);
-  expect((error as GatewayInternalError).findings).toEqual([expect.stringMatching(/registered twice/)]);
+  expect((error as GatewayInternalError).findings).toEqual([expect.stringMatching(/registered twice/), expect.stringMatching(/registered twice/)]);
   expect((error as Error).message).toMatch(/^the rendered krakend\.json would fail in KrakenD CE although the spec is valid: a bug in hanzo-gateway-cdk8s, please report it/);
   expect((error as Error).name).toBe('GatewayInternalError');
-  expect(() => assertKrakendConfigSafe(config(endpoint('/v1/x')))).not.toThrow();
+  expect(() => renderKrakendConfig(seedSpec())).not.toThrow();
 });
 
 test('the construct lints what it renders: a renderer bug surfaces as a GatewayInternalError and adds nothing', () => {

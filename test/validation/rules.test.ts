@@ -2,7 +2,8 @@
  * Every validation rule of issue 4, table-driven: a good case that passes and a bad case refused with
  * exactly one problem, at its path, naming the bad value and the fix. Each case changes the seed spec.
  */
-import { GatewaySpec, validateMetadata, validateSpec } from '../../lib';
+import { GatewaySpec, validateSpec } from '../../lib';
+import { validateMetadata } from '../../lib/validation/spec';
 import { seedSpec } from '../support/fixtures';
 
 type Mutate = (spec: any) => void;

@@ -3,7 +3,9 @@
  * the limit and the fix, at spec.routes, and nothing is added to the chart.
  */
 import { App, Chart } from 'cdk8s';
-import { CONFIGMAP_LIMIT_BYTES, Gateway, GatewayProps, GatewayValidationError, checkConfigSize, renderKrakendConfig } from '../../lib';
+import { Gateway, GatewayProps, GatewayValidationError, renderKrakendConfig } from '../../lib';
+import { CONFIGMAP_LIMIT_BYTES } from '../../lib/kubernetes/configmap';
+import { checkConfigSize } from '../../lib/prepare';
 
 test('the limit is 1 MiB', () => {
   expect(CONFIGMAP_LIMIT_BYTES).toBe(1048576);

@@ -1,41 +1,15 @@
-// The last line of defence: the rendered krakend.json is checked against what KrakenD CE refuses at
-// start, panics on, or silently drops (DESIGN §3). Validation makes every one of these impossible,
-// so a finding here is a bug in this library, reported as one, never a config to ship. Also the
-// size check: a ConfigMap cannot hold more than 1 MiB.
-import { PROPAGATED_HEADERS } from '../krakend/jwt';
-import { KrakendConfig } from '../krakend/types';
+// What KrakenD CE refuses at start, panics on, or silently drops, checked on every rendered
+// krakend.json. Validation makes every one of these impossible, so a finding here is a bug in this
+// library, reported as one, never a config to ship.
+import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
+import { isKrakendHost } from '../grammar/urls';
 import { HTTP_METHODS } from '../spec';
-import { GatewayValidationError, ValidationProblem } from './checker';
-
-/** The most a ConfigMap can hold, in bytes (1 MiB). */
-export const CONFIGMAP_LIMIT_BYTES = 1_048_576;
-
-/**
- * Thrown when the rendered krakend.json would be refused by KrakenD CE although the spec passed
- * validation: a bug in this library, not in the spec.
- */
-export class GatewayInternalError extends Error {
-  constructor(public readonly findings: readonly string[]) {
-    super(
-      'the rendered krakend.json would fail in KrakenD CE although the spec is valid: a bug in hanzo-gateway-cdk8s, ' +
-        `please report it with the Gateway spec. Findings:\n${findings.map((f) => `  ${f}`).join('\n')}`,
-    );
-    this.name = 'GatewayInternalError';
-  }
-}
+import { PROPAGATED_HEADERS } from './jwt';
+import { KrakendConfig } from './types';
 
 // lura's patterns: a `{name}` endpoint parameter, and any `{...}` it substitutes in url_pattern.
 const ENDPOINT_PARAM = /^\{([A-Za-z0-9_-]+)\}$/;
 const URL_PATTERN_PARAM = /\{([\w\-.:/]+)\}/g;
-/**
- * A character a literal endpoint segment may not hold: anything but RFC 3986 path characters, and
- * KrakenD's and gin's own syntax (* ? & % { } :).
- */
-export const UNROUTABLE_CHAR = /[^A-Za-z0-9\-._~!$'()+,;=@]/;
-/** Segments lura refuses anywhere in an endpoint, not only at its start. */
-export const RESERVED_SEGMENT = /\/__(health|debug|echo)(\/|$)/;
-// `backend[].host`: scheme://host[:port] only; lura needs 2 to 6 port digits.
-const HOST = /^https?:\/\/[A-Za-z0-9._-]+(:[0-9]{2,6})?$/;
 const STRATEGIES = ['ip', 'header', 'param'];
 
 /** Problems KrakenD CE would have with a rendered config; empty when it is safe to ship. */
@@ -45,6 +19,7 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
   const identity = identityHeaders(config);
   const trees = new Map<string, GinNode>(); // one per method, as in gin
   const parsed = new Map<string, ParsedPath>(); // endpoint path → its parse, when valid
+  const hosts = new Map<string, boolean>(); // backend host → accepted by lura, parsed once per host
   // Plain loops, a segment scan without split, and a finding's text built only when there is one:
   // this runs on every render, over thousands of endpoints for a large route table.
   const endpoints = config.endpoints;
@@ -67,7 +42,11 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
     for (let j = 0; j < backends.length; j++) {
       const b = backends[j];
       if (b.host.length === 0) report(`backend[${j}] has no host`);
-      for (const h of b.host) if (!HOST.test(h)) report(`backend[${j}].host ${JSON.stringify(h)} is not scheme://host[:port] — lura refuses a path or doubled scheme`);
+      for (const h of b.host) {
+        let ok = hosts.get(h);
+        if (ok === undefined) hosts.set(h, (ok = isKrakendHost(h)));
+        if (!ok) report(`backend[${j}].host ${JSON.stringify(h)} is not scheme://host[:port] — lura refuses a path or doubled scheme`);
+      }
       // A valid endpoint's own path as url_pattern holds only its parameters: literal segments have no braces.
       if (!b.url_pattern.includes('{') || (path && b.url_pattern === e.endpoint)) continue;
       for (const match of b.url_pattern.matchAll(URL_PATTERN_PARAM)) {
@@ -93,39 +72,6 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
     }
   }
   return findings;
-}
-
-/** Throws a GatewayInternalError when the rendered config would fail in KrakenD CE. */
-export function assertKrakendConfigSafe(config: KrakendConfig): void {
-  const findings = lintKrakendConfig(config);
-  if (findings.length > 0) throw new GatewayInternalError(findings);
-}
-
-/**
- * Refuses a rendered config before anything is written: too large for its ConfigMap (a
- * GatewayValidationError the user can fix) or unsafe for KrakenD CE (a GatewayInternalError, a bug).
- */
-export function checkRenderedConfig(config: KrakendConfig, krakendJson: string): void {
-  const problems = checkConfigSize(krakendJson);
-  if (problems.length > 0) throw new GatewayValidationError(problems);
-  assertKrakendConfigSafe(config);
-}
-
-/**
- * A problem when krakend.json is too large for its ConfigMap, at `spec.routes` (what makes it
- * large): the size, the limit and what to change.
- */
-export function checkConfigSize(krakendJson: string, path = 'spec.routes'): ValidationProblem[] {
-  const bytes = Buffer.byteLength(krakendJson, 'utf8');
-  if (bytes <= CONFIGMAP_LIMIT_BYTES) return [];
-  return [
-    {
-      path,
-      message:
-        `the rendered krakend.json is ${bytes} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte (1 MiB) limit of a ConfigMap — ` +
-        'split the routes over several Gateways, or lower prefixDepth (each level is one endpoint per method of every route)',
-    },
-  ];
 }
 
 /** The headers that carry a validated identity: the default ones and every propagated claim header. */

@@ -5,26 +5,17 @@
 // report naming the construct path. Offline: everything is local.
 // Types only: cdk8s-cli's `plugins` export, spelt as a path the project's module resolution finds.
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins';
-import { CONFIG_FILE } from '../lib/kubernetes/configmap';
-import { configMapName } from '../lib/kubernetes/names';
+import { formatProblem } from '../lib/errors';
+import { lintKrakendConfig } from '../lib/krakend/lint';
 import { KrakendConfig } from '../lib/krakend/types';
-import { checkConfigSize, formatProblem, lintKrakendConfig } from '../lib/validation';
+import { CONFIG_FILE } from '../lib/kubernetes/configmap';
+import { CHILD_IDS } from '../lib/kubernetes/ids';
+import { MANAGED_BY } from '../lib/kubernetes/labels';
+import { configMapName } from '../lib/kubernetes/names';
+import { checkConfigSize } from '../lib/prepare';
 import { validateManifest } from '../lib/validation/document';
 
-/** The construct ids of a Gateway's children (lib/gateway.ts), by `apiVersion/kind`. */
-const GATEWAY_CHILD_IDS: Record<string, string> = {
-  'v1/ConfigMap': 'Config',
-  'apps/v1/Deployment': 'Resource',
-  'v1/Service': 'Service',
-  'networking.k8s.io/v1/Ingress': 'Ingress',
-  'policy/v1/PodDisruptionBudget': 'DisruptionBudget',
-  'autoscaling/v2/HorizontalPodAutoscaler': 'Autoscaler',
-  'networking.k8s.io/v1/NetworkPolicy': 'NetworkPolicy',
-  'monitoring.coreos.com/v1/ServiceMonitor': 'ServiceMonitor',
-  'hanzo.ai/v1/Gateway': 'CustomResource',
-};
 const GATEWAY_GVK = 'hanzo.ai/v1/Gateway';
-const MANAGED_BY = 'hanzo-gateway-cdk8s';
 const API_VERSION = /^([a-z0-9][a-z0-9.-]*\/)?v[0-9]+[a-z0-9]*$/;
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
 // Packages laid out as `<package>/<apiVersion>/<Kind>`, each model class naming its apiVersion and kind.
@@ -118,12 +109,13 @@ function lintKrakendJson(text: string): string[] {
 export function constructPathOf(obj: any, metadata: { readonly [name: string]: { readonly path: string } }): string | undefined {
   const labels = obj?.metadata?.labels ?? {};
   const gvk = `${obj?.apiVersion}/${obj?.kind}`;
-  const childId = GATEWAY_CHILD_IDS[gvk];
+  const childId = (CHILD_IDS as Record<string, string>)[gvk];
   // A gateway's objects carry its labels; its custom resource carries its name.
   const instance = gvk === GATEWAY_GVK ? obj?.metadata?.name : labels['app.kubernetes.io/managed-by'] === MANAGED_BY ? labels['app.kubernetes.io/instance'] : undefined;
   if (childId && typeof instance === 'string') {
     const configPath = metadata[configMapName(instance)]?.path;
-    if (configPath?.endsWith('/Config')) return `${configPath.slice(0, -'Config'.length)}${childId}`;
+    const configId = `/${CHILD_IDS['v1/ConfigMap']}`;
+    if (configPath?.endsWith(configId)) return `${configPath.slice(0, -configId.length + 1)}${childId}`;
   }
   return metadata[obj?.metadata?.name]?.path;
 }

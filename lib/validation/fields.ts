@@ -1,0 +1,68 @@
+// The fields of each spec object, as lists the checker compares keys against. Each list is written as
+// an object keyed by the interface's fields: the compiler refuses a list that misses a field or names
+// one the interface lacks, so the spec types and validation cannot drift apart. The order is the
+// order of "known fields" in messages.
+import type {
+  AuthPolicySpec,
+  AutoscalingSpec,
+  GatewaySpec,
+  ImageSpec,
+  IngressSpec,
+  IngressTlsSpec,
+  NetworkPolicySpec,
+  RateLimitSpec,
+  ResourceRequirements,
+  RouteSpec,
+  ServiceMonitorSpec,
+} from '../spec';
+
+/** The field names of a spec interface: all of them, and no other. */
+function fieldsOf<T>(fields: { readonly [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.keys(fields);
+}
+
+export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
+  image: true,
+  replicas: true,
+  routes: true,
+  rateLimits: true,
+  authPolicies: true,
+  ingress: true,
+  resources: true,
+  timeout: true,
+  prefixDepth: true,
+  trustedProxies: true,
+  autoscaling: true,
+  topologySpread: true,
+  networkPolicy: true,
+  serviceMonitor: true,
+});
+export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, pullPolicy: true });
+export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
+  prefix: true,
+  backend: true,
+  methods: true,
+  stripPrefix: true,
+  rateLimit: true,
+  authPolicy: true,
+  timeout: true,
+  inputHeaders: true,
+});
+export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({ name: true, maxRate: true, every: true, key: true, capacity: true });
+export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
+  name: true,
+  type: true,
+  iamEndpoint: true,
+  jwksUrl: true,
+  audience: true,
+  userIdClaim: true,
+  orgIdClaim: true,
+  cacheDuration: true,
+  allowInsecureJwks: true,
+});
+export const INGRESS_FIELDS = fieldsOf<IngressSpec>({ enabled: true, className: true, hosts: true, tls: true, clusterIssuer: true, annotations: true });
+export const TLS_FIELDS = fieldsOf<IngressTlsSpec>({ enabled: true, secretName: true });
+export const RESOURCES_FIELDS = fieldsOf<ResourceRequirements>({ requests: true, limits: true });
+export const AUTOSCALING_FIELDS = fieldsOf<AutoscalingSpec>({ minReplicas: true, maxReplicas: true, targetCPUUtilizationPercentage: true });
+export const NETWORK_POLICY_FIELDS = fieldsOf<NetworkPolicySpec>({ enabled: true, ingressNamespace: true, allowedEgressCIDRs: true, backendTargetPorts: true });
+export const SERVICE_MONITOR_FIELDS = fieldsOf<ServiceMonitorSpec>({ enabled: true, metricsPort: true, metricsPath: true, interval: true });

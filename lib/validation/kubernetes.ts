@@ -1,0 +1,112 @@
+// Checks of the fields that become Kubernetes values: the image, the Ingress, resources, and the
+// names, label values and annotation keys Kubernetes would refuse.
+import { isDns1123Subdomain, isIngressHost, isLabelValue, isQualifiedName } from '../grammar/names';
+import { quantityAmount } from '../grammar/quantities';
+import { isObject, show, typeOf } from '../grammar/values';
+import { Checker, suggestion } from './checker';
+import { IMAGE_FIELDS, INGRESS_FIELDS, RESOURCES_FIELDS, TLS_FIELDS } from './fields';
+
+const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+// The image reference grammar of the distribution project (reference/regexp.go), tag separate.
+const IMAGE_REPOSITORY = /^([A-Za-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+
+export function checkImage(c: Checker, path: string, value: unknown): void {
+  if (!c.object(path, value, IMAGE_FIELDS)) return;
+  if (c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway') && !IMAGE_REPOSITORY.test(value.repository)) {
+    c.add(`${path}.repository`, `is not an image repository (got ${show(value.repository)}) — lower-case path components, optionally after a registry host, without the tag: e.g. ghcr.io/hanzoai/gateway`);
+  }
+  if (c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1') && !IMAGE_TAG.test(value.tag)) {
+    c.add(`${path}.tag`, `is not an image tag (got ${show(value.tag)}) — up to 128 letters, digits, '_', '.' and '-', e.g. 2.14.1`);
+  }
+  if (value.pullPolicy !== undefined) c.enumValue(`${path}.pullPolicy`, value.pullPolicy, ['Always', 'IfNotPresent', 'Never']);
+}
+
+export function checkIngress(c: Checker, path: string, value: unknown): void {
+  if (!c.object(path, value, INGRESS_FIELDS)) return;
+  if (value.enabled !== undefined) c.boolean(`${path}.enabled`, value.enabled);
+  if (value.className !== undefined) checkObjectName(c, `${path}.className`, value.className, 'an IngressClass');
+  if (value.hosts !== undefined && c.list(`${path}.hosts`, value.hosts)) {
+    if (value.hosts.length === 0) c.add(`${path}.hosts`, 'must list at least one host — omit it for api.hanzo.ai');
+    const seen = new Map<string, number>();
+    c.each(value.hosts, (h, i) => {
+      const p = `${path}.hosts[${i}]`;
+      if (!isIngressHost(h)) {
+        const lower = typeof h === 'string' && h !== h.toLowerCase() && isIngressHost(h.toLowerCase()) ? ` — write it in lower case: ${h.toLowerCase()}` : '';
+        c.add(p, `must be a DNS name such as api.hanzo.ai or *.hanzo.ai (got ${show(h)})${lower}`);
+        return;
+      }
+      const first = seen.get(h);
+      if (first !== undefined) c.add(p, `duplicate host ${show(h)} (also ${path}.hosts[${first}]) — list each host once`);
+      else seen.set(h, i);
+    });
+  }
+  if (value.tls !== undefined && c.object(`${path}.tls`, value.tls, TLS_FIELDS)) {
+    const tls = value.tls;
+    if (tls.enabled !== undefined) c.boolean(`${path}.tls.enabled`, tls.enabled);
+    if (tls.secretName !== undefined) checkObjectName(c, `${path}.tls.secretName`, tls.secretName, 'a Secret');
+  }
+  if (value.clusterIssuer !== undefined) checkObjectName(c, `${path}.clusterIssuer`, value.clusterIssuer, 'a ClusterIssuer');
+  if (value.annotations !== undefined && c.map(`${path}.annotations`, value.annotations)) {
+    checkMetadataMap(c, `${path}.annotations`, value.annotations, 'annotation');
+    if (value.clusterIssuer !== undefined && CLUSTER_ISSUER_ANNOTATION in value.annotations) {
+      c.add(`${path}.annotations.${CLUSTER_ISSUER_ANNOTATION}`, `sets the issuer that clusterIssuer also sets — keep one of them`);
+    }
+  }
+}
+
+/** A Kubernetes object name: a DNS-1123 subdomain. */
+function checkObjectName(c: Checker, path: string, value: unknown, what: string): void {
+  if (!isDns1123Subdomain(value)) {
+    c.add(path, `must be the name of ${what}: a DNS-1123 subdomain, lower-case letters, digits, '-' and '.' (got ${show(value)})`);
+  }
+}
+
+/** The entries of a labels or annotations map: qualified keys, string values, label values Kubernetes accepts. */
+export function checkMetadataMap(c: Checker, path: string, map: Record<string, unknown>, what: 'label' | 'annotation'): void {
+  for (const [key, value] of Object.entries(map)) {
+    const p = `${path}.${key}`;
+    if (!isQualifiedName(key)) {
+      c.add(p, `is not ${what === 'label' ? 'a label' : 'an annotation'} key (got ${show(key)}) — an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'`);
+    }
+    if (typeof value !== 'string') c.add(p, `must be a string (got ${typeOf(value)} ${show(value)}) — quote it in YAML`);
+    else if (what === 'label' && !isLabelValue(value)) {
+      c.add(p, `is not a label value (got ${show(value)}) — at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+  }
+}
+
+export function checkResources(c: Checker, path: string, value: unknown): void {
+  if (!c.object(path, value, RESOURCES_FIELDS)) return;
+  const [requests, limits] = RESOURCES_FIELDS.map((kind) => checkQuantities(c, `${path}.${kind}`, value[kind]));
+  for (const [res, request] of requests) {
+    const limit = limits.get(res);
+    // A relative margin: 0.1 and 100m are equal, though their float values may differ in the last bit.
+    if (limit !== undefined && request.amount > limit.amount * (1 + 1e-12)) {
+      c.add(`${path}.requests.${res}`, `must not exceed the limit (request ${show(request.text)}, limit ${show(limit.text)}) — Kubernetes refuses the pod; raise the limit or lower the request`);
+    }
+  }
+}
+
+/** The valid quantities of a requests or limits map, by resource name. */
+function checkQuantities(c: Checker, path: string, value: unknown): Map<string, { amount: number; text: unknown }> {
+  const out = new Map<string, { amount: number; text: unknown }>();
+  if (value === undefined || !c.map(path, value)) return out;
+  for (const [res, q] of Object.entries(value)) {
+    const p = `${path}.${res}`;
+    if (!isResourceName(res)) {
+      const near = suggestion(res, STANDARD_RESOURCES);
+      c.add(p, `unknown resource ${show(res)} — ${near.startsWith('did') ? `${near} ` : ''}use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource such as example.com/gpu`);
+    }
+    const text = isObject(q) ? q.value : q;
+    const amount = quantityAmount(text);
+    if (amount === undefined) c.add(p, `must be a quantity such as 250m, 0.5, 512Mi or a whole number (got ${show(q)})`);
+    else out.set(res, { amount, text });
+  }
+  return out;
+}
+
+function isResourceName(name: string): boolean {
+  return STANDARD_RESOURCES.includes(name) || /^hugepages-[A-Za-z0-9]+$/.test(name) || (name.includes('/') && isQualifiedName(name));
+}

@@ -1,0 +1,106 @@
+/**
+ * The modules import in one direction: spec → grammar and errors → validation → the pure renderers
+ * (krakend/, kubernetes/) → the construct, loader and checked path → CLI, public index and the cdk8s
+ * plugin. Renderers never import validation, validation never imports a renderer, and no two modules
+ * import each other, directly or through others.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+
+/** The layer of a module, by its path from the repository root. */
+function layerOf(file: string): string {
+  if (file.startsWith('imports/') || file === 'lib/spec.ts' || file === 'lib/custom-resource.ts') return 'spec';
+  if (file.startsWith('lib/grammar/') || file === 'lib/errors.ts') return 'grammar';
+  if (file.startsWith('lib/validation/')) return 'validation';
+  if (file.startsWith('lib/krakend/')) return 'krakend';
+  if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
+  if (['lib/prepare.ts', 'lib/load.ts', 'lib/gateway.ts'].includes(file)) return 'construct';
+  if (['lib/cli.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
+  throw new Error(`${file} has no layer: add it to layerOf in test/layers.test.ts`);
+}
+
+/** What each layer may import besides itself. */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  spec: [],
+  grammar: [],
+  validation: ['spec', 'grammar'],
+  krakend: ['spec', 'grammar'],
+  kubernetes: ['spec', 'grammar'],
+  construct: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes'],
+  entry: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes', 'construct'],
+};
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) return sources(rel);
+    return /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts') ? [rel] : [];
+  });
+}
+
+/** The project modules a source imports (static imports, `import type`, require and import()). */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]);
+  return specifiers.map((s) => {
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), s));
+    for (const candidate of [`${target}.ts`, `${target}/index.ts`, target]) if (fs.existsSync(path.join(root, candidate))) return candidate;
+    throw new Error(`${file} imports ${s}, which does not resolve`);
+  });
+}
+
+const files = [...sources('lib'), ...sources('plugin')];
+const graph = new Map(files.map((f) => [f, importsOf(f)]));
+
+test('the layout is the one this test knows: every module has a layer', () => {
+  expect(files.length).toBeGreaterThan(30);
+  for (const f of files) expect(() => layerOf(f)).not.toThrow();
+});
+
+/** Every import that goes to a layer its module may not use. */
+function upwardImports(g: ReadonlyMap<string, readonly string[]>): string[] {
+  const out: string[] = [];
+  for (const [file, deps] of g) {
+    const layer = layerOf(file);
+    for (const dep of deps) {
+      const target = layerOf(dep);
+      if (target !== layer && !MAY_IMPORT[layer].includes(target)) out.push(`${file} (${layer}) imports ${dep} (${target})`);
+    }
+  }
+  return out;
+}
+
+test('no module imports a layer above its own', () => {
+  expect(upwardImports(graph)).toEqual([]);
+});
+
+test('no import cycle', () => {
+  const cycles: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (file: string, trail: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') {
+      cycles.push([...trail.slice(trail.indexOf(file)), file].join(' → '));
+      return;
+    }
+    state.set(file, 'visiting');
+    for (const dep of graph.get(file) ?? []) visit(dep, [...trail, file]);
+    state.set(file, 'done');
+  };
+  for (const file of files) visit(file, []);
+  expect(cycles).toEqual([]);
+});
+
+test('the check sees an upward import: a renderer importing validation, validation importing a renderer', () => {
+  // GIVEN the real graph with upward edges added
+  const broken = new Map(graph);
+  broken.set('lib/krakend/render.ts', [...(graph.get('lib/krakend/render.ts') ?? []), 'lib/validation/spec.ts']);
+  broken.set('lib/validation/routes.ts', [...(graph.get('lib/validation/routes.ts') ?? []), 'lib/krakend/lint.ts']);
+  // THEN exactly those are reported
+  expect(upwardImports(broken)).toEqual([
+    'lib/krakend/render.ts (krakend) imports lib/validation/spec.ts (validation)',
+    'lib/validation/routes.ts (validation) imports lib/krakend/lint.ts (krakend)',
+  ]);
+});
