@@ -4,9 +4,13 @@
  * construct and to fromCustomResource. `npm run typecheck` fails when the two drift apart; the
  * runtime asserts check that such a spec also renders.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { parse } from 'yaml';
 import * as crd from '../../imports/hanzo.ai';
 import { AuthPolicySpec, Gateway, GatewayManifest, GatewayProps, GatewaySpec, RateLimitSpec, RouteSpec } from '../../lib';
+import * as fields from '../../lib/validation/fields';
 
 /** `true` when A and B have the same keys; a type error below otherwise, naming the odd ones out. */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>];
@@ -77,4 +81,27 @@ test('fields the import renames (targetCpuUtilizationPercentage, allowedEgressCi
   const cr = gateway.toCustomResource();
   expect(cr.spec.autoscaling).toEqual({ maxReplicas: 6, targetCPUUtilizationPercentage: 65 });
   expect(cr.spec.networkPolicy).toEqual({ enabled: false, allowedEgressCIDRs: ['203.0.113.0/24'] });
+});
+
+test('every spec object has the same fields in the CRD as in the spec types (through the typed field lists)', () => {
+  // The field lists of lib/validation/fields.ts are compiler-checked against the spec interfaces;
+  // here each is compared with the CRD's own schema, so all three agree.
+  const crdYaml = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'crd', 'gateway.yaml'), 'utf8'));
+  const spec = crdYaml.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+  const at = (...steps: string[]) => steps.reduce((node, step) => (step === '[]' ? node.items : node.properties[step]), spec);
+  const cases: Array<[string, readonly string[], { properties: Record<string, unknown> }]> = [
+    ['spec', fields.SPEC_FIELDS, spec],
+    ['image', fields.IMAGE_FIELDS, at('image')],
+    ['routes[]', fields.ROUTE_FIELDS, at('routes', '[]')],
+    ['rateLimits[]', fields.RATE_LIMIT_FIELDS, at('rateLimits', '[]')],
+    ['authPolicies[]', fields.AUTH_POLICY_FIELDS, at('authPolicies', '[]')],
+    ['ingress', fields.INGRESS_FIELDS, at('ingress')],
+    ['ingress.tls', fields.TLS_FIELDS, at('ingress', 'tls')],
+    ['resources', fields.RESOURCES_FIELDS, at('resources')],
+    ['autoscaling', fields.AUTOSCALING_FIELDS, at('autoscaling')],
+    ['networkPolicy', fields.NETWORK_POLICY_FIELDS, at('networkPolicy')],
+    ['serviceMonitor', fields.SERVICE_MONITOR_FIELDS, at('serviceMonitor')],
+  ];
+  for (const [where, list, schema] of cases) expect([where, [...list].sort()]).toEqual([where, Object.keys(schema.properties).sort()]);
+  expect(cases).toHaveLength(11);
 });
