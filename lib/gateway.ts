@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
@@ -96,7 +96,7 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
-    const { name, namespace, spec, krakendConfig, krakendJson } = prepareGateway(props, id);
+    const { name, namespace, spec, krakendConfig, krakendJson } = prepareGateway(props, id, Chart.of(scope).namespace);
     super(scope, id);
     this.name = name;
     this.namespace = namespace;

@@ -6,10 +6,10 @@ import { fromCrdClassNames } from './custom-resource';
 import { GatewayInternalError, GatewayValidationError, ValidationProblem } from './errors';
 import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { lintKrakendConfig } from './krakend/lint';
+import { minConfigBytes } from './krakend/size';
 import { KrakendConfig } from './krakend/types';
-import { CONFIGMAP_LIMIT_BYTES } from './kubernetes/configmap';
-import { GatewaySpec } from './spec';
-import { validateMetadata, validateSpec } from './validation/spec';
+import { CONFIGMAP_LIMIT_BYTES, GatewaySpec } from './spec';
+import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
 export interface PreparedGateway {
@@ -25,16 +25,16 @@ export interface PreparedGateway {
 /**
  * Checks Gateway props of any shape (name, namespace and the spec fields) and renders krakend.json,
  * or throws a GatewayValidationError listing every problem. `defaultName` is used when the props
- * have no name.
+ * have no name; `defaultNamespace` is where the gateway runs when the props name none (the chart's).
  */
-export function prepareGateway(props: unknown, defaultName: string): PreparedGateway {
+export function prepareGateway(props: unknown, defaultName: string, defaultNamespace?: string): PreparedGateway {
   // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     throw new GatewayValidationError([{ path: 'props', message: `must be an object with the Gateway's spec fields (got ${props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props})` }]);
   }
   const { name = defaultName, namespace, ...given } = props as { name?: string; namespace?: string } & GatewaySpec;
   const spec = fromCrdClassNames(given);
-  const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec)];
+  const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec), ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec)];
   if (problems.length > 0) throw new GatewayValidationError(problems);
   const { config, json } = renderChecked(spec, { name });
   return { name, namespace, spec, krakendConfig: config, krakendJson: json };
@@ -55,6 +55,9 @@ export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpt
  * then the lint (a finding is a bug in this library). Returns the config and its exact bytes.
  */
 function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
+  // A table that cannot fit is refused before its endpoints are built: they could take gigabytes.
+  const atLeast = minConfigBytes(spec);
+  if (atLeast > CONFIGMAP_LIMIT_BYTES) throw new GatewayValidationError([sizeProblem(`at least ${atLeast}`)]);
   const config = buildKrakendConfig(spec, options);
   const json = serializeKrakendConfig(config);
   const problems = checkConfigSize(json);
@@ -70,13 +73,14 @@ function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { conf
  */
 export function checkConfigSize(krakendJson: string, path = 'spec.routes'): ValidationProblem[] {
   const bytes = Buffer.byteLength(krakendJson, 'utf8');
-  if (bytes <= CONFIGMAP_LIMIT_BYTES) return [];
-  return [
-    {
-      path,
-      message:
-        `the rendered krakend.json is ${bytes} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte (1 MiB) limit of a ConfigMap — ` +
-        'split the routes over several Gateways, or lower prefixDepth (each level is one endpoint per method of every route)',
-    },
-  ];
+  return bytes <= CONFIGMAP_LIMIT_BYTES ? [] : [sizeProblem(`${bytes}`, path)];
+}
+
+function sizeProblem(bytes: string, path = 'spec.routes'): ValidationProblem {
+  return {
+    path,
+    message:
+      `the rendered krakend.json is ${bytes} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte (1 MiB) limit of a ConfigMap — ` +
+      'split the routes over several Gateways, or lower prefixDepth (each level is one endpoint per method of every route)',
+  };
 }

@@ -3,7 +3,7 @@ import { isIPv4, isIPv6 } from 'net';
 import { Parsed, show } from './values';
 
 /** A parsed CIDR: IPv4 ones as network and mask numbers (for containment checks), IPv6 ones as given. */
-export type Cidr = { readonly family: 4; readonly network: number; readonly mask: number } | { readonly family: 6 };
+export type Cidr = { readonly family: 4; readonly prefix: number; readonly network: number; readonly mask: number } | { readonly family: 6; readonly prefix: number };
 
 /** Parses `203.0.113.0/24` or `2001:db8::/32`; an IPv4 block with host bits set is a problem. */
 export function parseCidr(text: unknown): Parsed<Cidr> {
@@ -13,9 +13,9 @@ export function parseCidr(text: unknown): Parsed<Cidr> {
     const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
     const network = (ipv4Number(address) & mask) >>> 0;
     if (network !== ipv4Number(address)) return { problem: `has bits set below its /${prefix} prefix (got ${show(text)}) — did you mean "${ipv4Text(network)}/${prefix}"?` };
-    return { value: { family: 4, network, mask } };
+    return { value: { family: 4, prefix, network, mask } };
   }
-  if (extra === undefined && address !== undefined && isIPv6(address) && prefix >= 0 && prefix <= 128) return { value: { family: 6 } };
+  if (extra === undefined && address !== undefined && isIPv6(address) && prefix >= 0 && prefix <= 128) return { value: { family: 6, prefix } };
   return { problem: `must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (got ${show(text)})` };
 }
 

@@ -32,6 +32,7 @@ export function isLabelValue(value: string): boolean {
 
 /** A qualified name (label and annotation keys, extended resources): `[prefix/]name`. */
 export function isQualifiedName(key: string): boolean {
+  if (key.length > 253 + 1 + 63) return false;
   const m = QUALIFIED_NAME.exec(key);
   return m?.groups !== undefined && (m.groups.prefix ?? '').length <= 253 && m.groups.name.length <= 63;
 }

@@ -2,6 +2,7 @@
 // policy's JWKS URL and its IAM endpoint (the issuer). Each parser returns the URL's parts or one
 // problem (`<what is wrong> (got <value>) — <fix>`); validation reports the problem, the renderers
 // use the parts.
+import { isIPv4 } from 'net';
 import { Parsed, show } from './values';
 
 /** An http(s) URL's scheme, host and port. */
@@ -72,6 +73,8 @@ function backendProblem(url: string): string | undefined {
   const host = hostPort?.[1] ?? '';
   const port = hostPort?.[2];
   if (host === '') return `has no host ${got} — ${BACKEND_SHAPE}`;
+  const numeric = numericHostProblem(host, got);
+  if (numeric !== undefined) return numeric;
   if (!/^[A-Za-z0-9._-]+$/.test(host)) return `host ${show(host)} may only hold letters, digits, '.', '_' and '-' ${got} — KrakenD's host check refuses anything else (IPv6 literals included)`;
   if (!/^[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?$/.test(host) || host.includes('..')) {
     return `host ${show(host)} must not start or end with '.' or '-', nor hold '..' ${got} — ${BACKEND_SHAPE}`;
@@ -97,12 +100,32 @@ function basePathProblem(base: string, got: string): string | undefined {
   return undefined;
 }
 
+// A host made of numbers: decimal, octal (leading 0) or hex (0x) parts, 1 to 4 of them.
+const NUMERIC_HOST = /^((0x[0-9a-f]*|[0-9]+)\.){0,3}(0x[0-9a-f]*|[0-9]+)$/i;
+
+/**
+ * A host that reads as an IPv4 address but is not written the one canonical way (`010.0.0.5`,
+ * `0x0a.0.0.5`, `167772165`): C resolvers (inet_aton) read `010` as octal 8 and WHATWG URLs rewrite
+ * it, while a NetworkPolicy check or a reader takes it for a name or for 10.0.0.5. Refused, so every
+ * reader agrees on the address.
+ */
+function numericHostProblem(host: string, got: string): string | undefined {
+  if (!NUMERIC_HOST.test(host) || isIPv4(host)) return undefined;
+  return `host ${show(host)} is not an IPv4 address written as four decimal numbers from 0 to 255 without leading zeros ${got} — resolvers read such forms differently (010 is octal 8); write the address plainly, e.g. 10.0.0.5`;
+}
+
 // An http(s) URL with a host and no user info, as Go's url.Parse and WHATWG URL both read it.
-const HTTP_URL = /^https?:\/\/[^\s/?#@]+([/?][^\s#]*)?$/;
+const HTTP_URL = /^https?:\/\/([^\s/?#@]+)([/?][^\s#]*)?$/;
+
+/** The numeric-host problem of an http(s) URL's host, if it has one. */
+function httpHostProblem(text: string): string | undefined {
+  const authority = HTTP_URL.exec(text)?.[1];
+  return authority === undefined ? undefined : numericHostProblem(authority.replace(/:[0-9]*$/, ''), `(got ${show(text)})`);
+}
 
 /** The scheme, host and port of an http(s) URL with a host and a port from 1 to 65535, if any. */
 function parseHttpUrl(text: string): HttpUrl | undefined {
-  if (!HTTP_URL.test(text)) return undefined;
+  if (!HTTP_URL.test(text) || httpHostProblem(text) !== undefined) return undefined;
   let url: URL;
   try {
     url = new URL(text);
@@ -120,7 +143,7 @@ function parseHttpUrl(text: string): HttpUrl | undefined {
  */
 export function parseJwksUrl(text: string, insecureAllowed: boolean): Parsed<HttpUrl> {
   const url = parseHttpUrl(text);
-  if (!url) return { problem: `must be an https URL with a host and a valid port, if any (got ${show(text)}) — e.g. https://hanzo.id/.well-known/jwks` };
+  if (!url) return { problem: httpHostProblem(text) ?? `must be an https URL with a host and a valid port, if any (got ${show(text)}) — e.g. https://hanzo.id/.well-known/jwks` };
   if (url.scheme === 'http' && !insecureAllowed) {
     return { problem: `must be https (got ${show(text)}) — keys fetched over http can be forged; for an in-cluster IAM set allowInsecureJwks: true` };
   }
@@ -130,6 +153,6 @@ export function parseJwksUrl(text: string, insecureAllowed: boolean): Parsed<Htt
 /** Parses an IAM endpoint: the issuer, compared with a token's `iss` as written. */
 export function parseIamEndpoint(text: string): Parsed<HttpUrl> {
   const url = parseHttpUrl(text);
-  if (!url) return { problem: `must be an http(s) URL with a host (got ${show(text)}) — the issuer exactly as tokens carry it in iss, e.g. https://hanzo.id` };
+  if (!url) return { problem: httpHostProblem(text) ?? `must be an http(s) URL with a host (got ${show(text)}) — the issuer exactly as tokens carry it in iss, e.g. https://hanzo.id` };
   return { value: url };
 }

@@ -5,9 +5,6 @@ import { configMapName } from './names';
 export const CONFIG_FILE = 'krakend.json';
 export const CONFIG_DIR = '/etc/krakend';
 
-/** The most a ConfigMap can hold, in bytes: 1 MiB (kubernetes pkg/apis/core/validation, ValidateConfigMap). */
-export const CONFIGMAP_LIMIT_BYTES = 1_048_576;
-
 /** The ConfigMap holding the rendered krakend.json. */
 export function renderConfigMap(name: string, labels: Record<string, string>, krakendJson: string): k8s.KubeConfigMapProps {
   return {

@@ -3,6 +3,28 @@
 import { MAX_DURATION_MS, durationMs } from '../grammar/durations';
 import { Parsed, isObject, show, typeOf } from '../grammar/values';
 import { ValidationProblem } from '../errors';
+import { MAX_TIMEOUT_MS } from '../spec';
+
+/** Kubernetes' int32 fields (replicas, autoscaling bounds). */
+export const INT32_MAX = 2_147_483_647;
+/** Request timeouts: at most MAX_TIMEOUT_MS, for the pod's grace period outlasts the longest one. */
+export const TIMEOUT_BOUNDS = {
+  maxMs: MAX_TIMEOUT_MS,
+  why: ' — a stopping pod waits this long (plus 10s) for requests in flight, and so would every rollout and node drain',
+};
+
+/** The longest string a field takes unless it says otherwise: URLs, prefixes and names are far shorter. */
+export const MAX_STRING_LENGTH = 2048;
+/** Policy names and references to them. */
+export const MAX_NAME_LENGTH = 253;
+/** The most entries a list takes unless it says otherwise. */
+export const MAX_LIST_ITEMS = 1000;
+
+/** `1500ms`, `30s`, `24h`: the largest whole unit. */
+function formatMs(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
 
 /** Edit distance, for "did you mean" on misspelt field names. */
 function distance(a: string, b: string): number {
@@ -60,15 +82,28 @@ export class Checker {
     for (let i = 0; i < list.length; i++) visit(list[i], i);
   }
 
-  list(path: string, value: unknown): value is unknown[] {
-    if (Array.isArray(value)) return true;
-    this.add(path, `must be a list (got ${typeOf(value)} ${show(value)})`);
+  /**
+   * A list of at most `maxItems` entries. A longer one is refused whole, before any entry is read, so
+   * that a huge document is answered at once.
+   */
+  list(path: string, value: unknown, maxItems = MAX_LIST_ITEMS): value is unknown[] {
+    if (!Array.isArray(value)) {
+      this.add(path, `must be a list (got ${typeOf(value)} ${show(value)})`);
+      return false;
+    }
+    if (value.length <= maxItems) return true;
+    this.add(path, `has ${value.length} entries, more than the ${maxItems} allowed — split it over several Gateways`);
     return false;
   }
 
-  string(path: string, value: unknown, fix = 'give a string'): value is string {
-    if (typeof value === 'string' && value.length > 0) return true;
-    this.add(path, `must be a non-empty string (got ${typeOf(value)} ${show(value)}) — ${fix}`);
+  /** A non-empty string of at most `maxLength` characters, checked before any pattern runs on it. */
+  string(path: string, value: unknown, fix = 'give a string', maxLength = MAX_STRING_LENGTH): value is string {
+    if (typeof value !== 'string' || value.length === 0) {
+      this.add(path, `must be a non-empty string (got ${typeOf(value)} ${show(value)}) — ${fix}`);
+      return false;
+    }
+    if (value.length <= maxLength) return true;
+    this.add(path, `must be at most ${maxLength} characters (got ${value.length}: ${show(value)})`);
     return false;
   }
 
@@ -83,12 +118,17 @@ export class Checker {
     return false;
   }
 
-  /** A Go duration from minMs up to what Go's time.Duration holds (KrakenD refuses a longer one). */
-  duration(path: string, value: unknown, minMs = 1, why = ''): void {
-    const ms = typeof value === 'string' ? durationMs(value) : undefined;
+  /**
+   * A duration from `minMs` up to `maxMs`, by default what Go's time.Duration holds (KrakenD refuses
+   * a longer one). `why` explains the bounds.
+   */
+  duration(path: string, value: unknown, bounds: { minMs?: number; maxMs?: number; why?: string } = {}): void {
+    const { minMs = 1, maxMs = MAX_DURATION_MS, why = '' } = bounds;
+    const ms = typeof value === 'string' && value.length <= 32 ? durationMs(value) : undefined;
     if (ms === undefined) this.add(path, `must be a duration such as 500ms, 10s, 1m or 1h (got ${show(value)})`);
-    else if (ms < minMs) this.add(path, `must be at least ${minMs >= 1000 ? `${minMs / 1000}s` : `${minMs}ms`} (got ${show(value)})${why}`);
+    else if (ms < minMs) this.add(path, `must be at least ${formatMs(minMs)} (got ${show(value)})${why}`);
     else if (ms > MAX_DURATION_MS) this.add(path, `is longer than Go's time.Duration can hold, about 2562047h (got ${show(value)}) — use a shorter duration`);
+    else if (ms > maxMs) this.add(path, `must be at most ${formatMs(maxMs)} (got ${show(value)})${why}`);
   }
 
   /** Reports the problem of a grammar's parse at `path`; the parsed value, or undefined. */

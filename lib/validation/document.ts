@@ -4,8 +4,8 @@ import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
 import { ValidationProblem } from '../errors';
 import { isObject, show, typeOf } from '../grammar/values';
 import { Checker } from './checker';
-import { checkMetadataMap } from './kubernetes';
-import { validateMetadata, validateSpec } from './spec';
+import { UNRENDERABLE_KEYS, checkMetadataMap } from './kubernetes';
+import { selfReferenceProblems, validateMetadata, validateSpec } from './spec';
 
 // The CRD defines no status, so a top-level field beyond these is a typo (`sepc`) the API server would prune.
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
@@ -27,10 +27,13 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
   else if (!isObject(metadata)) c.add('metadata', `must be an object (got ${typeOf(metadata)} ${show(metadata)})`);
   else {
     c.problems.push(...validateMetadata(metadata.name, metadata.namespace, 'metadata'));
-    // Other metadata (uid, finalizers, …) is kept as given and written back out: it must be JSON.
+    // Other metadata (uid, ownerReferences, …) is kept as given and written back out: it must be
+    // JSON that cdk8s can write. Labels and annotations have checks of their own below.
     for (const [field, value] of Object.entries(metadata)) {
-      const where = notJson(value, `metadata.${field}`, new Set());
-      if (where) c.add(where, 'must be a JSON value — a function, symbol, BigInt, NaN or cycle cannot be written back out as YAML');
+      const where = field === 'labels' || field === 'annotations' ? undefined : unwritable(value, `metadata.${field}`, new Set());
+      if (where) {
+        c.add(where, `must be a JSON value — a function, symbol, BigInt, NaN, cycle, or a key named ${UNRENDERABLE_KEYS.join(' or ')} cannot be written back out as YAML`);
+      }
     }
     for (const field of ['labels', 'annotations'] as const) {
       const map = metadata[field];
@@ -39,11 +42,12 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
   }
   if (manifest.spec === undefined) c.add('spec', 'is required — the gateway\'s routes and policies');
   else c.problems.push(...validateSpec(manifest.spec));
+  if (isObject(metadata)) c.problems.push(...selfReferenceProblems(metadata.name, metadata.namespace, manifest.spec));
   return c.problems;
 }
 
-/** The path of the first part of `value` that JSON cannot hold (function, symbol, BigInt, NaN, cycle), if any. */
-function notJson(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+/** The path of the first part of `value` that cannot be written out (not JSON, or an unrenderable key), if any. */
+function unwritable(value: unknown, path: string, ancestors: Set<object>): string | undefined {
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
   if (typeof value !== 'object' || ancestors.has(value)) return path;
@@ -51,7 +55,8 @@ function notJson(value: unknown, path: string, ancestors: Set<object>): string |
   // Array.from visits holes too (as undefined), where map would leave them out.
   const entries: [string, unknown][] = Array.isArray(value) ? Array.from(value, (v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
   for (const [step, child] of entries) {
-    const found = notJson(child, path + step, ancestors);
+    if (!Array.isArray(value) && UNRENDERABLE_KEYS.includes(step.slice(1))) return path + step;
+    const found = unwritable(child, path + step, ancestors);
     if (found) return found;
   }
   ancestors.delete(value);

@@ -11,13 +11,24 @@ const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 const IMAGE_REPOSITORY = /^([A-Za-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+const MAX_INGRESS_HOSTS = 100;
+// The API server refuses an object whose annotations, keys and values together, exceed 256 KiB
+// (apimachinery pkg/api/validation/objectmeta.go, TotalAnnotationSizeLimitB).
+const ANNOTATIONS_LIMIT_BYTES = 256 * 1024;
+/**
+ * Keys cdk8s cannot write out: it reads an own `constructor` property as the object's class and
+ * fails ("can't render non-simple object", cdk8s _util.ts sanitizeValue), and an own `__proto__`
+ * is lost on the way. Refused here so that validation and synthesis agree.
+ */
+export const UNRENDERABLE_KEYS: readonly string[] = ['constructor', '__proto__'];
 
 export function checkImage(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, IMAGE_FIELDS)) return;
-  if (c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway') && !IMAGE_REPOSITORY.test(value.repository)) {
+  // The distribution project caps a repository name at 255 characters.
+  if (c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway', 255) && !IMAGE_REPOSITORY.test(value.repository)) {
     c.add(`${path}.repository`, `is not an image repository (got ${show(value.repository)}) — lower-case path components, optionally after a registry host, without the tag: e.g. ghcr.io/hanzoai/gateway`);
   }
-  if (c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1') && !IMAGE_TAG.test(value.tag)) {
+  if (c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1', 128) && !IMAGE_TAG.test(value.tag)) {
     c.add(`${path}.tag`, `is not an image tag (got ${show(value.tag)}) — up to 128 letters, digits, '_', '.' and '-', e.g. 2.14.1`);
   }
   if (value.pullPolicy !== undefined) c.enumValue(`${path}.pullPolicy`, value.pullPolicy, ['Always', 'IfNotPresent', 'Never']);
@@ -27,7 +38,7 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, INGRESS_FIELDS)) return;
   if (value.enabled !== undefined) c.boolean(`${path}.enabled`, value.enabled);
   if (value.className !== undefined) checkObjectName(c, `${path}.className`, value.className, 'an IngressClass');
-  if (value.hosts !== undefined && c.list(`${path}.hosts`, value.hosts)) {
+  if (value.hosts !== undefined && c.list(`${path}.hosts`, value.hosts, MAX_INGRESS_HOSTS)) {
     if (value.hosts.length === 0) c.add(`${path}.hosts`, 'must list at least one host — omit it for api.hanzo.ai');
     const seen = new Map<string, number>();
     c.each(value.hosts, (h, i) => {
@@ -65,15 +76,22 @@ function checkObjectName(c: Checker, path: string, value: unknown, what: string)
 
 /** The entries of a labels or annotations map: qualified keys, string values, label values Kubernetes accepts. */
 export function checkMetadataMap(c: Checker, path: string, map: Record<string, unknown>, what: 'label' | 'annotation'): void {
+  let bytes = 0;
   for (const [key, value] of Object.entries(map)) {
     const p = `${path}.${key}`;
-    if (!isQualifiedName(key)) {
+    if (typeof value === 'string') bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+    if (UNRENDERABLE_KEYS.includes(key)) {
+      c.add(p, `a key named ${show(key)} cannot be written out by cdk8s, which reads it as the object's class — rename the key`);
+    } else if (!isQualifiedName(key)) {
       c.add(p, `is not ${what === 'label' ? 'a label' : 'an annotation'} key (got ${show(key)}) — an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'`);
     }
     if (typeof value !== 'string') c.add(p, `must be a string (got ${typeOf(value)} ${show(value)}) — quote it in YAML`);
     else if (what === 'label' && !isLabelValue(value)) {
       c.add(p, `is not a label value (got ${show(value)}) — at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
+  }
+  if (what === 'annotation' && bytes > ANNOTATIONS_LIMIT_BYTES) {
+    c.add(path, `total ${bytes} bytes, over the ${ANNOTATIONS_LIMIT_BYTES}-byte (256 KiB) limit of an object's annotations — Kubernetes refuses the object; shorten or remove some`);
   }
 }
 

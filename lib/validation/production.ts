@@ -6,7 +6,7 @@ import { Destination, backendDestination, jwksDestination } from '../grammar/des
 import { isDns1123Label } from '../grammar/names';
 import { isObject, show } from '../grammar/values';
 import { AUTOSCALING_DEFAULTS, KRAKEND_PORT, SERVICE_MONITOR_DEFAULTS, isEnabled } from '../spec';
-import { Checker } from './checker';
+import { Checker, INT32_MAX } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
 
 // Ports below 1024 need NET_BIND_SERVICE, which the hardened pod drops.
@@ -24,10 +24,10 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
   const p = `${path}.autoscaling`;
   const a = spec.autoscaling;
   if (!c.object(p, a, AUTOSCALING_FIELDS)) return;
-  const min = a.minReplicas === undefined ? AUTOSCALING_DEFAULTS.minReplicas : c.integer(`${p}.minReplicas`, a.minReplicas, 1) ? a.minReplicas : undefined;
+  const min = a.minReplicas === undefined ? AUTOSCALING_DEFAULTS.minReplicas : c.integer(`${p}.minReplicas`, a.minReplicas, 1, INT32_MAX) ? a.minReplicas : undefined;
   let max: number | undefined;
   if (a.maxReplicas === undefined) c.add(`${p}.maxReplicas`, 'is required — the most pods the autoscaler may run');
-  else if (c.integer(`${p}.maxReplicas`, a.maxReplicas, 1)) max = a.maxReplicas;
+  else if (c.integer(`${p}.maxReplicas`, a.maxReplicas, 1, INT32_MAX)) max = a.maxReplicas;
   if (min !== undefined && max !== undefined && min > max) {
     if (a.minReplicas === undefined) c.add(`${p}.maxReplicas`, `must be at least minReplicas, ${min} by default (got ${max}) — raise it, or set minReplicas`);
     else c.add(`${p}.minReplicas`, `must not exceed maxReplicas (got ${min} > ${max})`);
@@ -101,7 +101,7 @@ function checkEgress(c: Checker, p: string, backends: readonly { at: string; d: 
     if (d.inCluster) continue;
     outside++;
     if (isIPv4(d.host)) {
-      if (!cidrs.v4.some((cidr) => ipv4InCidr(d.host, cidr))) {
+      if (!cidrs.blocks.some(({ cidr }) => cidr.family === 4 && ipv4InCidr(d.host, cidr))) {
         c.add(at, `address ${d.host} is outside the cluster and not in ${p}.allowedEgressCIDRs — add a CIDR that covers it, e.g. "${d.host}/32"`);
       }
     } else if (cidrs.count === 0) {
@@ -117,20 +117,33 @@ function checkEgress(c: Checker, p: string, backends: readonly { at: string; d: 
   }
 }
 
-/** The valid IPv4 blocks of a CIDR list, and how many entries it has. */
+/** The valid blocks of a CIDR list, and how many entries it has. */
 interface CheckedCidrs {
-  readonly v4: ReadonlyArray<Extract<Cidr, { family: 4 }>>;
+  /** Each valid block with its index in the list. */
+  readonly blocks: ReadonlyArray<{ readonly index: number; readonly cidr: Cidr }>;
   readonly count: number;
 }
 
 /** Checks a CIDR list; undefined when it is not a list. */
-export function checkCidrs(c: Checker, path: string, value: unknown): CheckedCidrs | undefined {
-  if (value === undefined) return { v4: [], count: 0 };
+function checkCidrs(c: Checker, path: string, value: unknown): CheckedCidrs | undefined {
+  if (value === undefined) return { blocks: [], count: 0 };
   if (!c.list(path, value)) return undefined;
-  const v4: Array<Extract<Cidr, { family: 4 }>> = [];
-  value.forEach((text, i) => {
-    const cidr = c.parsed(`${path}[${i}]`, parseCidr(text));
-    if (cidr?.family === 4) v4.push(cidr);
+  const blocks: Array<{ index: number; cidr: Cidr }> = [];
+  value.forEach((text, index) => {
+    const cidr = c.parsed(`${path}[${index}]`, parseCidr(text));
+    if (cidr) blocks.push({ index, cidr });
   });
-  return { v4, count: value.length };
+  return { blocks, count: value.length };
+}
+
+/**
+ * The proxies whose X-Forwarded-For gin believes. A /0 block trusts every sender, so any client could
+ * name its own address and get a fresh per-IP rate-limit bucket on every request.
+ */
+export function checkTrustedProxies(c: Checker, path: string, value: unknown): void {
+  checkCidrs(c, path, value)?.blocks.forEach(({ index, cidr }) => {
+    if (cidr.prefix === 0) {
+      c.add(`${path}[${index}]`, `must not trust every address (got ${show((value as unknown[])[index])}) — any client could then pick its own address, and a fresh per-IP rate-limit bucket, with X-Forwarded-For; list your proxies' ranges`);
+    }
+  });
 }

@@ -3,13 +3,13 @@
 // read `<what is wrong> (<value>) — <fix>`.
 import { ValidationProblem } from '../errors';
 import { isDns1035Label, isDns1123Label } from '../grammar/names';
-import { show } from '../grammar/values';
-import { Checker } from './checker';
+import { isObject, show } from '../grammar/values';
+import { Checker, INT32_MAX, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
 import { checkImage, checkIngress, checkResources } from './kubernetes';
 import { checkAuthPolicies, checkRateLimits } from './policies';
-import { checkCidrs, checkProduction } from './production';
-import { checkRoutes } from './routes';
+import { checkProduction, checkTrustedProxies } from './production';
+import { checkRoutes, checkSelfReferences } from './routes';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -23,16 +23,27 @@ export function validateMetadata(name: unknown, namespace: unknown, path = 'meta
   return c.problems;
 }
 
+/**
+ * Backends that are the gateway itself, once its name (and namespace) are valid. `namespace` is where
+ * it runs, when known (given, or the chart's).
+ */
+export function selfReferenceProblems(name: unknown, namespace: unknown, spec: unknown): ValidationProblem[] {
+  if (validateMetadata(name, namespace).length > 0 || !isObject(spec)) return [];
+  const c = new Checker();
+  checkSelfReferences(c, 'spec.routes', spec.routes, name as string, namespace as string | undefined);
+  return c.problems;
+}
+
 /** Every problem with a spec of unknown shape; empty when it is valid. */
 export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] {
   const c = new Checker();
   if (!c.object(path, spec, SPEC_FIELDS)) return c.problems;
 
   if (spec.image !== undefined) checkImage(c, `${path}.image`, spec.image);
-  if (spec.replicas !== undefined) c.integer(`${path}.replicas`, spec.replicas, 1);
-  if (spec.timeout !== undefined) c.duration(`${path}.timeout`, spec.timeout);
+  if (spec.replicas !== undefined) c.integer(`${path}.replicas`, spec.replicas, 1, INT32_MAX);
+  if (spec.timeout !== undefined) c.duration(`${path}.timeout`, spec.timeout, TIMEOUT_BOUNDS);
   if (spec.prefixDepth !== undefined) c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, 16);
-  checkCidrs(c, `${path}.trustedProxies`, spec.trustedProxies);
+  checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies);
 
   const rateLimits = checkRateLimits(c, `${path}.rateLimits`, spec.rateLimits);
   const authPolicies = checkAuthPolicies(c, `${path}.authPolicies`, spec.authPolicies);

@@ -118,7 +118,7 @@ test('an emitted Gateway custom resource is checked with the library\'s own vali
   const { report } = await runPlugin({}, (g) => (g.node.findChild('CustomResource') as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 0)));
   const [violation] = report.toJson().violations;
   expect(violation.ruleName).toBe('gateway-spec');
-  expect(violation.violatingConstructs[0]).toMatchObject({ constructPath: 'app/Gateway/CustomResource', locations: ['spec.replicas: must be an integer ≥ 1 (got 0)'] });
+  expect(violation.violatingConstructs[0]).toMatchObject({ constructPath: 'app/Gateway/CustomResource', locations: ['spec.replicas: must be an integer from 1 to 2147483647 (got 0)'] });
 });
 
 test('cdk8s synth, with the plugin of cdk8s.yaml, fails on a broken Deployment and names its construct', () => {

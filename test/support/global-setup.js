@@ -21,5 +21,7 @@ module.exports = function globalSetup() {
   const sources = Math.max(newestMtime(path.join(root, 'lib')), newestMtime(path.join(root, 'imports')), fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs);
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   process.stdout.write('\nbuilding lib/ into build/ (sources changed since the last build)\n');
+  // A clean build: a module deleted from lib/ must not live on in build/ and keep a test passing.
+  for (const dir of ['lib', 'imports']) fs.rmSync(path.join(root, 'build', dir), { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 };

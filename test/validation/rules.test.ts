@@ -28,14 +28,21 @@ const prefix = (p: string) => route1({ prefix: p });
 
 const RULES: Rule[] = [
   // Types and ranges.
-  { rule: 'replicas is an integer ≥ 1', good: set({ replicas: 1 }), bad: set({ replicas: 0 }), path: 'spec.replicas', message: /must be an integer ≥ 1 \(got 0\)/ },
+  { rule: 'replicas is an integer ≥ 1', good: set({ replicas: 1 }), bad: set({ replicas: 0 }), path: 'spec.replicas', message: /must be an integer from 1 to 2147483647 \(got 0\)/ },
   { rule: 'replicas is a number, not a string', good: set({ replicas: 3 }), bad: set({ replicas: '3' }), path: 'spec.replicas', message: /integer.*\(got "3"\)/ },
   { rule: 'maxRate is an integer ≥ 1', good: limit0({ maxRate: 1 }), bad: limit0({ maxRate: 1.5 }), path: 'spec.rateLimits[0].maxRate', message: /integer ≥ 1 \(got 1\.5\)/ },
   { rule: 'every is a duration', good: limit0({ every: '1h' }), bad: limit0({ every: '1 minute' }), path: 'spec.rateLimits[0].every', message: /duration such as .*\(got "1 minute"\)/ },
   { rule: 'every is at least 1s', good: limit0({ every: '1000ms' }), bad: limit0({ every: '500ms' }), path: 'spec.rateLimits[0].every', message: /at least 1s \(got "500ms"\) — .*rate limiter/ },
   { rule: 'capacity is an integer ≥ 1', good: limit0({ capacity: 10 }), bad: limit0({ capacity: 0 }), path: 'spec.rateLimits[0].capacity', message: /integer ≥ 1 \(got 0\)/ },
   { rule: 'timeout is more than 0', good: set({ timeout: '30s' }), bad: set({ timeout: '0s' }), path: 'spec.timeout', message: /at least 1ms \(got "0s"\)/ },
-  { rule: "timeout fits Go's time.Duration", good: set({ timeout: '2562047h' }), bad: set({ timeout: '2562048h' }), path: 'spec.timeout', message: /time\.Duration.*"2562048h"/ },
+  { rule: 'timeout is at most 24h', good: set({ timeout: '24h' }), bad: set({ timeout: '1441m' }), path: 'spec.timeout', message: /at most 24h \(got "1441m"\) — a stopping pod waits this long/ },
+  {
+    rule: "a duration fits Go's time.Duration",
+    good: set({ serviceMonitor: { interval: '2562047h' } }),
+    bad: set({ serviceMonitor: { interval: '2562048h' } }),
+    path: 'spec.serviceMonitor.interval',
+    message: /time\.Duration.*"2562048h"/,
+  },
   { rule: 'a route timeout is a duration', good: route0({ timeout: '2m' }), bad: route0({ timeout: '2 min' }), path: 'spec.routes[0].timeout', message: /duration.*"2 min"/ },
   { rule: 'prefixDepth is from 0 to 16', good: set({ prefixDepth: 0 }), bad: set({ prefixDepth: 17 }), path: 'spec.prefixDepth', message: /from 0 to 16 \(got 17\)/ },
   { rule: 'lists are lists', good: ingress({ hosts: ['api.hanzo.ai'] }), bad: ingress({ hosts: 'api.hanzo.ai' }), path: 'spec.ingress.hosts', message: /must be a list \(got string "api\.hanzo\.ai"\)/ },
@@ -139,7 +146,7 @@ const RULES: Rule[] = [
   { rule: 'an iamEndpoint port is a number', good: auth0({ iamEndpoint: 'https://hanzo.id:8443' }), bad: auth0({ iamEndpoint: 'https://hanzo.id:abc' }), path: 'spec.authPolicies[0].iamEndpoint', message: /http\(s\) URL with a host/ },
   { rule: 'iamEndpoint is a URL', good: auth0({ iamEndpoint: 'http://iam.hanzo.svc:8000/' }), bad: auth0({ iamEndpoint: 'hanzo.id' }), path: 'spec.authPolicies[0].iamEndpoint', message: /http\(s\) URL with a host \(got "hanzo\.id"\)/ },
   { rule: 'audience is a list of strings', good: auth0({ audience: ['api'] }), bad: auth0({ audience: ['api', ''] }), path: 'spec.authPolicies[0].audience[1]', message: /non-empty string/ },
-  { rule: 'cacheDuration is an integer ≥ 1', good: auth0({ cacheDuration: 60 }), bad: auth0({ cacheDuration: -1 }), path: 'spec.authPolicies[0].cacheDuration', message: /≥ 1 \(got -1\)/ },
+  { rule: 'cacheDuration is an integer ≥ 1', good: auth0({ cacheDuration: 60 }), bad: auth0({ cacheDuration: -1 }), path: 'spec.authPolicies[0].cacheDuration', message: /from 1 to 4294967295 \(got -1\)/ },
 
   // Identity headers.
   { rule: 'a public route cannot forward X-User-Id', good: route0({ inputHeaders: ['X-User-Id'] }), bad: route1({ inputHeaders: ['X-User-Id'] }), path: 'spec.routes[1].inputHeaders[0]', message: /identity header .*public route/ },
@@ -226,7 +233,7 @@ test('values that JSON cannot show (cycles, BigInt, NaN) still give a message', 
   const problems = validateSpec({ ...seedSpec(), replicas: 10n, prefixDepth: NaN, image: [cyclic] } as any);
   expect(problems).toEqual([
     { path: 'spec.image', message: 'must be an object (got list list)' },
-    { path: 'spec.replicas', message: 'must be an integer ≥ 1 (got 10)' },
+    { path: 'spec.replicas', message: 'must be an integer from 1 to 2147483647 (got 10)' },
     { path: 'spec.prefixDepth', message: 'must be an integer from 0 to 16 (got NaN)' },
   ]);
 });

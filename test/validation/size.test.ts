@@ -4,7 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, GatewayValidationError, renderKrakendConfig } from '../../lib';
-import { CONFIGMAP_LIMIT_BYTES } from '../../lib/kubernetes/configmap';
+import { CONFIGMAP_LIMIT_BYTES } from '../../lib/spec';
 import { checkConfigSize } from '../../lib/prepare';
 
 test('the limit is 1 MiB', () => {
