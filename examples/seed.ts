@@ -1,4 +1,4 @@
-// The seed Gateway of the design brief as a cdk8s app: `npm run synth` writes its manifests to dist/.
+// The seed Gateway (test/fixtures/cr/seed.yaml) as a cdk8s app: `npm run synth` writes its manifests to dist/.
 import { App, Chart } from 'cdk8s';
 import { Gateway } from '../lib';
 

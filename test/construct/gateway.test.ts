@@ -1,6 +1,8 @@
 /**
- * The Gateway construct on the seed spec (DESIGN §2, name `gateway`, namespace `hanzo`): the
- * Kubernetes objects it synthesizes, checked field by field against DESIGN §4, plus one snapshot.
+ * The Gateway construct on the seed spec (test/fixtures/cr/seed.yaml, name `gateway`, namespace `hanzo`):
+ * the Kubernetes objects it synthesizes, checked field by field (stable names derived from the Gateway's
+ * name, the config mounted and hashed into the pod template, Pod Security "restricted", probes on
+ * /__health, a zero-downtime rollout), plus one snapshot.
  */
 import { createHash } from 'crypto';
 import { Yaml } from 'cdk8s';
@@ -320,7 +322,9 @@ describe('conformance of every object', () => {
     expect(problems).toEqual([]);
   });
 
-  test("the seed ConfigMap's krakend.json routes as DESIGN's done-when asks, in a real gin router", () => {
+  test("the seed ConfigMap's krakend.json routes the seed's requests to their backends, in a real gin router", () => {
+    // GIVEN the seed ConfigMap's krakend.json (configMap, above)
+    // WHEN gin replays requests to both routes and beside them
     const replay = ginReplay(JSON.parse(configMap.data['krakend.json']), [
       'POST /v1/chat/completions http://chat.hanzo.svc:80/v1/chat/completions',
       'GET /v1/models/zen-1 http://cloud-api.hanzo.svc:80/v1/models/zen-1',
@@ -330,6 +334,7 @@ describe('conformance of every object', () => {
       'GET /__health health',
       'DELETE /v1/models/zen-1 any',
     ]);
+    // THEN each reaches its backend, or gets the expected status
     if (!replay) return skipNotice('ginroute', SHARED_DIR ? 'go or gin sources are not installed' : '../shared is not checked out');
     expect(replay.loadProblems).toEqual([]);
     expect(replay.failures).toEqual([]);

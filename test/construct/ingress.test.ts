@@ -1,5 +1,5 @@
 /**
- * The Ingress the Gateway construct adds when `ingress` asks for one (DESIGN §1, §4): hosts,
+ * The Ingress the Gateway construct adds when `ingress` asks for one (api.hanzo.ai by default): hosts,
  * class, TLS, cert-manager and extra annotations, and none at all when disabled.
  */
 import { IngressSpec } from '../../lib';

@@ -1,6 +1,6 @@
 /**
- * Invalid props at construction (DESIGN §5): one GatewayValidationError listing every problem with
- * its `spec.`/`props.` path, and nothing added to the chart.
+ * Invalid props at construction never yield a manifest: one GatewayValidationError listing every
+ * problem at once with its `spec.`/`props.` path, and nothing added to the chart.
  */
 import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, GatewayValidationError } from '../../lib';
@@ -43,6 +43,7 @@ test('an unknown rate-limit name is reported at its path with the names defined'
 });
 
 test('every problem is reported at once, in one error, and the chart stays empty', () => {
+  // GIVEN the seed with nine problems of different kinds
   const props = seedProps();
   props.name = 'Bad_Name';
   props.routes[0].rateLimit = 'per-usr';
@@ -52,8 +53,10 @@ test('every problem is reported at once, in one error, and the chart stays empty
   props.routes.push({ prefix: '/v2', backend: 'ftp://files.hanzo.svc', methods: ['HEAD'] });
   props.routes.push({ prefix: '/v3', backend: 'http://http://x.hanzo.svc:80', timeout: 'soon' });
 
+  // WHEN it is constructed
   const { error, chart } = construct(props);
   const lines = problemLines(error);
+  // THEN one error lists every problem, and the chart stays empty
   // Each problem at its path, quoting the bad value; the wording is the validation tests' business.
   const expected: [string, RegExp][] = [
     ['props.name', /"Bad_Name"/],
@@ -96,12 +99,14 @@ test('a bad prefix, a reserved prefix and a malformed resource quantity', () => 
 });
 
 test('input of the wrong shape (as from plain JavaScript) gives a GatewayValidationError, not a TypeError', () => {
+  // GIVEN props of shapes no typed caller could write
   const shapes: unknown[] = [
     { name: 'gateway', routes: 'not-a-list' },
     { name: 'gateway', routes: [null, 42, { prefix: 7 }] },
     { name: 'gateway', routes: [{ prefix: '/a', backend: 'http://a.b:80' }], rateLimits: {}, authPolicies: [null], ingress: 'yes', resources: [] },
     { name: 'gateway' },
   ];
+  // WHEN each is constructed, THEN it is refused at spec. paths and the chart stays empty
   for (const props of shapes) {
     const { error, chart } = construct(props);
     const lines = problemLines(error);

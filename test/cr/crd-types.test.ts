@@ -86,6 +86,7 @@ test('fields the import renames (targetCpuUtilizationPercentage, allowedEgressCi
 test('every spec object has the same fields in the CRD as in the spec types (through the typed field lists)', () => {
   // The field lists of lib/validation/fields.ts are compiler-checked against the spec interfaces;
   // here each is compared with the CRD's own schema, so all three agree.
+  // GIVEN each field list beside the CRD schema node of the same object
   const crdYaml = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'crd', 'gateway.yaml'), 'utf8'));
   const spec = crdYaml.spec.versions[0].schema.openAPIV3Schema.properties.spec;
   const at = (...steps: string[]) => steps.reduce((node, step) => (step === '[]' ? node.items : node.properties[step]), spec);
@@ -102,6 +103,7 @@ test('every spec object has the same fields in the CRD as in the spec types (thr
     ['networkPolicy', fields.NETWORK_POLICY_FIELDS, at('networkPolicy')],
     ['serviceMonitor', fields.SERVICE_MONITOR_FIELDS, at('serviceMonitor')],
   ];
+  // THEN each list holds exactly the CRD's properties, for all eleven spec objects
   for (const [where, list, schema] of cases) expect([where, [...list].sort()]).toEqual([where, Object.keys(schema.properties).sort()]);
   expect(cases).toHaveLength(11);
 });

@@ -166,6 +166,7 @@ describe('fields cdk8s import renames', () => {
 });
 
 test('the CR emitted into the chart leaves out what the API server sets; toCustomResource keeps it', () => {
+  // GIVEN a CR as read back from a cluster: metadata the API server sets, beside labels and annotations
   const chart = newChart();
   const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
   const cr = {
@@ -182,8 +183,10 @@ test('the CR emitted into the chart leaves out what the API server sets; toCusto
       annotations: { [lastApplied]: '{}', owner: 'platform' },
     },
   };
+  // WHEN it is rendered with the CR emitted into the chart
   const gateway = Gateway.fromCustomResource(chart, 'gw', cr, { emitCustomResource: true });
   const emitted = Testing.synth(chart).find((o) => o.kind === 'Gateway');
+  // THEN the emitted CR keeps only name, namespace, labels and the user's annotations; toCustomResource keeps all
   expect(emitted.metadata).toEqual({ name: 'gateway', namespace: 'hanzo', labels: { team: 'edge' }, annotations: { owner: 'platform' } });
   expect(gateway.toCustomResource().metadata).toEqual(cr.metadata);
 });

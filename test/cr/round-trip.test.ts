@@ -1,8 +1,9 @@
 /**
  * Property tests over random valid CRs (test/support/arbitraries): the round trip through YAML, the
  * loader, the construct and back is lossless, the CR emitted into the chart is the CR, and the
- * krakend.json the construct puts in its ConfigMap passes KrakenD's checks and routes in gin as
- * DESIGN §2 says. (The renderer's own property tests cover more specs; here the CR path is checked.)
+ * krakend.json the construct puts in its ConfigMap passes KrakenD's checks and routes in gin where
+ * the routing oracle says (expectedRoute in test/support/arbitraries; the rules in docs/krakend-json.md).
+ * (The renderer's own property tests cover more specs; here the CR path is checked.)
  */
 import { App, Chart } from 'cdk8s';
 import fc from 'fast-check';
@@ -43,7 +44,7 @@ test('the CR emitted into the chart is the CR, and a second round trip changes n
 });
 
 test(
-  "the ConfigMap's krakend.json of a random CR passes KrakenD's checks and routes in gin as DESIGN §2 says",
+  "the ConfigMap's krakend.json of a random CR passes KrakenD's checks and routes in gin where the routing oracle says",
   () => {
     fc.assert(
       fc.property(gatewayCrArb(), (cr) => {

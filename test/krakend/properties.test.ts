@@ -1,7 +1,8 @@
 /**
- * Property tests of the renderer on random valid specs (test/support/arbitraries): the DESIGN §3
- * invariants on every endpoint, KrakenD's schema and CE rules, and routing in a real gin router
- * compared request by request with an oracle written from DESIGN §2.
+ * Property tests of the renderer on random valid specs (test/support/arbitraries): the invariants
+ * KrakenD CE needs on every endpoint (docs/design.md), KrakenD's schema and CE rules, and routing in a
+ * real gin router compared request by request with an oracle written from the route semantics
+ * (docs/krakend-json.md, "Which route serves a request").
  */
 import fc from 'fast-check';
 import { GatewaySpec, KrakendConfig, renderKrakendConfig, validateSpec } from '../../lib';
@@ -16,7 +17,11 @@ const HOST = /^https?:\/\/[A-Za-z0-9._-]+(:[0-9]{2,5})?$/;
 const FORBIDDEN = /[*?&%:]|(^|\/)__(health|debug|echo)(\/|$)/;
 const paramsOf = (text: string) => [...text.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
 
-/** The DESIGN §3 invariants every rendered config must hold, whatever the spec. */
+/**
+ * What every rendered config must hold, whatever the spec, for KrakenD CE to load and route it safely:
+ * version 3, one method and one backend per endpoint, lura's host grammar, positional parameter names,
+ * an explicit header allowlist, cached JWKS, per-client limits with a strategy (docs/design.md).
+ */
 function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
   expect(config).toMatchObject({ version: 3, port: 8080, timeout: spec.timeout ?? '120s', output_encoding: 'no-op' });
   expect(config.extra_config.router).toMatchObject({ disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true });
@@ -79,7 +84,7 @@ test('the arbitraries give specs and CRs that validation accepts', () => {
   );
 });
 
-test('the routing oracle agrees with the worked examples of DESIGN §2 and the README', () => {
+test('the routing oracle agrees with the worked examples of docs/krakend-json.md and the README', () => {
   const seed: GatewaySpec = {
     routes: [
       { prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:80', methods: ['POST'] },
@@ -107,7 +112,7 @@ test('the routing oracle agrees with the worked examples of DESIGN §2 and the R
   expect(samplePaths(nested)).toEqual(expect.arrayContaining([{ method: 'POST', path: '/v1/chatty' }, { method: 'POST', path: '/v1' }, { method: 'POST', path: '/v1/chat/' }]));
 });
 
-test('every endpoint of a random valid spec holds the DESIGN §3 invariants', () => {
+test('every endpoint of a random valid spec holds the KrakenD CE invariants', () => {
   fc.assert(
     fc.property(gatewaySpecArb(), (spec) => expectInvariants(spec, renderKrakendConfig(spec))),
     { numRuns: 150 },
@@ -138,7 +143,7 @@ test('KrakenD schema and CE checks pass for random valid specs', () => {
 });
 
 test(
-  'gin loads random valid specs and routes every sample request where DESIGN §2 says, without a panic',
+  'gin loads random valid specs and routes every sample request where the routing oracle says, without a panic',
   () => {
     fc.assert(
       fc.property(gatewaySpecArb(), (spec) => {

@@ -1,7 +1,8 @@
 /**
- * The krakend.json renderer, one block per KrakenD CE fact of DESIGN §3. Expected values are written
- * out by hand; every config rendered here must also pass KrakenD's schema and CE rules, and the
- * routing claims are replayed in a real gin router when the shared tools are installed.
+ * The krakend.json renderer, one block per KrakenD CE fact it relies on (each named with its upstream
+ * source; docs/design.md tells them in full). Expected values are written out by hand; every config
+ * rendered here must also pass KrakenD's schema and CE rules, and the routing claims are replayed in
+ * a real gin router when the shared tools are installed.
  */
 import {
   AuthPolicySpec,
@@ -60,7 +61,7 @@ const NESTED = gateway(
   { prefixDepth: 3 },
 );
 
-describe('fact 1: version, port, timeouts', () => {
+describe('version 3, port, timeouts (lura config/config.go: a 2s default timeout)', () => {
   test('version 3 on port 8080 with a 120s service timeout by default (KrakenD defaults to 2s)', () => {
     const config = render(gateway([{ prefix: '/v1', backend: CHAT }]));
     expect(config).toMatchObject({ version: 3, port: 8080, timeout: '120s' });
@@ -87,7 +88,7 @@ describe('fact 1: version, port, timeouts', () => {
   });
 });
 
-describe('fact 2: one method per endpoint', () => {
+describe('one method per endpoint (lura config/config.go)', () => {
   test('a route with N methods gives N endpoints per path, each with one string method', () => {
     const config = render(gateway([{ prefix: '/v1/chat', backend: CHAT, methods: ['GET', 'POST', 'DELETE'] }], { prefixDepth: 1 }));
     const pairs = config.endpoints.map((e) => `${methodOf(e)} ${e.endpoint}`).sort();
@@ -112,7 +113,7 @@ describe('fact 2: one method per endpoint', () => {
   });
 });
 
-describe('fact 3: prefix routing by expansion', () => {
+describe('prefix routing by expansion (wildcard endpoints are Enterprise-only)', () => {
   test('the default depth serves the prefix and 4 segments below it', () => {
     const config = render(gateway([{ prefix: '/v1/chat', backend: CHAT }]));
     expect(paths(config)).toEqual([
@@ -147,7 +148,7 @@ describe('fact 3: prefix routing by expansion', () => {
   });
 });
 
-describe('fact 4: parameter names never clash in gin', () => {
+describe('parameter names never clash in gin (gin tree.go panics at start on a clash)', () => {
   test('every parameter is named by its absolute segment position, across nested prefixes', () => {
     const config = render(NESTED);
     const named = config.endpoints.flatMap((e) =>
@@ -182,7 +183,7 @@ describe('fact 4: parameter names never clash in gin', () => {
   });
 });
 
-describe('fact 5: forbidden characters and paths', () => {
+describe('forbidden characters and paths (lura config/config.go, KrakenD\'s endpoint schema)', () => {
   const FORBIDDEN = /[*?&%:]|(^|\/)__(health|debug|echo)(\/|$)/;
 
   test('no endpoint contains * ? & % or lives under /__health, /__debug, /__echo', () => {
@@ -204,7 +205,7 @@ describe('fact 5: forbidden characters and paths', () => {
   });
 });
 
-describe('fact 6: backend host and base path', () => {
+describe('backend host and base path (lura config/uri.go)', () => {
   const HOST = /^https?:\/\/[A-Za-z0-9._-]+(:[0-9]{2,5})?$/;
 
   test('host is scheme://host[:port] only, and the base path goes into url_pattern', () => {
@@ -218,7 +219,7 @@ describe('fact 6: backend host and base path', () => {
     expect(new Set(auth.map((e) => e.backend[0].host[0]))).toEqual(new Set(['http://iam.hanzo.svc:8000']));
   });
 
-  test("DESIGN's example: /auth/login reaches http://iam.hanzo.svc:8000/api/login with stripPrefix", () => {
+  test("the stripPrefix example: /auth/login reaches http://iam.hanzo.svc:8000/api/login with stripPrefix", () => {
     const config = render(gateway([{ prefix: '/auth', backend: 'http://iam.hanzo.svc:8000/api', stripPrefix: true, methods: ['POST'] }], { prefixDepth: 1 }));
     expect(config.endpoints.map((e) => [e.endpoint, e.backend[0].url_pattern])).toEqual([
       ['/auth', '/api'],
@@ -242,7 +243,7 @@ describe('fact 6: backend host and base path', () => {
   });
 });
 
-describe('fact 7: url_pattern parameters', () => {
+describe('url_pattern parameters (lura config/config.go)', () => {
   test('every {param} of a url_pattern is in its endpoint', () => {
     const config = render(NESTED);
     for (const e of config.endpoints) {
@@ -253,7 +254,7 @@ describe('fact 7: url_pattern parameters', () => {
   });
 });
 
-describe('fact 8: no-op proxying', () => {
+describe('no-op proxying (lura router/gin/render.go, config/config.go)', () => {
   test('every endpoint and its one backend proxy with no-op encoding', () => {
     const config = render(NESTED);
     // As plain JSON: what KrakenD reads, with the encodings it defaults.
@@ -271,7 +272,7 @@ describe('fact 8: no-op proxying', () => {
   });
 });
 
-describe('fact 9: headers and query strings', () => {
+describe('headers and query strings (lura transport/http/server/server.go)', () => {
   test('a public route forwards exactly Accept, Authorization and Content-Type', () => {
     const config = render(gateway([{ prefix: '/v1', backend: CHAT }]));
     for (const e of config.endpoints) expect(e.input_headers).toEqual(['Accept', 'Authorization', 'Content-Type']);
@@ -310,7 +311,7 @@ describe('fact 9: headers and query strings', () => {
   });
 });
 
-describe('fact 10: JWT validation', () => {
+describe('JWT validation (krakend-jose jws.go)', () => {
   const jwtOf = (spec: GatewaySpec) => render(spec).endpoints.map((e) => e.extra_config?.['auth/validator']);
 
   test('RS256 against the key set, issuer pinned, key set cached 900s, sub and owner propagated', () => {
@@ -360,7 +361,7 @@ describe('fact 10: JWT validation', () => {
   });
 });
 
-describe('fact 11: rate limits', () => {
+describe('rate limits (krakend-ratelimit router/gin/gin.go)', () => {
   const limitOf = (route: Partial<RouteSpec>, limit: RateLimitSpec) => {
     const config = render(gateway([{ prefix: '/v1', backend: CHAT, rateLimit: limit.name, ...route }], { prefixDepth: 1 }, [limit]));
     const blocks = config.endpoints.map((e) => e.extra_config?.['qos/ratelimit/router']);
@@ -402,7 +403,7 @@ describe('fact 11: rate limits', () => {
   });
 });
 
-describe('fact 14: router flags', () => {
+describe('router flags (gin#2959, krakend-ce#1008, gin#4818)', () => {
   test('redirect_fixed_path and handle_method_not_allowed are disabled', () => {
     const { router, ...rest } = render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config;
     expect(rest).toEqual({});

@@ -1,5 +1,5 @@
 /**
- * The seed Gateway of DESIGN §2 against issue 2's "Done when": its krakend.json passes KrakenD's
+ * The seed Gateway (test/fixtures/cr/seed.yaml) rendered: its krakend.json passes KrakenD's
  * schema and CE rules, routes the seed's requests in a real gin router without a panic, validates
  * JWTs and limits per user on /v1/chat, and keeps /v1/models public.
  */
@@ -27,6 +27,8 @@ test('the seed passes the KrakenD schema and CE checks', () => {
 });
 
 test("gin routes the seed's requests and no request makes the router panic", () => {
+  // GIVEN the seed's krakend.json (config, above)
+  // WHEN gin replays the seed's requests, and probes around its prefixes in every method
   const result = ginReplay(config, [
     'POST /v1/chat/completions http://chat.hanzo.svc:80/v1/chat/completions',
     'GET /v1/models/zen-1 http://cloud-api.hanzo.svc:80/v1/models/zen-1',
@@ -38,6 +40,7 @@ test("gin routes the seed's requests and no request makes the router panic", () 
     'GET /__health health',
     ...METHODS.flatMap((m) => PROBES.map((p) => `${m} ${p} any`)),
   ]);
+  // THEN each request goes where expected, and a probe (`any`) gets an answer, not a panic
   if (!result) return skipNotice('ginroute', TOOL_ABSENT);
   expect(result.loadProblems).toEqual([]);
   expect(result.failures).toEqual([]);

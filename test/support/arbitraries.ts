@@ -1,7 +1,8 @@
 /**
- * fast-check arbitraries of valid Gateway specs and CRs, and a routing oracle written from the
- * semantics of DESIGN §2 alone (no renderer code), so property tests compare the rendered
- * krakend.json against an independent statement of where each request must go.
+ * fast-check arbitraries of valid Gateway specs and CRs, and a routing oracle written from the route
+ * semantics alone (docs/krakend-json.md, "Which route serves a request"; no renderer code), so
+ * property tests compare the rendered krakend.json against an independent statement of where each
+ * request must go.
  */
 import fc from 'fast-check';
 import type { AuthPolicySpec, GatewaySpec, HttpMethod, RateLimitSpec, RouteSpec } from '../../lib';
@@ -193,7 +194,7 @@ function segmentsOf(path: string): string[] {
 }
 
 /**
- * Where a request goes by DESIGN §2, or 404. A route matches when it accepts the method (default
+ * Where a request goes by the route semantics, or 404. A route matches when it accepts the method (default
  * [GET]) and its prefix is the path or a whole-segment prefix of it (`/v1/chat` matches
  * `/v1/chat/x`, never `/v1/chatty`) with at most prefixDepth (default 4) segments below it. The
  * longest prefix wins among the routes that accept the method: with `/v1` on GET and `/v1/chat` on
@@ -294,7 +295,7 @@ export function replayCases(spec: GatewaySpec): string[] {
 
 /**
  * Replays every sample request of `spec` in gin against its rendered `config`: no load problem, no
- * router panic, and each request where DESIGN §2 says. A visible skip when ginroute is absent.
+ * router panic, and each request where expectedRoute says. A visible skip when ginroute is absent.
  */
 export function expectRoutedAsDesigned(spec: GatewaySpec, config: unknown): void {
   const result = ginReplay(config, replayCases(spec));

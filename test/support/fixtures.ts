@@ -1,4 +1,4 @@
-// The seed Gateway of DESIGN.md §2, as construct props and as a custom resource. Tests copy it
+// The seed Gateway of test/fixtures/cr/seed.yaml, as construct props and as a custom resource. Tests copy it
 // (structuredClone) before changing anything.
 import { GatewaySpec } from '../../lib';
 

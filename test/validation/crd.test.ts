@@ -112,15 +112,18 @@ describe.each(PROPERTIES.map((p) => ({ ...p, path: pathText(p.keys) })))('$path'
 
   if (schema.minimum !== undefined || schema.maximum !== undefined) {
     test('the bounds pass at the path and one past them does not', () => {
+      // GIVEN each bound the CRD sets for the field, and the value one past it
       for (const [edge, past] of [
         [schema.minimum, (schema.minimum ?? 0) - 1],
         [schema.maximum, (schema.maximum ?? 0) + 1],
       ]) {
         if (edge === undefined) continue;
+        // WHEN the field holds the bound itself (with what that value needs)
         const edgeProblems = problemsAfter((h) => {
           EDGE_SETUP[path]?.(h);
           setAt(h, keys, edge);
         });
+        // THEN no problem at its path; one past the bound, a problem there
         expect(edgeProblems.map((p) => p.path)).not.toContain(path);
         expect(problemsAfter((h) => setAt(h, keys, past)).map((p) => p.path)).toContain(path);
       }

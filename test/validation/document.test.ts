@@ -1,5 +1,5 @@
 /**
- * The document around the spec (issue 4, "Document"): apiVersion, kind, spec present and an object,
+ * The document around the spec: apiVersion, kind, spec present and an object,
  * metadata.name a DNS-1035 label of at most 63 characters, metadata.namespace a DNS-1123 label,
  * labels and annotations Kubernetes accepts. One good and one bad case per rule, via validateManifest.
  */

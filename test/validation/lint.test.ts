@@ -195,11 +195,13 @@ describe.each(CASES)('$finding', ({ good, bad, message, tool }) => {
 });
 
 test('a finding is thrown as a GatewayInternalError that asks for a bug report, not as a validation error', () => {
+  // GIVEN a renderer bug
   // A prefix expansion that yields one path twice: the renderer then registers an endpoint twice.
   const spy = jest.spyOn(paths, 'expandPrefix').mockImplementation((prefix) => [
     { endpoint: prefix, rest: '' },
     { endpoint: prefix, rest: '' },
   ]);
+  // WHEN the seed is rendered
   let error: unknown;
   try {
     renderKrakendConfig(seedSpec());
@@ -208,6 +210,7 @@ test('a finding is thrown as a GatewayInternalError that asks for a bug report, 
   } finally {
     spy.mockRestore();
   }
+  // THEN a GatewayInternalError lists the findings and asks for a bug report; without the bug, rendering works
   expect(error).toBeInstanceOf(GatewayInternalError);
   expect(error).not.toBeInstanceOf(GatewayValidationError);
   expect((error as GatewayInternalError).findings).toEqual([expect.stringMatching(/registered twice/), expect.stringMatching(/registered twice/)]);

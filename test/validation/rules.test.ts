@@ -1,5 +1,5 @@
 /**
- * Every validation rule of issue 4, table-driven: a good case that passes and a bad case refused with
+ * Every validation rule of the spec, table-driven: a good case that passes and a bad case refused with
  * exactly one problem, at its path, naming the bad value and the fix. Each case changes the seed spec.
  */
 import { GatewaySpec, validateSpec } from '../../lib';

@@ -1,4 +1,4 @@
-// Helpers shared by the production-extras tests.
+// Validation helpers shared by the construct and validation tests: problem lines of a spec, and a refused build.
 import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, validateSpec } from '../../lib';
 import { formatProblem } from '../../lib/errors';

@@ -1,12 +1,12 @@
 /**
- * The NetworkPolicy derived from the routes (issue 6, item 4): ingress to the gateway port, egress to
+ * The NetworkPolicy derived from the routes: ingress to the gateway port, egress to
  * DNS, to exactly the backends' namespaces and ports, and to the JWKS hosts; backends outside the
  * cluster only through an explicit CIDR allowance.
  */
 import { GatewayProps, GatewayValidationError, RouteSpec } from '../../lib';
 import { seedSpec } from '../support/fixtures';
 import { k8sSchemaProblems, only, synthGateway } from '../support/k8s';
-import { buildInvalid, problemsOf } from './support';
+import { buildInvalid, problemsOf } from '../support/validation';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'hanzo-gateway', 'app.kubernetes.io/instance': 'gateway' };
 const DNS = { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }] };
@@ -24,7 +24,7 @@ function withRoutes(...backends: string[]): RouteSpec[] {
   return backends.map((backend, i) => ({ prefix: `/r${i}`, backend }));
 }
 
-describe('networkPolicy.enabled on the seed (done when)', () => {
+describe('networkPolicy.enabled on the seed', () => {
   const { gateway, policy } = policyOf({ networkPolicy: { enabled: true } });
 
   test('selects the gateway pods and restricts both directions', () => {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { SEED_CR } from '../support/fixtures';
-import { cli, removeTempDirs, tempDir } from '../cli/run-cli';
+import { cli, removeTempDirs, tempDir } from './run-cli';
 
 afterAll(removeTempDirs);
 // Each test starts node and cdk8s, and the 1 MiB case renders thousands of endpoints: slow on a busy machine.

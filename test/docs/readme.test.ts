@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ginReplay, skipNotice } from './support/conformance';
+import { ginReplay, skipNotice } from '../support/conformance';
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const firstExample = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
 
@@ -21,17 +21,20 @@ test('the README opens with a TypeScript example that imports the package by nam
 test('the opening example synthesizes a gateway that routes, authenticates and limits as the README says', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-readme-'));
   try {
+    // GIVEN the README's first example as main.ts of an app that has this package installed
     // The package by its name, as after `npm install`: a link to this checkout (built by `npm test`).
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(root, path.join(dir, 'node_modules', 'hanzo-gateway-cdk8s'), 'dir');
     fs.writeFileSync(path.join(dir, 'main.ts'), firstExample);
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'ES2022', strict: true } }));
+    // WHEN the app runs
     const run = spawnSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), 'main.ts'], {
       cwd: dir,
       env: { ...process.env, NODE_PATH: path.join(root, 'node_modules'), CDK8S_OUTDIR: path.join(dir, 'dist') },
       encoding: 'utf8',
       timeout: 60_000,
     });
+    // THEN it synthesizes a gateway that routes, authenticates and limits as the README says
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
 

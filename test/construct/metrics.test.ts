@@ -1,12 +1,12 @@
 /**
- * Metrics (issue 6, item 5): KrakenD's OpenTelemetry Prometheus exporter on its own port, a `metrics`
+ * Metrics: KrakenD's OpenTelemetry Prometheus exporter on its own port, a `metrics`
  * port on the Service and the pod, and a monitoring.coreos.com/v1 ServiceMonitor scraping it.
  */
 import { renderKrakendConfig } from '../../lib';
 import { krakendCheck, skipNotice } from '../support/conformance';
 import { seedSpec } from '../support/fixtures';
 import { k8sSchemaProblems, only, synthGateway } from '../support/k8s';
-import { problemsOf } from './support';
+import { problemsOf } from '../support/validation';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'hanzo-gateway', 'app.kubernetes.io/instance': 'gateway' };
 

@@ -1,5 +1,5 @@
 /**
- * The validation plugin of `cdk8s synth` (issue 6, item 6): run through cdk8s-cli's own validation
+ * The validation plugin of `cdk8s synth` (plugin/, configured in cdk8s.yaml): run through cdk8s-cli's own validation
  * context on synthesized output, and once through `cdk8s synth` itself on a broken app.
  */
 import { spawnSync } from 'child_process';
@@ -122,14 +122,18 @@ test('an emitted Gateway custom resource is checked with the library\'s own vali
 });
 
 test('cdk8s synth, with the plugin of cdk8s.yaml, fails on a broken Deployment and names its construct', () => {
+  // GIVEN an app whose Deployment is broken after the construct rendered it (test/plugin/broken-app.ts)
   const outdir = mkdtempSync(join(tmpdir(), 'hanzo-synth-'));
   outdirs.push(outdir);
-  const res = spawnSync(join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--app', 'npx ts-node --transpile-only test/production/broken-app.ts', '--output', outdir], {
+  // WHEN cdk8s synth runs it, with the validation plugin cdk8s.yaml configures
+  const brokenApp = 'npx ts-node --transpile-only test/plugin/broken-app.ts';
+  const res = spawnSync(join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--app', brokenApp, '--output', outdir], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     timeout: 180_000,
   });
+  // THEN synth fails, naming the construct and the field
   const output = `${res.stdout}${res.stderr}`;
   expect(res.status).toBe(2);
   expect(output).toContain('Validation failed');

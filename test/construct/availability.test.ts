@@ -1,16 +1,16 @@
 /**
- * Disruption budget, spreading and autoscaling (issue 6, items 1–3): what a Gateway gets for each
+ * Disruption budget, spreading and autoscaling: what a Gateway gets for each
  * replica setting, checked field by field and against the Kubernetes schemas.
  */
 import { GatewayProps, GatewayValidationError } from '../../lib';
 import { seedSpec } from '../support/fixtures';
 import { k8sSchemaProblems, only, synthGateway } from '../support/k8s';
-import { buildInvalid, problemsOf } from './support';
+import { buildInvalid, problemsOf } from '../support/validation';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'hanzo-gateway', 'app.kubernetes.io/instance': 'gateway' };
 const kinds = (manifests: any[]) => manifests.map((m) => m.kind);
 
-describe('a 3-replica Gateway (done when)', () => {
+describe('a 3-replica Gateway', () => {
   const { gateway, manifests } = synthGateway({ replicas: 3 });
   const deployment = only(manifests, 'Deployment');
 
@@ -45,7 +45,7 @@ describe('a 3-replica Gateway (done when)', () => {
   });
 });
 
-describe('autoscaling {minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70} (done when)', () => {
+describe('autoscaling {minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70}', () => {
   const { gateway, manifests } = synthGateway({ replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } });
   const deployment = only(manifests, 'Deployment');
 

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { seedSpec } from '../support/fixtures';
 import { synthGateway } from '../support/k8s';
-import { problemsOf } from './support';
+import { problemsOf } from '../support/validation';
 
 const FIELDS = ['autoscaling', 'topologySpread', 'networkPolicy', 'serviceMonitor'] as const;
 
