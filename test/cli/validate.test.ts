@@ -116,7 +116,7 @@ describe.each(['validate', 'synth'])('%s on a CR whose krakend.json is over 1 Mi
     const r = cli(command === 'synth' ? ['synth', file] : ['validate', file], { cwd: dir });
     expect(r.status).toBe(1);
     expect(problemLines(r.stderr, file)).toEqual([
-      expect.stringMatching(/^spec\.routes: the rendered krakend\.json is \d+ bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/),
+      expect.stringMatching(/^spec\.routes: the rendered krakend\.json is (at least )?\d+ bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/),
     ]);
     expect(fs.readdirSync(dir)).toEqual(['huge.yaml']);
   });

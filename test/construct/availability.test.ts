@@ -112,7 +112,7 @@ describe('autoscaling is validated', () => {
     ['min above max', { minReplicas: 5, maxReplicas: 3 }, {}, ['spec.autoscaling.minReplicas: must not exceed maxReplicas (got 5 > 3)']],
     ['max below the default min', { maxReplicas: 1 }, {}, ['spec.autoscaling.maxReplicas: must be at least minReplicas, 2 by default (got 1) — raise it, or set minReplicas']],
     ['no max', { minReplicas: 2 }, {}, ['spec.autoscaling.maxReplicas: is required — the most pods the autoscaler may run']],
-    ['min 0', { minReplicas: 0, maxReplicas: 3 }, {}, ['spec.autoscaling.minReplicas: must be an integer ≥ 1 (got 0)']],
+    ['min 0', { minReplicas: 0, maxReplicas: 3 }, {}, ['spec.autoscaling.minReplicas: must be an integer from 1 to 2147483647 (got 0)']],
     ['target 0', { maxReplicas: 3, targetCPUUtilizationPercentage: 0 }, {}, ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got 0)']],
     ['target 101', { maxReplicas: 3, targetCPUUtilizationPercentage: 101 }, {}, ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got 101)']],
     ['target as text', { maxReplicas: 3, targetCPUUtilizationPercentage: '70%' }, {}, ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got "70%")']],

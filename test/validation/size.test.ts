@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, GatewayValidationError, renderKrakendConfig } from '../../lib';
 import { CONFIGMAP_LIMIT_BYTES } from '../../lib/spec';
+import { minConfigBytes } from '../../lib/krakend/size';
 import { checkConfigSize } from '../../lib/prepare';
 
 test('the limit is 1 MiB', () => {
@@ -49,8 +50,9 @@ test('a Gateway whose krakend.json passes 1 MiB throws at spec.routes and adds n
   }
   expect(error).toBeInstanceOf(GatewayValidationError);
   const problems = (error as GatewayValidationError).problems;
-  expect(problems).toEqual([{ path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over the 1048576-byte/) }]);
-  const bytes = Number(/is (\d+) bytes/.exec(problems[0].message)![1]);
+  // Refused by the lower bound, before the endpoints are built.
+  expect(problems).toEqual([{ path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is at least \d{7,} bytes, over the 1048576-byte/) }]);
+  const bytes = Number(/is at least (\d+) bytes/.exec(problems[0].message)![1]);
   expect(bytes).toBeGreaterThan(1048576);
   expect(chart.node.children).toHaveLength(0);
 });
@@ -73,4 +75,20 @@ test('renderKrakendConfig, the pure renderer, refuses an oversized config the wa
   }
   expect(error).toBeInstanceOf(GatewayValidationError);
   expect((error as GatewayValidationError).problems.map((p) => p.path)).toEqual(['spec.routes']);
+});
+
+test('a table the lower bound lets through is still measured exactly after rendering', () => {
+  // GIVEN JWT and rate-limited routes: their blocks are not in the lower bound, so it stays under 1 MiB
+  const spec = { ...bigProps(80, 4), authPolicies: [{ name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' }] };
+  const props = { ...spec, routes: spec.routes.map((r) => ({ ...r, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id', 'X-Trace'] })) };
+  expect(minConfigBytes(props)).toBeLessThan(CONFIGMAP_LIMIT_BYTES);
+  // WHEN the construct renders it
+  let error: unknown;
+  try {
+    new Gateway(new Chart(new App(), 'test'), 'Gateway', props);
+  } catch (e) {
+    error = e;
+  }
+  // THEN the exact size refuses it
+  expect((error as GatewayValidationError).problems).toEqual([{ path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over/) }]);
 });
