@@ -79,7 +79,7 @@ test('renderKrakendConfig, the pure renderer, refuses an oversized config the wa
 
 test('a table the lower bound lets through is still measured exactly after rendering', () => {
   // GIVEN JWT and rate-limited routes: their blocks are not in the lower bound, so it stays under 1 MiB
-  const spec = { ...bigProps(80, 4), authPolicies: [{ name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' }] };
+  const spec = { ...bigProps(100, 4), authPolicies: [{ name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' }] };
   const props = { ...spec, routes: spec.routes.map((r) => ({ ...r, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id', 'X-Trace'] })) };
   expect(minConfigBytes(props)).toBeLessThan(CONFIGMAP_LIMIT_BYTES);
   // WHEN the construct renders it
