@@ -9,6 +9,7 @@ import { selfReferenceProblems, validateMetadata, validateSpec } from './spec';
 
 // The CRD defines no status, so a top-level field beyond these is a typo (`sepc`) the API server would prune.
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
+const MAX_METADATA_DEPTH = 64;
 
 /** Every problem with a Gateway manifest of unknown shape; empty when it is valid. */
 export function validateManifest(manifest: unknown): ValidationProblem[] {
@@ -32,7 +33,11 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
     for (const [field, value] of Object.entries(metadata)) {
       const where = field === 'labels' || field === 'annotations' ? undefined : unwritable(value, `metadata.${field}`, new Set());
       if (where) {
-        c.add(where, `must be a JSON value — a function, symbol, BigInt, NaN, cycle, or a key named ${UNRENDERABLE_KEYS.join(' or ')} cannot be written back out as YAML`);
+        c.add(
+          where,
+          `must be a JSON value of at most ${MAX_METADATA_DEPTH} levels — a function, symbol, BigInt, NaN, cycle, deeper nesting, ` +
+            `or a key named ${UNRENDERABLE_KEYS.join(' or ')} cannot be written back out as YAML`,
+        );
       }
     }
     for (const field of ['labels', 'annotations'] as const) {
@@ -48,6 +53,8 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
 
 /** The path of the first part of `value` that cannot be written out (not JSON, or an unrenderable key), if any. */
 function unwritable(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+  // Deeper than any real metadata, and deep enough to exhaust the stack of every recursive reader.
+  if (ancestors.size > MAX_METADATA_DEPTH) return path;
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
   if (typeof value !== 'object' || ancestors.has(value)) return path;

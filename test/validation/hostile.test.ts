@@ -4,6 +4,7 @@
  * gateway. Each is one clear problem at its path; validation, the construct and the CR path agree.
  */
 import { App, Chart, Testing } from 'cdk8s';
+import fc from 'fast-check';
 import { Gateway, GatewayManifest, GatewayValidationError, validateManifest, validateSpec } from '../../lib';
 import { MAX_ROUTES } from '../../lib/spec';
 import { SEED_CR, seedSpec } from '../support/fixtures';
@@ -205,5 +206,65 @@ describe('backends that are the gateway itself', () => {
   test('the CR path refuses it too, at the manifest path', () => {
     const manifest = { ...structuredClone(SEED_CR), metadata: { name: 'edge', namespace: 'hanzo' }, spec: { ...SEED_CR.spec, routes: [{ prefix: '/x', backend: 'http://edge.hanzo.svc:80' }] } };
     expect(validateManifest(manifest).map((p) => p.path)).toEqual(['spec.routes[0].backend']);
+  });
+});
+
+describe('inputs of any shape and size', () => {
+  const nested = (depth: number, leaf: unknown, wrap: (inner: unknown) => unknown) => {
+    let value = leaf;
+    for (let i = 0; i < depth; i++) value = wrap(value);
+    return value;
+  };
+
+  test('metadata nested 100,000 levels deep is refused, not a stack overflow', () => {
+    const manifest = { ...structuredClone(SEED_CR), metadata: { name: 'gw', ownerReferences: nested(100_000, 'x', (v) => [v]) } };
+    expect(validateManifest(manifest).map((p) => p.message)).toEqual([expect.stringMatching(/^must be a JSON value of at most 64 levels/)]);
+  });
+
+  /** Big values: long strings, long lists, wide maps and deep nesting. */
+  const hugeArb = fc.oneof(
+    fc.integer({ min: 10_000, max: 2_000_000 }).map((n) => 'x'.repeat(n)),
+    fc.integer({ min: 1_000, max: 50_000 }).map((n) => Array.from({ length: n }, (_, i) => ({ prefix: `/p${i}`, backend: 'http://a.b.svc:80' }))),
+    fc.integer({ min: 1_000, max: 50_000 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']))),
+    fc.integer({ min: 1_000, max: 100_000 }).map((n) => nested(n, 1, (v) => ({ a: v }))),
+    fc.integer({ min: 1_000, max: 100_000 }).map((n) => nested(n, 'x', (v) => [v])),
+  );
+  const where = fc.constantFrom<Array<string | number>>(
+    ['spec', 'routes'],
+    ['spec', 'routes', 0, 'prefix'],
+    ['spec', 'routes', 0, 'backend'],
+    ['spec', 'routes', 0, 'methods'],
+    ['spec', 'routes', 0, 'inputHeaders'],
+    ['spec', 'image', 'repository'],
+    ['spec', 'image', 'tag'],
+    ['spec', 'rateLimits'],
+    ['spec', 'authPolicies', 0, 'jwksUrl'],
+    ['spec', 'authPolicies', 0, 'audience'],
+    ['spec', 'trustedProxies'],
+    ['spec', 'ingress'],
+    ['spec', 'resources', 'requests'],
+    ['metadata', 'labels'],
+    ['metadata', 'annotations'],
+    ['metadata', 'ownerReferences'],
+    ['metadata', 'name'],
+  );
+
+  test('validation and the construct answer every one with problems, never another error', () => {
+    fc.assert(
+      fc.property(where, hugeArb, (path, value) => {
+        const manifest: any = structuredClone({ ...SEED_CR, spec: { ...SEED_CR.spec, ingress: {}, resources: { requests: {} } } });
+        let node = manifest;
+        for (const key of path.slice(0, -1)) node = node[key] ??= {};
+        node[path[path.length - 1]] = value;
+        const problems = validateManifest(manifest);
+        expect(Array.isArray(problems)).toBe(true);
+        try {
+          Gateway.fromCustomResource(Testing.chart(), 'Gateway', manifest);
+        } catch (e) {
+          expect(e).toBeInstanceOf(GatewayValidationError);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
