@@ -123,6 +123,61 @@ function bareApp(dir: string): void {
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const mark = (ok: boolean) => (ok ? '✔' : '✗');
 
+// Any input that parses gets its answer within these, however large or odd.
+const HOSTILE_SECONDS = 2;
+const HOSTILE_MIB = 300;
+
+/** A YAML Gateway whose spec is `spec`, as text (flow style keeps huge documents compact). */
+function gatewayYaml(spec: string, metadata = '{ name: gw, namespace: hanzo }'): string {
+  return `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: ${metadata}\nspec: ${spec}\n`;
+}
+
+function routesYaml(count: number, methods: string, depth: number): string {
+  const routes = Array.from({ length: count }, (_, i) => `{ prefix: /v1/r${i}, backend: "http://chat.hanzo.svc:80", methods: ${methods} }`);
+  return `{ prefixDepth: ${depth}, routes: [${routes.join(', ')}] }`;
+}
+
+/**
+ * The CLI against inputs meant to exhaust it: each case is a whole `hanzo-gateway` process, timed and
+ * measured (peak resident memory) by GNU time. Every case must end with exit status 1 and a problem.
+ */
+function hostileInputs(say: (line?: string) => void): Array<{ seconds: number; maxMiB: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-gateway-hostile-'));
+  const seedRoute = '{ prefix: /v1/x, backend: "http://chat.hanzo.svc:80" }';
+  const cases: Array<{ what: string; file?: string; text?: string; command?: string }> = [
+    { what: '20,000 routes × 5 methods at depth 16', text: gatewayYaml(routesYaml(20_000, '[GET, POST, PUT, PATCH, DELETE]', 16)) },
+    { what: '10,000 routes × 5 methods at depth 16 (fits the list, not the ConfigMap)', text: gatewayYaml(routesYaml(10_000, '[GET, POST, PUT, PATCH, DELETE]', 16)), command: 'synth' },
+    { what: '100,000 routes', text: gatewayYaml(routesYaml(100_000, '[GET]', 4)) },
+    { what: 'an image repository of 1.5 M characters', text: gatewayYaml(`{ image: { repository: ${'a'.repeat(1_500_000)}, tag: "1" }, routes: [${seedRoute}] }`) },
+    { what: 'metadata nested 50,000 levels deep', text: gatewayYaml(`{ routes: [${seedRoute}] }`, `{ name: gw, ownerReferences: ${'['.repeat(50_000)}1${']'.repeat(50_000)} }`) },
+    { what: '`validate /dev/zero`', file: '/dev/zero' },
+  ];
+  const results: Array<{ seconds: number; maxMiB: number }> = [];
+  say();
+  say('## Hostile input');
+  say();
+  say(`Each case is one \`node bin/hanzo-gateway.js\` process (\`validate\` unless noted), measured by GNU time: wall seconds and peak resident memory. Target: ≤ ${HOSTILE_SECONDS} s and ≤ ${HOSTILE_MIB} MiB.`);
+  say();
+  say('| input | command | exit | s | peak MiB | first line of the answer |');
+  say('|---|---|---:|---:|---:|---|');
+  try {
+    cases.forEach((c, i) => {
+      const file = c.file ?? path.join(dir, `case-${i}.yaml`);
+      if (c.text !== undefined) fs.writeFileSync(file, c.text);
+      const command = c.command ?? 'validate';
+      const args = ['-f', '%e %M', process.execPath, 'bin/hanzo-gateway.js', command, file, ...(command === 'synth' ? ['--stdout'] : [])];
+      const run = spawnSync('/usr/bin/time', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * MiB });
+      const [seconds, kib] = (run.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      const answer = run.stderr.split('\n')[0].replace(file, 'FILE').slice(0, 110).replace(/\|/g, '\\|');
+      results.push({ seconds, maxMiB: kib / 1024 });
+      say(`| ${c.what} | ${command} | ${run.status} | ${fmt(seconds, 2)} | ${fmt(kib / 1024, 0)} | ${answer} |`);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
 function main(): void {
   deepStrictEqual(parse(fs.readFileSync(SEED_FILE, 'utf8')), SEED_CR, `${SEED_FILE} has drifted from SEED_CR in test/support/fixtures.ts`);
   const out: string[] = [];
@@ -221,6 +276,8 @@ function main(): void {
   say(`| \`node bin/hanzo-gateway.js synth bench/seed-gateway.yaml --stdout\` | ${fmt(cliMs, 0)} | \`node -e "require('cdk8s'); require('cdk8s-plus-28')"\` | ${fmt(floorMs, 0)} | ${fmt(cliMs / floorMs, 2)}× |`);
   say(`| \`npm run synth\` (the seed example, with everything cdk8s.yaml runs) | ${fmt(seedMs, 0)} | the same for a bare one-chart cdk8s app | ${fmt(bareMs, 0)} | ${fmt(seedMs / bareMs, 2)}× |`);
 
+  const hostile = hostileInputs(say);
+
   const ms100 = synthMs.get(100) ?? NaN;
   const r100 = ms100 / 100;
   const r1000 = (synthMs.get(1000) ?? NaN) / 1000;
@@ -231,6 +288,9 @@ function main(): void {
   say(`- ${mark(ms100 <= 100)} 100 routes synthesize in ${fmt(ms100)} ms in-process (target ≤ 100 ms)`);
   say(`- ${mark(capacity >= 250)} ${capacity} fully featured routes fit one ConfigMap at the default depth (target ≥ 250)`);
   say(`- ${mark(cliMs <= 2 * floorMs)} CLI synth of the seed takes ${fmt(cliMs / floorMs, 2)}× the floor (target ≤ 2×)`);
+  const slowest = Math.max(...hostile.map((h) => h.seconds));
+  const largest = Math.max(...hostile.map((h) => h.maxMiB));
+  say(`- ${mark(slowest <= HOSTILE_SECONDS && largest <= HOSTILE_MIB)} every hostile input answered within ${fmt(slowest, 2)} s and ${fmt(largest, 0)} MiB (target ≤ ${HOSTILE_SECONDS} s and ${HOSTILE_MIB} MiB)`);
   fs.writeFileSync(RESULTS_FILE, `${out.join('\n')}\n`);
   process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS_FILE)}\n`);
 }
