@@ -237,8 +237,11 @@ export interface GatewaySpec {
    * The proxies in front of the gateway (ingress controller, load balancer), as CIDRs. Only a
    * request arriving from one of them may name its client in `X-Forwarded-For`, which per-IP rate
    * limits count; a client elsewhere cannot pick its own address. `[]` trusts no proxy: the
-   * connection's address is the client.
-   * @default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7
+   * connection's address is the client. A block of every address (`0.0.0.0/0`, `::/0`) is refused.
+   * The shared range 100.64.0.0/10 is not trusted by default: carrier-grade NAT and VPN clients
+   * (Tailscale, for one) come from it, and such a client reaching the gateway directly could name any
+   * address; list it where the cluster's pod or node network uses it (EKS custom networking, some CNIs).
+   * @default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7
    */
   readonly trustedProxies?: readonly string[];
   /**
@@ -352,7 +355,7 @@ export const DEFAULTS = {
   methods: ['GET'] as readonly HttpMethod[],
   timeout: '120s',
   prefixDepth: 4,
-  trustedProxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'] as readonly string[],
+  trustedProxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'] as readonly string[],
   userIdClaim: 'sub',
   orgIdClaim: 'owner',
   jwksCacheSeconds: 900,

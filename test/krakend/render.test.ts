@@ -446,13 +446,13 @@ describe('purity and errors', () => {
 describe('client addresses for per-IP rate limits', () => {
   // gin trusts every sender's X-Forwarded-For unless trusted proxies are set: a client could then
   // pick a fresh address, and a fresh per-IP bucket, for every request.
-  test('by default only the private ranges (in-cluster proxies) may name the client, in X-Forwarded-For only', () => {
+  test('by default only the private ranges (in-cluster proxies), not the CGNAT/VPN range, may name the client, in X-Forwarded-For only', () => {
     expect(render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config.router).toEqual({
       disable_redirect_fixed_path: true,
       disable_handle_method_not_allowed: true,
       forwarded_by_client_ip: true,
       remote_ip_headers: ['X-Forwarded-For'],
-      trusted_proxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'],
+      trusted_proxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
     });
   });
 
