@@ -142,7 +142,7 @@ export class Gateway extends Construct {
    * the imported CRD class: for clusters where an operator reconciles it. Call it once. Metadata the
    * API server sets (uid, resourceVersion, managedFields, …) is left out, so the output applies.
    */
-  public addCustomResource(): crd.Gateway {
+  public addCustomResource(): ApiObject {
     const { metadata, spec } = this.toCustomResource();
     return new crd.Gateway(this, CHILD_IDS['hanzo.ai/v1/Gateway'], { metadata: declarativeMetadata(metadata), spec: crdSpec(spec) });
   }

@@ -1,17 +1,6 @@
 // KrakenD's OpenTelemetry block with a Prometheus exporter: the source of the gateway's metrics.
 import { GatewaySpec, metricsPortOf } from '../spec';
-
-/** `extra_config."telemetry/opentelemetry"` at service level, as far as this library renders it. */
-export interface OpenTelemetryConfig {
-  readonly exporters: {
-    readonly prometheus: ReadonlyArray<{
-      readonly name: string;
-      readonly port: number;
-      readonly process_metrics: true;
-      readonly go_metrics: true;
-    }>;
-  };
-}
+import { OpenTelemetryConfig } from './types';
 
 /**
  * The service-level extra_config entry for metrics, empty when they are off: one Prometheus exporter

@@ -1,5 +1,4 @@
 // The subset of KrakenD's configuration (version 3) this library renders. Field names are KrakenD's.
-import type { OpenTelemetryConfig } from './telemetry';
 
 export interface KrakendBackend {
   readonly host: readonly string[];
@@ -61,4 +60,16 @@ export interface KrakendConfig {
     readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig;
   };
   readonly endpoints: readonly KrakendEndpoint[];
+}
+
+/** `extra_config."telemetry/opentelemetry"` at service level, as far as this library renders it. */
+export interface OpenTelemetryConfig {
+  readonly exporters: {
+    readonly prometheus: ReadonlyArray<{
+      readonly name: string;
+      readonly port: number;
+      readonly process_metrics: true;
+      readonly go_metrics: true;
+    }>;
+  };
 }
