@@ -40,9 +40,18 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
     // Every endpoint proxies untouched (status, headers, body): set once here, inherited by all.
     output_encoding: 'no-op',
     extra_config: {
-      // Prefix expansion puts static and parameter nodes side by side; with these two gin features on,
-      // a request that matches nothing can panic inside the router (krakend-ce#1008, gin#4818).
-      router: { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true, ...clientIpOptions(spec.trustedProxies ?? DEFAULTS.trustedProxies) },
+      router: {
+        // Prefix expansion puts static and parameter nodes side by side; with these two gin features
+        // on, a request that matches nothing can panic inside the router (krakend-ce#1008, gin#4818).
+        disable_redirect_fixed_path: true,
+        disable_handle_method_not_allowed: true,
+        // gin routes the raw path: `/v1//admin`, `/v1/./admin`, `/v1/x/../admin` would match a public
+        // `/v1/{p1}/…` endpoint and reach its backend, which may normalize them into a path a JWT route
+        // guards. gin's RemoveExtraSlash cleans `//`, `.` and `..` before the lookup (lura
+        // router/gin/engine.go, remove_extra_slash).
+        remove_extra_slash: true,
+        ...clientIpOptions(spec.trustedProxies ?? DEFAULTS.trustedProxies),
+      },
       ...telemetryExtraConfig(spec),
     },
     endpoints,

@@ -53,6 +53,7 @@ export interface KrakendConfig {
     readonly router: {
       readonly disable_redirect_fixed_path: true;
       readonly disable_handle_method_not_allowed: true;
+      readonly remove_extra_slash: true;
       readonly forwarded_by_client_ip: boolean;
       readonly remote_ip_headers?: readonly string[];
       readonly trusted_proxies?: readonly string[];

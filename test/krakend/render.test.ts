@@ -450,6 +450,7 @@ describe('client addresses for per-IP rate limits', () => {
     expect(render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config.router).toEqual({
       disable_redirect_fixed_path: true,
       disable_handle_method_not_allowed: true,
+      remove_extra_slash: true,
       forwarded_by_client_ip: true,
       remote_ip_headers: ['X-Forwarded-For'],
       trusted_proxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],

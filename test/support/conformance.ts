@@ -102,20 +102,33 @@ export function ginrouteBinary(): string | undefined {
  * case lines; the lines that failed, or undefined when go or gin is missing.
  */
 export function clientIpReplay(config: unknown, cases: string[]): string[] | undefined {
-  const bin = goTool('clientip', path.resolve(__dirname, '..', 'clientip'));
+  return runGoCases('clientip', config, cases);
+}
+
+/** Builds the Go tool test/<name> and runs it on a config and case lines: its FAIL lines. */
+function runGoCases(name: string, config: unknown, cases: string[]): string[] | undefined {
+  const bin = goTool(name, path.resolve(__dirname, '..', name));
   if (!bin) return undefined;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clientip-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   try {
     fs.writeFileSync(path.join(dir, 'krakend.json'), JSON.stringify(config));
     fs.writeFileSync(path.join(dir, 'cases.txt'), cases.join('\n') + '\n');
     const res = spawnSync(bin, [path.join(dir, 'krakend.json'), path.join(dir, 'cases.txt')], { encoding: 'utf8', timeout: 60_000 });
-    if (res.error) throw new Error(`running clientip failed: ${res.error.message}`);
+    if (res.error) throw new Error(`running ${name} failed: ${res.error.message}`);
     const failures = res.stdout.split('\n').filter((l) => l.startsWith('FAIL') || l.includes('refused'));
-    if (res.status !== 0 && failures.length === 0) throw new Error(`clientip failed: ${res.stdout}${res.stderr}`);
+    if (res.status !== 0 && failures.length === 0) throw new Error(`${name} failed: ${res.stdout}${res.stderr}`);
     return failures;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs test/pathnorm (a config's endpoints and router options on a real gin engine) on
+ * `METHOD RAW-PATH EXPECTED` case lines; the FAIL lines, or undefined when go or gin is missing.
+ */
+export function pathReplay(config: unknown, cases: string[]): string[] | undefined {
+  return runGoCases('pathnorm', config, cases);
 }
 
 export interface GinReplay {
