@@ -98,7 +98,7 @@ export function toJson_GatewayProps(obj: GatewayProps | undefined): Record<strin
  */
 export interface GatewaySpec {
   /**
-   * The gateway image, a KrakenD CE build.
+   * The gateway image, a KrakenD CE build, by tag, digest or both.
    *
    * @schema GatewaySpec#image
    */
@@ -182,7 +182,7 @@ export interface GatewaySpec {
   readonly topologySpread?: boolean;
 
   /**
-   * A NetworkPolicy derived from the routes: ingress to the gateway port, egress to DNS, the backends' namespaces and ports, and the JWKS hosts. @default no NetworkPolicy
+   * A NetworkPolicy derived from the routes: ingress to the gateway port, egress to DNS, the backends' namespaces and ports, and the JWKS hosts (outside the cluster: public addresses only). @default no NetworkPolicy
    *
    * @schema GatewaySpec#networkPolicy
    */
@@ -224,7 +224,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * The gateway image, a KrakenD CE build.
+ * The gateway image, a KrakenD CE build, by tag, digest or both.
  *
  * @schema GatewaySpecImage
  */
@@ -237,14 +237,21 @@ export interface GatewaySpecImage {
   readonly repository: string;
 
   /**
-   * Image tag.
+   * Image tag; beside a digest it only names the version. @default none: then digest is required
    *
    * @schema GatewaySpecImage#tag
    */
-  readonly tag: string;
+  readonly tag?: string;
 
   /**
-   * Image pull policy. @default IfNotPresent
+   * Pin the image by content: sha256 and 64 lower-case hex digits; the image becomes repository[:tag]@digest. @default none
+   *
+   * @schema GatewaySpecImage#digest
+   */
+  readonly digest?: string;
+
+  /**
+   * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
    *
    * @schema GatewaySpecImage#pullPolicy
    */
@@ -260,6 +267,7 @@ export function toJson_GatewaySpecImage(obj: GatewaySpecImage | undefined): Reco
   const result = {
     'repository': obj.repository,
     'tag': obj.tag,
+    'digest': obj.digest,
     'pullPolicy': obj.pullPolicy,
   };
   // filter undefined values
@@ -321,7 +329,7 @@ export interface GatewaySpecRoutes {
   readonly timeout?: string;
 
   /**
-   * Client headers forwarded besides the defaults (Accept, Authorization, Content-Type). @default []
+   * Client headers forwarded besides the defaults: Accept, Content-Type, and Authorization only to a backend in the cluster (an outside backend gets it only when listed here). @default []
    *
    * @schema GatewaySpecRoutes#inputHeaders
    */
@@ -507,7 +515,7 @@ export interface GatewaySpecIngress {
   readonly enabled?: boolean;
 
   /**
-   * ingressClassName. @default the cluster default
+   * ingressClassName; with nginx, ingress-nginx's proxy timeouts follow the longest route timeout and response buffering is off. @default the cluster default
    *
    * @schema GatewaySpecIngress#className
    */
@@ -533,11 +541,18 @@ export interface GatewaySpecIngress {
   readonly clusterIssuer?: string;
 
   /**
-   * Extra Ingress annotations.
+   * Extra Ingress annotations; ingress-nginx snippet annotations (nginx.ingress.kubernetes.io/*-snippet) need allowSnippetAnnotations.
    *
    * @schema GatewaySpecIngress#annotations
    */
   readonly annotations?: { [key: string]: string };
+
+  /**
+   * Allow ingress-nginx snippet annotations, which inject raw NGINX configuration into the controller (CVE-2021-25742). @default false
+   *
+   * @schema GatewaySpecIngress#allowSnippetAnnotations
+   */
+  readonly allowSnippetAnnotations?: boolean;
 }
 
 /**
@@ -553,6 +568,7 @@ export function toJson_GatewaySpecIngress(obj: GatewaySpecIngress | undefined): 
     'tls': toJson_GatewaySpecIngressTls(obj.tls),
     'clusterIssuer': obj.clusterIssuer,
     'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'allowSnippetAnnotations': obj.allowSnippetAnnotations,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -636,7 +652,7 @@ export function toJson_GatewaySpecAutoscaling(obj: GatewaySpecAutoscaling | unde
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * A NetworkPolicy derived from the routes: ingress to the gateway port, egress to DNS, the backends' namespaces and ports, and the JWKS hosts. @default no NetworkPolicy
+ * A NetworkPolicy derived from the routes: ingress to the gateway port, egress to DNS, the backends' namespaces and ports, and the JWKS hosts (outside the cluster: public addresses only). @default no NetworkPolicy
  *
  * @schema GatewaySpecNetworkPolicy
  */
@@ -740,7 +756,7 @@ export function toJson_GatewaySpecServiceMonitor(obj: GatewaySpecServiceMonitor 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Image pull policy. @default IfNotPresent
+ * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
  *
  * @schema GatewaySpecImagePullPolicy
  */

@@ -111,7 +111,8 @@ export class Gateway extends Construct {
     const metricsPort = metricsPortOf(spec);
     this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, metricsPort)));
     if (wantsIngress(spec.ingress)) {
-      this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(renderIngress(name, labels, spec.ingress)));
+      const ingress = renderIngress(name, labels, spec, spec.ingress);
+      this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(ingress));
     }
     if (wantsDisruptionBudget(spec)) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, CHILD_IDS['policy/v1/PodDisruptionBudget'], withNamespace(renderDisruptionBudget(name, labels)));

@@ -14,15 +14,28 @@ export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH
  */
 export type Quantity = string | number | { readonly value: string | number };
 
-/** The gateway image: a KrakenD CE build. */
+/** The gateway image: a KrakenD CE build. Give a `tag`, a `digest`, or both. */
 export interface ImageSpec {
   /** Image repository, e.g. `ghcr.io/hanzoai/gateway`. */
   readonly repository: string;
-  /** Image tag, e.g. `2.14.1`. */
-  readonly tag: string;
+  /**
+   * Image tag, e.g. `2.14.1`. Required unless `digest` is given; beside a digest it only names the
+   * version (the `app.kubernetes.io/version` label, and the image reference for readers).
+   * @default none: then `digest` is required
+   */
+  readonly tag?: string;
+  /**
+   * Pin the image by content: `sha256:` and 64 lower-case hex digits, e.g. as
+   * `docker buildx imagetools inspect` prints it. A tag can be moved to another image; a digest
+   * cannot. The container's image becomes `repository@digest`, or `repository:tag@digest` with a tag
+   * (the runtime pulls by the digest and ignores the tag).
+   * @default none: the image is pulled by its tag
+   */
+  readonly digest?: string;
   /**
    * Image pull policy.
-   * @default 'IfNotPresent'
+   * @default 'IfNotPresent' with a digest (the image cannot change) or a tag other than `latest`;
+   * 'Always' with the tag `latest` (as Kubernetes itself defaults it)
    */
   readonly pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
 }
@@ -64,9 +77,14 @@ export interface RouteSpec {
    */
   readonly timeout?: string;
   /**
-   * Client headers forwarded to the backend besides the defaults (`Accept`, `Authorization`,
-   * `Content-Type`), e.g. `User-Agent` or `X-Request-Id`.
-   * @default []
+   * Client headers forwarded to the backend besides the defaults, e.g. `User-Agent` or `X-Request-Id`.
+   * The defaults are `Accept` and `Content-Type`, and `Authorization` too when the backend is in the
+   * cluster (`<svc>.<namespace>.svc[.cluster.local]` or a bare Service name), public routes included,
+   * so in-cluster backends that check API keys or tokens get the header. A backend outside the cluster
+   * does not get the client's `Authorization` (a user's IAM token must not reach a third party) unless
+   * the route lists `Authorization` here. On a route with an `authPolicy` the token is validated at
+   * the gateway from the client's request whatever is forwarded.
+   * @default [] (only the defaults above)
    */
   readonly inputHeaders?: readonly string[];
 }
@@ -154,7 +172,10 @@ export interface IngressSpec {
    */
   readonly enabled?: boolean;
   /**
-   * `ingressClassName`.
+   * `ingressClassName`. With `nginx` (ingress-nginx), the controller's proxy timeouts are set to the
+   * longest route timeout and response buffering is turned off, so that long and streamed responses
+   * get through (annotations `nginx.ingress.kubernetes.io/proxy-read-timeout`, `proxy-send-timeout`,
+   * `proxy-buffering: "off"`); a value of your own for one of these keys in `annotations` wins.
    * @default the cluster's default class
    */
   readonly className?: string;
@@ -174,10 +195,21 @@ export interface IngressSpec {
    */
   readonly clusterIssuer?: string;
   /**
-   * Extra annotations.
+   * Extra annotations. Snippet annotations of ingress-nginx (`nginx.ingress.kubernetes.io/*-snippet`)
+   * are refused unless `allowSnippetAnnotations` is true.
    * @default {}
    */
   readonly annotations?: { readonly [key: string]: string };
+  /**
+   * Allow the snippet annotations of ingress-nginx (`nginx.ingress.kubernetes.io/configuration-snippet`,
+   * `server-snippet`, `auth-snippet`, … every key ending in `-snippet`). They inject raw NGINX
+   * configuration into the controller, which serves every Ingress of the cluster and can read its
+   * Secrets (CVE-2021-25742); ingress-nginx itself does not accept them unless its
+   * `allow-snippet-annotations` is on. Set it only when your controller allows snippets and you
+   * accept that risk.
+   * @default false
+   */
+  readonly allowSnippetAnnotations?: boolean;
 }
 
 /** Container resource requests and limits. */
@@ -264,7 +296,9 @@ export interface GatewaySpec {
   readonly topologySpread?: boolean;
   /**
    * A NetworkPolicy derived from the routes: the pods accept traffic on the gateway port only and
-   * reach only DNS, their backends' namespaces and ports, and the JWKS hosts.
+   * reach only DNS, their backends' namespaces and ports, and the JWKS hosts. A JWKS host outside the
+   * cluster is reached on its port at public addresses only: never the cluster, the private ranges,
+   * the link-local range of the cloud metadata endpoint, or loopback.
    * @default no NetworkPolicy
    */
   readonly networkPolicy?: NetworkPolicySpec;
@@ -348,14 +382,24 @@ export interface ServiceMonitorSpec {
 export const AUTOSCALING_DEFAULTS = { minReplicas: 2, targetCPUUtilizationPercentage: 80 } as const;
 export const SERVICE_MONITOR_DEFAULTS = { metricsPort: 9090, metricsPath: '/metrics', interval: '30s' } as const;
 
+/** The private IPv4 ranges (RFC 1918): where cluster networks, ingress controllers and load balancers live. */
+export const PRIVATE_IPV4_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/**
+ * The shared address space of carrier-grade NAT (RFC 6598). Not a place to trust proxies in by
+ * default (NAT and VPN clients come from it), but never the public internet either.
+ */
+export const SHARED_IPV4_CIDR = '100.64.0.0/10';
+/** The IPv6 unique local addresses (RFC 4193), IPv6's private range. */
+export const PRIVATE_IPV6_CIDRS: readonly string[] = ['fc00::/7'];
+
 /** The defaults applied when rendering; never written back into a spec. */
 export const DEFAULTS = {
-  image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1', pullPolicy: 'IfNotPresent' },
+  image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1' } as ImageSpec,
   replicas: 2,
   methods: ['GET'] as readonly HttpMethod[],
   timeout: '120s',
   prefixDepth: 4,
-  trustedProxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'] as readonly string[],
+  trustedProxies: [...PRIVATE_IPV4_CIDRS, ...PRIVATE_IPV6_CIDRS] as readonly string[],
   userIdClaim: 'sub',
   orgIdClaim: 'owner',
   jwksCacheSeconds: 900,
@@ -367,7 +411,14 @@ export const DEFAULTS = {
 export const KRAKEND_PORT = 8080;
 
 /** The headers every route forwards from the client. */
-export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Authorization', 'Content-Type'];
+export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Content-Type'];
+
+/**
+ * The client's credentials (the user's IAM token, or an API key): forwarded by default only to
+ * backends in the cluster, so that a token never reaches a third party unless a route lists it in
+ * `inputHeaders`.
+ */
+export const AUTHORIZATION_HEADER = 'Authorization';
 
 /** The identity headers an auth policy injects; client copies never reach a public route. */
 export const USER_ID_HEADER = 'X-User-Id';

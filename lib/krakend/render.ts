@@ -1,7 +1,8 @@
 // krakend.json from a validated spec: one endpoint per method and per prefix depth, each a no-op
 // proxy to its route's backend, with the route's JWT and rate-limit blocks.
+import { destinationOf } from '../grammar/destinations';
 import { parseBackendUrl } from '../grammar/urls';
-import { AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
+import { AUTHORIZATION_HEADER, AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
 import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
@@ -82,7 +83,7 @@ function routeEndpoints(
   const backend = parseBackendUrl(route.backend).value;
   if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
   // Shared by every endpoint of the route: built once.
-  const inputHeaders = inputHeadersOf(route, auth !== undefined);
+  const inputHeaders = inputHeadersOf(route, auth !== undefined, destinationOf(backend).inCluster);
   const extraConfig: EndpointExtraConfig | undefined =
     auth || limit
       ? {
@@ -120,11 +121,15 @@ function uniqueMethods(route: RouteSpec): string[] {
 
 /**
  * The client headers a route forwards: an explicit allowlist (never `*`, which would let clients
- * forge identity headers), with the propagated identity headers only where a JWT policy sets them.
+ * forge identity headers), with the propagated identity headers only where a JWT policy sets them,
+ * and Authorization by default only to a backend in the cluster. The JWT check does not depend on
+ * it: krakend-jose reads the token from the client's request at the gateway, and `input_headers`
+ * only filters what the backend request carries.
  */
-function inputHeadersOf(route: RouteSpec, authenticated: boolean): string[] {
+function inputHeadersOf(route: RouteSpec, authenticated: boolean, inCluster: boolean): string[] {
   const byLowerCase = new Map<string, string>();
-  for (const h of [...DEFAULT_INPUT_HEADERS, ...(route.inputHeaders ?? []), ...(authenticated ? PROPAGATED_HEADERS : [])]) {
+  const defaults = inCluster ? [...DEFAULT_INPUT_HEADERS, AUTHORIZATION_HEADER] : DEFAULT_INPUT_HEADERS;
+  for (const h of [...defaults, ...(route.inputHeaders ?? []), ...(authenticated ? PROPAGATED_HEADERS : [])]) {
     if (!byLowerCase.has(h.toLowerCase())) byLowerCase.set(h.toLowerCase(), h);
   }
   return [...byLowerCase.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, h]) => h);

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { DEFAULTS, GatewaySpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue } from '../spec';
+import { DEFAULTS, GatewaySpec, ImageSpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue } from '../spec';
 import { durationMs } from '../grammar/durations';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
@@ -13,6 +13,30 @@ export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
 
 /** The non-root user of the restricted profile. */
 export const RUN_AS_USER = 1000;
+
+/**
+ * The size limit of the `/tmp` emptyDir, the only writable place of the read-only root filesystem.
+ * KrakenD keeps nothing large there (with no-op encoding it streams bodies through), so a little
+ * scratch space is plenty; the limit keeps a runaway writer from filling the node's disk: past it
+ * the kubelet evicts the pod (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir).
+ */
+export const TMP_SIZE_LIMIT = '64Mi';
+
+/** The container's image: `repository:tag`, `repository@digest`, or `repository:tag@digest` (the runtime pulls by the digest). */
+export function imageReference(image: ImageSpec): string {
+  return `${image.repository}${image.tag === undefined ? '' : `:${image.tag}`}${image.digest === undefined ? '' : `@${image.digest}`}`;
+}
+
+/**
+ * The pull policy: as given, else as Kubernetes defaults it for the tag
+ * (https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting), written out so the
+ * manifest says it: `latest` moves, so Always; another tag IfNotPresent; a digest cannot change, so
+ * IfNotPresent whatever the tag beside it.
+ */
+export function imagePullPolicy(image: ImageSpec): string {
+  if (image.pullPolicy !== undefined) return image.pullPolicy;
+  return image.digest === undefined && image.tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
 
 /** SHA-256 (hex) of a rendered krakend.json. */
 export function configHash(krakendJson: string): string {
@@ -32,15 +56,20 @@ function quantities(map: { readonly [k: string]: Quantity } | undefined): Record
 /** Seconds a stopping pod gets beyond its longest request timeout, to finish the response. */
 export const SHUTDOWN_MARGIN_SECONDS = 10;
 
+/** The longest time a request may take: the gateway's timeout or the longest route timeout, in whole seconds rounded up. */
+export function longestTimeoutSeconds(spec: GatewaySpec): number {
+  const timeouts = [spec.timeout ?? DEFAULTS.timeout, ...spec.routes.map((r) => r.timeout).filter((t): t is string => t !== undefined)];
+  const longestMs = Math.max(...timeouts.map((t) => durationMs(t) ?? 0));
+  return Math.ceil(longestMs / 1000);
+}
+
 /**
  * KrakenD stops on SIGTERM by waiting for every request in flight (lura's server Shutdown has no
  * deadline), so the pod's grace period must outlast the longest timeout, or a rollout cuts off
  * long LLM calls at Kubernetes' default of 30 s.
  */
 export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
-  const timeouts = [spec.timeout ?? DEFAULTS.timeout, ...spec.routes.map((r) => r.timeout).filter((t): t is string => t !== undefined)];
-  const longestMs = Math.max(...timeouts.map((t) => durationMs(t) ?? 0));
-  return Math.ceil(longestMs / 1000) + SHUTDOWN_MARGIN_SECONDS;
+  return longestTimeoutSeconds(spec) + SHUTDOWN_MARGIN_SECONDS;
 }
 
 /**
@@ -76,8 +105,8 @@ export function renderDeployment(name: string, labels: Record<string, string>, s
           containers: [
             {
               name: 'krakend',
-              image: `${image.repository}:${image.tag}`,
-              imagePullPolicy: image.pullPolicy ?? DEFAULTS.image.pullPolicy,
+              image: imageReference(image),
+              imagePullPolicy: imagePullPolicy(image),
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
               ports: [
@@ -103,7 +132,7 @@ export function renderDeployment(name: string, labels: Record<string, string>, s
           ],
           volumes: [
             { name: 'config', configMap: { name: configMapName(name) } },
-            { name: 'tmp', emptyDir: {} },
+            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } },
           ],
         },
       },

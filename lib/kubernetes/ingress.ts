@@ -1,18 +1,46 @@
 import { k8s } from 'cdk8s-plus-28';
-import { DEFAULTS, IngressSpec, isEnabled } from '../spec';
+import { DEFAULTS, GatewaySpec, IngressSpec, isEnabled } from '../spec';
+import { longestTimeoutSeconds } from './deployment';
 import { tlsSecretName } from './names';
 import { SERVICE_PORT_NAME } from './service';
+
+/** The ingress class of ingress-nginx, and the prefix of its annotations. */
+const NGINX_CLASS = 'nginx';
+const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io';
+
+/**
+ * What ingress-nginx needs in front of the gateway. Its proxy timeouts default to 60 s and would cut
+ * off requests the gateway still allows (120 s by default), so they follow the longest timeout
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#custom-timeouts).
+ * Response buffering would hold a streamed response (an LLM's server-sent events) until it completes
+ * or fills the buffers; the controller's own default is off, but a cluster may turn it on for all
+ * Ingresses, so this Ingress says off itself
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#proxy-buffering).
+ */
+function nginxAnnotations(spec: GatewaySpec): Record<string, string> {
+  const seconds = String(longestTimeoutSeconds(spec));
+  return {
+    [`${NGINX_ANNOTATION_PREFIX}/proxy-read-timeout`]: seconds,
+    [`${NGINX_ANNOTATION_PREFIX}/proxy-send-timeout`]: seconds,
+    [`${NGINX_ANNOTATION_PREFIX}/proxy-buffering`]: 'off',
+  };
+}
 
 /** Whether a spec asks for an Ingress: `ingress` present and not disabled. */
 export function wantsIngress(ingress: IngressSpec | undefined): ingress is IngressSpec {
   return isEnabled(ingress);
 }
 
-/** The Ingress `<name>`: every path of each host to the gateway Service, TLS on by default. */
-export function renderIngress(name: string, labels: Record<string, string>, ingress: IngressSpec): k8s.KubeIngressProps {
+/**
+ * The Ingress `<name>`: every path of each host to the gateway Service, TLS on by default; with
+ * ingress-nginx, its timeouts and buffering set for long and streamed responses (the spec's own
+ * annotations win).
+ */
+export function renderIngress(name: string, labels: Record<string, string>, spec: GatewaySpec, ingress: IngressSpec): k8s.KubeIngressProps {
   const hosts = [...(ingress.hosts ?? [DEFAULTS.ingressHost])];
   const annotations: Record<string, string> = {
     ...(ingress.clusterIssuer ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
+    ...(ingress.className === NGINX_CLASS ? nginxAnnotations(spec) : {}),
     ...ingress.annotations,
   };
   const tls = isEnabled(ingress.tls, true);

@@ -12,8 +12,9 @@ export function gatewayLabels(name: string, spec: GatewaySpec): Record<string, s
     ...selectorLabels(name),
     'app.kubernetes.io/component': 'api-gateway',
     'app.kubernetes.io/managed-by': MANAGED_BY,
-    // An image tag is not always a valid label value (too long, or odd characters): then leave it out.
-    ...(isLabelValue(tag) ? { 'app.kubernetes.io/version': tag } : {}),
+    // An image tag is not always a valid label value (too long, or odd characters), and an image pinned
+    // by digest alone has none: then leave it out.
+    ...(tag !== undefined && isLabelValue(tag) ? { 'app.kubernetes.io/version': tag } : {}),
   };
 }
 

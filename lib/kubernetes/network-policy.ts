@@ -1,8 +1,9 @@
 // The NetworkPolicy derived from the routes: what the gateway pods may accept and reach, read off
 // the backend and JWKS URLs, so the policy follows the routes without being written by hand.
+import { isIPv4, isIPv6 } from 'net';
 import { k8s } from 'cdk8s-plus-28';
 import { Destination, backendDestination, jwksDestination } from '../grammar/destinations';
-import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec, isEnabled } from '../spec';
+import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR, isEnabled } from '../spec';
 import { selectorLabels } from './labels';
 
 type InCluster = Extract<Destination, { inCluster: true }>;
@@ -24,11 +25,40 @@ function inNamespace(namespace: string): k8s.NetworkPolicyPeer {
 
 /** The ports DNS servers listen on: 53, and 5353 where DNS pods run unprivileged (OpenShift). */
 const DNS_PORTS = [53, 5353];
+
+/**
+ * Every public address, as peers: for a host outside the cluster whose addresses are not known (a
+ * JWKS host named by DNS). A rule without `to` would also reach every pod of the cluster, the
+ * private networks around it, the link-local range (RFC 3927) that holds the cloud metadata endpoint
+ * 169.254.169.254 and its node credentials, and loopback; so these are cut out, for IPv6 too (unique
+ * local fc00::/7, link-local fe80::/10, ::1). `except` must lie inside `cidr`:
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource
+ */
+function publicAddresses(): k8s.NetworkPolicyPeer[] {
+  return [
+    { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_IPV4_CIDRS, SHARED_IPV4_CIDR, '169.254.0.0/16', '127.0.0.0/8'] } },
+    { ipBlock: { cidr: '::/0', except: [...PRIVATE_IPV6_CIDRS, 'fe80::/10', '::1/128'] } },
+  ];
+}
+
+/** The block of the one address a URL host names as an IP literal (`10.0.0.5`, `[2001:db8::5]`); undefined for a DNS name. */
+function addressBlock(host: string): string | undefined {
+  if (isIPv4(host)) return `${host}/32`;
+  const inner = host.replace(/^\[(.*)\]$/, '$1');
+  return isIPv6(inner) ? `${inner}/128` : undefined;
+}
+
+/** Adds a port to the list under `key`. */
+function addPort<K>(map: Map<K, number[]>, key: K, port: number): void {
+  map.set(key, [...(map.get(key) ?? []), port]);
+}
+
 /**
  * The NetworkPolicy `<name>` of a validated spec with `networkPolicy` on. Ingress: the gateway port
  * (from `ingressNamespace` only, when set) and the metrics port. Egress: DNS on ports 53 and 5353 anywhere;
- * each in-cluster backend's namespace on its port; the JWKS hosts' port anywhere (their addresses are
- * not known); the backends outside the cluster through `allowedEgressCIDRs` on their ports.
+ * each in-cluster backend's namespace on its port; each JWKS host outside the cluster on its port, at
+ * any public address (its addresses are not known) or at its own address when the URL names one; the
+ * backends outside the cluster through `allowedEgressCIDRs` on their ports.
  */
 export function renderNetworkPolicy(
   name: string,
@@ -39,12 +69,9 @@ export function renderNetworkPolicy(
 ): k8s.KubeNetworkPolicyProps {
   const byNamespace = new Map<string, number[]>(); // '' = the gateway's own namespace
   const externalBackendPorts: number[] = [];
-  const jwksPorts: number[] = [];
+  const jwksPorts = new Map<string, number[]>(); // '' = any public address, else the block of the host's own address
   const podPort = (d: InCluster) => policy.backendTargetPorts?.[d.hostPort] ?? d.port;
-  const addInCluster = (d: InCluster) => {
-    const key = d.namespace ?? '';
-    byNamespace.set(key, [...(byNamespace.get(key) ?? []), podPort(d)]);
-  };
+  const addInCluster = (d: InCluster) => addPort(byNamespace, d.namespace ?? '', podPort(d));
 
   for (const route of spec.routes) {
     const d = backendDestination(route.backend);
@@ -56,7 +83,7 @@ export function renderNetworkPolicy(
     const d = jwksDestination(auth.jwksUrl);
     if (!d) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(auth.jwksUrl)}`);
     if (d.inCluster) addInCluster(d);
-    else jwksPorts.push(d.port);
+    else addPort(jwksPorts, addressBlock(d.host) ?? '', d.port);
   }
 
   const egress: k8s.NetworkPolicyEgressRule[] = [
@@ -68,7 +95,9 @@ export function renderNetworkPolicy(
     // No namespaceSelector: the peer is the policy's own namespace, wherever the gateway is deployed.
     egress.push({ to: [namespace === '' ? { podSelector: {} } : inNamespace(namespace)], ports: tcp(byNamespace.get(namespace)!) });
   }
-  if (jwksPorts.length > 0) egress.push({ ports: tcp(jwksPorts) });
+  for (const block of [...jwksPorts.keys()].sort()) {
+    egress.push({ to: block === '' ? publicAddresses() : [{ ipBlock: { cidr: block } }], ports: tcp(jwksPorts.get(block)!) });
+  }
   if (externalBackendPorts.length > 0) {
     const cidrs = policy.allowedEgressCIDRs ?? [];
     // An empty `to` would match every destination; validation refuses outside backends without CIDRs.

@@ -37,7 +37,7 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   networkPolicy: true,
   serviceMonitor: true,
 });
-export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, pullPolicy: true });
+export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   prefix: true,
   backend: true,
@@ -60,7 +60,15 @@ export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   cacheDuration: true,
   allowInsecureJwks: true,
 });
-export const INGRESS_FIELDS = fieldsOf<IngressSpec>({ enabled: true, className: true, hosts: true, tls: true, clusterIssuer: true, annotations: true });
+export const INGRESS_FIELDS = fieldsOf<IngressSpec>({
+  enabled: true,
+  className: true,
+  hosts: true,
+  tls: true,
+  clusterIssuer: true,
+  annotations: true,
+  allowSnippetAnnotations: true,
+});
 export const TLS_FIELDS = fieldsOf<IngressTlsSpec>({ enabled: true, secretName: true });
 export const RESOURCES_FIELDS = fieldsOf<ResourceRequirements>({ requests: true, limits: true });
 export const AUTOSCALING_FIELDS = fieldsOf<AutoscalingSpec>({ minReplicas: true, maxReplicas: true, targetCPUUtilizationPercentage: true });

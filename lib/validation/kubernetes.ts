@@ -10,6 +10,8 @@ const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 // The image reference grammar of the distribution project (reference/regexp.go), tag separate.
 const IMAGE_REPOSITORY = /^([A-Za-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// A digest as registries give it; sha256 only, the one algorithm they use.
+const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 const MAX_INGRESS_HOSTS = 100;
 // The API server refuses an object whose annotations, keys and values together, exceed 256 KiB
@@ -21,6 +23,12 @@ const ANNOTATIONS_LIMIT_BYTES = 256 * 1024;
  * is lost on the way. Refused here so that validation and synthesis agree.
  */
 export const UNRENDERABLE_KEYS: readonly string[] = ['constructor', '__proto__'];
+// The annotations with which ingress-nginx pastes raw NGINX configuration into the nginx.conf of the
+// controller that serves every Ingress (configuration-, server-, auth-, stream-snippet, …). With them a
+// user could read the controller's Secrets (CVE-2021-25742, https://github.com/kubernetes/ingress-nginx/issues/7837);
+// ingress-nginx does not accept them unless its allow-snippet-annotations is on:
+// https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#allow-snippet-annotations
+const NGINX_SNIPPET_ANNOTATION = /^nginx\.ingress\.kubernetes\.io\/.+-snippet$/i;
 
 export function checkImage(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, IMAGE_FIELDS)) return;
@@ -28,8 +36,20 @@ export function checkImage(c: Checker, path: string, value: unknown): void {
   if (c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway', 255) && !IMAGE_REPOSITORY.test(value.repository)) {
     c.add(`${path}.repository`, `is not an image repository (got ${show(value.repository)}) — lower-case path components, optionally after a registry host, without the tag: e.g. ghcr.io/hanzoai/gateway`);
   }
-  if (c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1', 128) && !IMAGE_TAG.test(value.tag)) {
-    c.add(`${path}.tag`, `is not an image tag (got ${show(value.tag)}) — up to 128 letters, digits, '_', '.' and '-', e.g. 2.14.1`);
+  if (value.tag === undefined && value.digest === undefined) {
+    c.add(`${path}.tag`, 'is required without a digest (got neither) — give a tag such as 2.14.1, or pin the image with digest: sha256:<64 hex>');
+  } else if (value.tag !== undefined && c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1', 128) && !IMAGE_TAG.test(value.tag)) {
+    const fix = /(^|@)sha256:/i.test(value.tag)
+      ? 'it holds a digest: give the sha256:… part as digest, and the version alone, if any, as tag'
+      : "up to 128 letters, digits, '_', '.' and '-', e.g. 2.14.1";
+    c.add(`${path}.tag`, `is not an image tag (got ${show(value.tag)}) — ${fix}`);
+  }
+  if (value.digest !== undefined && c.string(`${path}.digest`, value.digest, 'sha256: and 64 hex digits') && !IMAGE_DIGEST.test(value.digest)) {
+    const lower = value.digest.toLowerCase();
+    const fix = IMAGE_DIGEST.test(lower)
+      ? `write it in lower case: ${lower}`
+      : 'sha256: and 64 lower-case hex digits, as `docker buildx imagetools inspect <image>` prints it';
+    c.add(`${path}.digest`, `is not an image digest (got ${show(value.digest)}) — ${fix}`);
   }
   if (value.pullPolicy !== undefined) c.enumValue(`${path}.pullPolicy`, value.pullPolicy, ['Always', 'IfNotPresent', 'Never']);
 }
@@ -59,8 +79,18 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
     if (tls.secretName !== undefined) checkObjectName(c, `${path}.tls.secretName`, tls.secretName, 'a Secret');
   }
   if (value.clusterIssuer !== undefined) checkObjectName(c, `${path}.clusterIssuer`, value.clusterIssuer, 'a ClusterIssuer');
+  if (value.allowSnippetAnnotations !== undefined) c.boolean(`${path}.allowSnippetAnnotations`, value.allowSnippetAnnotations);
   if (value.annotations !== undefined && c.map(`${path}.annotations`, value.annotations)) {
     checkMetadataMap(c, `${path}.annotations`, value.annotations, 'annotation');
+    for (const key of Object.keys(value.annotations).filter((k) => NGINX_SNIPPET_ANNOTATION.test(k) && value.allowSnippetAnnotations !== true)) {
+      c.add(
+        `${path}.annotations.${key}`,
+        `injects raw NGINX configuration into the ingress controller (got ${show(key.slice(key.indexOf('/') + 1))}) — ` +
+          'the controller serves every Ingress and a snippet can read its Secrets (CVE-2021-25742); ' +
+          'ingress-nginx does not accept snippets unless its allow-snippet-annotations is on. ' +
+          `Use a dedicated annotation, or set ${path}.allowSnippetAnnotations: true if your controller allows snippets and you accept the risk`,
+      );
+    }
     if (value.clusterIssuer !== undefined && CLUSTER_ISSUER_ANNOTATION in value.annotations) {
       c.add(`${path}.annotations.${CLUSTER_ISSUER_ANNOTATION}`, `sets the issuer that clusterIssuer also sets — keep one of them`);
     }

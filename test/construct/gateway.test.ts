@@ -6,7 +6,7 @@
  */
 import { createHash } from 'crypto';
 import { Yaml } from 'cdk8s';
-import { Gateway } from '../../lib';
+import { Gateway, GatewayProps } from '../../lib';
 import { GatewaySpecResourcesLimits, GatewaySpecResourcesRequests } from '../../imports/hanzo.ai';
 import { ginReplay, krakendCheck, SHARED_DIR, skipNotice } from '../support/conformance';
 import { SEED_SPEC, seedSpec } from '../support/fixtures';
@@ -131,11 +131,11 @@ describe('Deployment', () => {
     });
   });
 
-  test('the root filesystem is read-only, with an emptyDir at /tmp', () => {
+  test('the root filesystem is read-only, with an emptyDir of at most 64Mi at /tmp', () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     const tmp = container.volumeMounts.find((m: any) => m.mountPath === '/tmp');
     expect(tmp).toBeDefined();
-    expect(pod.volumes.find((v: any) => v.name === tmp.name)).toEqual({ name: tmp.name, emptyDir: {} });
+    expect(pod.volumes.find((v: any) => v.name === tmp.name)).toEqual({ name: tmp.name, emptyDir: { sizeLimit: '64Mi' } });
   });
 
   test('the config volume is mounted read-only', () => {
@@ -174,6 +174,46 @@ describe('Deployment', () => {
   test('rolls out with no pod down: RollingUpdate, maxUnavailable 0', () => {
     expect(deployment.spec.strategy.type).toBe('RollingUpdate');
     expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+  });
+
+  describe('image pinned by digest, and the pull policy that follows from tag or digest', () => {
+    const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const imageOf = (image: GatewayProps['image']) => {
+      const { manifests } = synthGateway({ image });
+      expect(k8sSchemaProblems(manifests)).toEqual([]);
+      const d = only(manifests, 'Deployment');
+      const { image: ref, imagePullPolicy } = d.spec.template.spec.containers[0];
+      return { ref, imagePullPolicy, version: d.metadata.labels['app.kubernetes.io/version'] };
+    };
+
+    test('a digest alone: repository@digest, IfNotPresent (a digest never changes), no version label', () => {
+      expect(imageOf({ repository: 'ghcr.io/hanzoai/gateway', digest: DIGEST })).toEqual({
+        ref: `ghcr.io/hanzoai/gateway@${DIGEST}`,
+        imagePullPolicy: 'IfNotPresent',
+        version: undefined,
+      });
+    });
+
+    test('tag and digest: the tag is kept beside the digest to name the version; the digest decides what runs', () => {
+      expect(imageOf({ repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1', digest: DIGEST })).toEqual({
+        ref: `ghcr.io/hanzoai/gateway:2.14.1@${DIGEST}`,
+        imagePullPolicy: 'IfNotPresent',
+        version: '2.14.1',
+      });
+    });
+
+    test.each<[string, string | undefined, string]>([
+      ['latest', undefined, 'Always'],
+      ['2.14.1', undefined, 'IfNotPresent'],
+      ['latest', `sha256:${'ab'.repeat(32)}`, 'IfNotPresent'],
+    ])('tag %s, digest %s: pull policy %s when none is given', (tag, digest, policy) => {
+      expect(imageOf({ repository: 'ghcr.io/hanzoai/gateway', tag, ...(digest ? { digest } : {}) }).imagePullPolicy).toBe(policy);
+    });
+
+    test('an explicit pullPolicy wins', () => {
+      expect(imageOf({ repository: 'r.local/k', tag: 'latest', pullPolicy: 'IfNotPresent' }).imagePullPolicy).toBe('IfNotPresent');
+      expect(imageOf({ repository: 'r.local/k', digest: DIGEST, pullPolicy: 'Always' }).imagePullPolicy).toBe('Always');
+    });
   });
 
   test('replicas and pull policy come from the spec', () => {

@@ -2,11 +2,11 @@
  * The Ingress the Gateway construct adds when `ingress` asks for one (api.hanzo.ai by default): hosts,
  * class, TLS, cert-manager and extra annotations, and none at all when disabled.
  */
-import { IngressSpec } from '../../lib';
+import { GatewayProps, IngressSpec } from '../../lib';
 import { k8sSchemaProblems, only, synthGateway } from '../support/k8s';
 
-function ingressOf(ingress: IngressSpec): any {
-  const { manifests } = synthGateway({ ingress });
+function ingressOf(ingress: IngressSpec, overrides: Partial<GatewayProps> = {}): any {
+  const { manifests } = synthGateway({ ingress, ...overrides });
   expect(k8sSchemaProblems(manifests)).toEqual([]);
   return only(manifests, 'Ingress');
 }
@@ -79,4 +79,50 @@ test('enabled: false gives no Ingress, even with other fields set', () => {
 
 test('enabled: true is the same as leaving it out', () => {
   expect(ingressOf({ enabled: true, className: 'nginx' })).toEqual(ingressOf({ className: 'nginx' }));
+});
+
+describe('ingress-nginx in front of long and streamed responses', () => {
+  const NGINX = 'nginx.ingress.kubernetes.io';
+  const annotationsOf = (ingress: IngressSpec, overrides: Partial<GatewayProps> = {}) => ingressOf(ingress, overrides).metadata.annotations;
+
+  test("className nginx: the proxy timeouts follow the gateway's 120 s default, and buffering is off so streams flow", () => {
+    expect(annotationsOf({ className: 'nginx' })).toEqual({
+      [`${NGINX}/proxy-read-timeout`]: '120',
+      [`${NGINX}/proxy-send-timeout`]: '120',
+      [`${NGINX}/proxy-buffering`]: 'off',
+    });
+  });
+
+  test('the longest timeout wins, the gateway timeout or a route timeout, in whole seconds rounded up', () => {
+    const routes = [
+      { prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:80', timeout: '5m' },
+      { prefix: '/v1/models', backend: 'http://cloud-api.hanzo.svc:80' },
+    ];
+    const longRoute = annotationsOf({ className: 'nginx' }, { timeout: '30s', routes, authPolicies: [], rateLimits: [] });
+    expect(longRoute[`${NGINX}/proxy-read-timeout`]).toBe('300');
+    expect(annotationsOf({ className: 'nginx' }, { timeout: '1500ms' })[`${NGINX}/proxy-send-timeout`]).toBe('2');
+  });
+
+  test("the user's own value of one of these annotations wins; the others are still set", () => {
+    const annotations = { [`${NGINX}/proxy-read-timeout`]: '3600', [`${NGINX}/proxy-buffering`]: 'on' };
+    expect(annotationsOf({ className: 'nginx', clusterIssuer: 'letsencrypt-prod', annotations })).toEqual({
+      'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+      [`${NGINX}/proxy-read-timeout`]: '3600',
+      [`${NGINX}/proxy-send-timeout`]: '120',
+      [`${NGINX}/proxy-buffering`]: 'on',
+    });
+  });
+
+  test('another class, or none, gets none of them', () => {
+    expect(annotationsOf({ className: 'traefik' })).toBeUndefined();
+    expect(annotationsOf({})).toBeUndefined();
+  });
+
+  test('a snippet annotation passes only with allowSnippetAnnotations: true, and is rendered as given', () => {
+    const snippet = { [`${NGINX}/configuration-snippet`]: 'more_set_headers "X-Frame-Options: DENY";' };
+    expect(() => synthGateway({ ingress: { className: 'nginx', annotations: snippet } })).toThrow(
+      `spec.ingress.annotations.${NGINX}/configuration-snippet: injects raw NGINX configuration`,
+    );
+    expect(annotationsOf({ className: 'nginx', annotations: snippet, allowSnippetAnnotations: true })).toMatchObject(snippet);
+  });
 });

@@ -13,6 +13,11 @@ const DNS = { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53
 const GATEWAY_PORT_ANYWHERE = { ports: [{ protocol: 'TCP', port: 8080 }] };
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
 const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+/** Every public address: both families, without the private, shared, link-local (cloud metadata) and loopback ranges. */
+const PUBLIC = [
+  { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8'] } },
+  { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10', '::1/128'] } },
+];
 
 function policyOf(overrides: Partial<GatewayProps>) {
   const { gateway, manifests } = synthGateway(overrides);
@@ -39,8 +44,8 @@ describe('networkPolicy.enabled on the seed', () => {
     expect(policy.spec.ingress).toEqual([GATEWAY_PORT_ANYWHERE]);
   });
 
-  test('may reach DNS, the backends\' namespace hanzo on port 80, and 443 for the JWKS host — nothing else', () => {
-    expect(policy.spec.egress).toEqual([DNS, { to: [namespace('hanzo')], ports: tcp(80) }, { ports: tcp(443) }]);
+  test('may reach DNS, the backends\' namespace hanzo on port 80, and 443 on public addresses for the JWKS host — nothing else', () => {
+    expect(policy.spec.egress).toEqual([DNS, { to: [namespace('hanzo')], ports: tcp(80) }, { to: PUBLIC, ports: tcp(443) }]);
   });
 });
 
@@ -86,9 +91,87 @@ describe('egress follows the backends', () => {
     expect(policy.spec.egress).toEqual([
       DNS,
       { to: [namespace('hanzo')], ports: tcp(80) },
-      { ports: tcp(443) },
+      { to: PUBLIC, ports: tcp(443) },
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: tcp(443, 8080) },
     ]);
+  });
+});
+
+/** IPv4 `address` lies in `cidr` (an IPv6 block never holds it). */
+function inV4(address: string, cidr: string): boolean {
+  if (cidr.includes(':')) return false;
+  const toNumber = (a: string) => a.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const [network, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(network) / size);
+}
+
+/** Whether the policy lets the pods open TCP to an IPv4 address outside the cluster's pods (selector peers never match it). */
+function reaches(policy: any, address: string, port: number): boolean {
+  const inBlock = ({ ipBlock }: any) => ipBlock && inV4(address, ipBlock.cidr) && !(ipBlock.except ?? []).some((c: string) => inV4(address, c));
+  return policy.spec.egress.some(
+    (rule: any) => (rule.ports ?? []).some((p: any) => p.protocol === 'TCP' && p.port === port) && (rule.to === undefined || rule.to.some(inBlock)),
+  );
+}
+
+const NOT_PUBLIC = ['10.1.2.3', '172.16.5.4', '192.168.1.1', '100.64.0.1', '169.254.169.254', '127.0.0.1'];
+
+describe('egress outside the cluster reaches public addresses only', () => {
+  test('the JWKS port is open to public addresses, not to the cluster, private networks, the cloud metadata endpoint or loopback', () => {
+    const { policy } = policyOf({ networkPolicy: {} });
+    expect(reaches(policy, '203.0.113.9', 443)).toBe(true);
+    for (const address of NOT_PUBLIC) expect([address, reaches(policy, address, 443)]).toEqual([address, false]);
+  });
+
+  test('an http JWKS host (allowInsecureJwks) opens port 80 the same way', () => {
+    const authPolicies = [{ ...seedSpec().authPolicies![0], jwksUrl: 'http://keys.example.com/jwks', allowInsecureJwks: true }];
+    const { policy } = policyOf({ authPolicies, networkPolicy: {} });
+    expect(policy.spec.egress).toEqual([DNS, { to: [namespace('hanzo')], ports: tcp(80) }, { to: PUBLIC, ports: tcp(80) }]);
+    for (const address of NOT_PUBLIC) expect([address, reaches(policy, address, 80)]).toEqual([address, false]);
+  });
+
+  test('several outside JWKS hosts share one rule, each port once', () => {
+    const iam = seedSpec().authPolicies![0];
+    const authPolicies = [
+      iam,
+      { ...iam, name: 'partner', jwksUrl: 'https://keys.partner.example:8443/jwks' },
+      { ...iam, name: 'other', jwksUrl: 'https://other.example/jwks' },
+    ];
+    const { policy } = policyOf({ authPolicies, networkPolicy: {} });
+    expect(policy.spec.egress).toEqual([DNS, { to: [namespace('hanzo')], ports: tcp(80) }, { to: PUBLIC, ports: tcp(443, 8443) }]);
+  });
+
+  test('a JWKS host given as an address is reached at that address only', () => {
+    const iam = seedSpec().authPolicies![0];
+    const authPolicies = [
+      { ...iam, jwksUrl: 'https://10.20.0.5:8443/jwks' },
+      { ...iam, name: 'v6', jwksUrl: 'https://[2001:db8::5]/jwks' },
+    ];
+    const { policy } = policyOf({ authPolicies, networkPolicy: {} });
+    expect(policy.spec.egress).toEqual([
+      DNS,
+      { to: [namespace('hanzo')], ports: tcp(80) },
+      { to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: tcp(8443) },
+      { to: [{ ipBlock: { cidr: '2001:db8::5/128' } }], ports: tcp(443) },
+    ]);
+  });
+
+  test('a narrow allowedEgressCIDRs keeps its meaning: the JWKS rule no longer opens the port to the cluster', () => {
+    const routes = [...seedSpec().routes, ...withRoutes('https://api.partner.example/v1')];
+    const { policy } = policyOf({ routes, networkPolicy: { allowedEgressCIDRs: ['203.0.113.0/24'] } });
+    expect(policy.spec.egress).toEqual([
+      DNS,
+      { to: [namespace('hanzo')], ports: tcp(80) },
+      { to: PUBLIC, ports: tcp(443) },
+      { to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: tcp(443) },
+    ]);
+    for (const address of NOT_PUBLIC) expect([address, reaches(policy, address, 443)]).toEqual([address, false]);
+  });
+
+  test('only the DNS rule has no peers', () => {
+    const routes = [...seedSpec().routes, ...withRoutes('https://api.openai.com/v1')];
+    const { policy } = policyOf({ routes, networkPolicy: { allowedEgressCIDRs: ['0.0.0.0/0'] } });
+    expect(policy.spec.egress.filter((rule: any) => rule.to === undefined)).toEqual([DNS]);
   });
 });
 

@@ -35,10 +35,32 @@ const SWITCHED_OFF = gatewayCr({
   topologySpread: true,
 });
 
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+/** The image pinned by digest alone, and an Ingress that allows snippet annotations. */
+const PINNED = gatewayCr({
+  ...SEED_CR.spec,
+  image: { repository: 'ghcr.io/hanzoai/gateway', digest: DIGEST },
+  ingress: {
+    className: 'nginx',
+    allowSnippetAnnotations: true,
+    annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "X-A: b";' },
+  },
+});
+
+/** Tag and digest together, and snippets explicitly refused. */
+const TAGGED_AND_PINNED = gatewayCr({
+  ...SEED_CR.spec,
+  image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1', digest: DIGEST, pullPolicy: 'Always' },
+  ingress: { allowSnippetAnnotations: false },
+});
+
 const CASES: [string, GatewayManifest][] = [
   ['every field set', FULL],
   ['defaults left out', MINIMAL],
   ['features switched off', SWITCHED_OFF],
+  ['image by digest, snippets allowed', PINNED],
+  ['image by tag and digest, snippets refused', TAGGED_AND_PINNED],
 ];
 
 function fromCr(cr: unknown, emitCustomResource = false) {
@@ -74,6 +96,15 @@ test('the CRD schema refuses what validation refuses on the same fields', () => 
   expect(bad({ serviceMonitor: { metricsPort: 80 } })).toEqual(['/spec/serviceMonitor/metricsPort must be >= 1024']);
   expect(bad({ serviceMonitor: { metricsPath: '/stats' } })).toEqual(['/spec/serviceMonitor/metricsPath must be equal to one of the allowed values']);
   expect(bad({ networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 0 } } })).toEqual(['/spec/networkPolicy/backendTargetPorts/chat.hanzo.svc:80 must be >= 1']);
+  expect(bad({ image: { repository: 'ghcr.io/hanzoai/gateway', digest: 'sha256:ABC' } })).toEqual([
+    '/spec/image/digest must match pattern "^sha256:[a-f0-9]{64}$"',
+  ]);
+  expect(bad({ image: { repository: 'ghcr.io/hanzoai/gateway' } })).toEqual([
+    "/spec/image must have required property 'tag'",
+    "/spec/image must have required property 'digest'",
+    '/spec/image must match a schema in anyOf',
+  ]);
+  expect(bad({ ingress: { allowSnippetAnnotations: 'yes' } })).toEqual(['/spec/ingress/allowSnippetAnnotations must be boolean']);
 });
 
 let validateCr: ((cr: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };

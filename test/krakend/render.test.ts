@@ -306,6 +306,32 @@ describe('headers and query strings (lura transport/http/server/server.go)', () 
     expect(config.endpoints[0].input_headers).toEqual(['Accept', 'Authorization', 'Content-Type', 'User-Agent', 'X-Org-Id', 'X-Request-Id', 'X-User-Id']);
   });
 
+  describe('Authorization reaches backends in the cluster only, unless a route lists it', () => {
+    const headersOf = (route: RouteSpec) => render(gateway([route], { prefixDepth: 0 })).endpoints[0].input_headers;
+
+    const IN_CLUSTER = ['http://chat.hanzo.svc:80', 'https://chat.hanzo.svc.cluster.local/api', 'http://chat:8000'];
+    const OUTSIDE = ['https://api.openai.com/v1', 'http://203.0.113.7:8080', 'http://chat.hanzo:80'];
+
+    test.each(IN_CLUSTER)('a public route to %s forwards it (API-key backends read it)', (backend) => {
+      expect(headersOf({ prefix: '/v1', backend })).toEqual(['Accept', 'Authorization', 'Content-Type']);
+    });
+
+    test.each(OUTSIDE)('a route to %s, outside the cluster, does not', (backend) => {
+      expect(headersOf({ prefix: '/v1', backend })).toEqual(['Accept', 'Content-Type']);
+    });
+
+    test('a JWT route to an outside backend validates the token at the gateway but does not pass it on', () => {
+      const config = render(gateway([{ prefix: '/v1', backend: 'https://api.openai.com/v1', authPolicy: 'iam' }], { prefixDepth: 0 }));
+      expect(config.endpoints[0].input_headers).toEqual(['Accept', 'Content-Type', 'X-Org-Id', 'X-User-Id']);
+      expect(config.endpoints[0].extra_config?.['auth/validator']).toMatchObject({ jwk_url: IAM.jwksUrl, issuer: IAM.iamEndpoint });
+    });
+
+    test.each(['Authorization', 'authorization'])('a route to an outside backend opts in by listing %s in inputHeaders', (header) => {
+      const headers = headersOf({ prefix: '/v1', backend: 'https://api.partner.example', inputHeaders: [header, 'User-Agent'] });
+      expect(headers).toEqual(['Accept', header, 'Content-Type', 'User-Agent']);
+    });
+  });
+
   test('all query strings are forwarded', () => {
     for (const e of render(NESTED).endpoints) expect(e.input_query_strings).toEqual(['*']);
   });

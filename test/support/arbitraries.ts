@@ -116,17 +116,31 @@ function resolveRoutes(raw: readonly RawRoute[], auth: readonly AuthPolicySpec[]
   return out;
 }
 
-const ingressArb = fc.record(
-  {
-    enabled: fc.boolean(),
-    className: fc.constantFrom('nginx', 'traefik'),
-    hosts: fc.subarray(['api.hanzo.ai', 'gw.example.com', '*.hanzo.ai'], { minLength: 1 }),
-    tls: fc.record({ enabled: fc.boolean(), secretName: fc.constantFrom('gateway-tls', 'custom-cert') }, { requiredKeys: [] }),
-    clusterIssuer: fc.constantFrom('letsencrypt-prod'),
-    annotations: fc.dictionary(fc.constantFrom('a.example.com/x', 'b.example.com/y'), fc.constantFrom('1', 'true', 'v')),
-  },
-  { requiredKeys: [] },
-);
+const SNIPPET_ANNOTATION = 'nginx.ingress.kubernetes.io/configuration-snippet';
+
+const ingressArb = fc
+  .record(
+    {
+      enabled: fc.boolean(),
+      className: fc.constantFrom('nginx', 'traefik'),
+      hosts: fc.subarray(['api.hanzo.ai', 'gw.example.com', '*.hanzo.ai'], { minLength: 1 }),
+      tls: fc.record({ enabled: fc.boolean(), secretName: fc.constantFrom('gateway-tls', 'custom-cert') }, { requiredKeys: [] }),
+      clusterIssuer: fc.constantFrom('letsencrypt-prod'),
+      // An nginx key the gateway also sets (the spec's value wins), and a snippet (valid only when allowed).
+      annotations: fc.dictionary(
+        fc.constantFrom('a.example.com/x', 'b.example.com/y', 'nginx.ingress.kubernetes.io/proxy-read-timeout', SNIPPET_ANNOTATION),
+        fc.constantFrom('1', 'true', 'v'),
+      ),
+      allowSnippetAnnotations: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ annotations, ...rest }) => {
+    if (annotations === undefined) return rest;
+    if (rest.allowSnippetAnnotations === true || !(SNIPPET_ANNOTATION in annotations)) return { ...rest, annotations };
+    const { [SNIPPET_ANNOTATION]: _snippet, ...allowed } = annotations;
+    return { ...rest, annotations: allowed };
+  });
 
 const resourcesArb = fc.record(
   {
@@ -149,10 +163,18 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         routes: fc.array(rawRouteArb, { minLength: 1, maxLength: 8 }),
         authPolicies: namedList(authPolicyArb, ['iam-jwt', 'partner-jwt']),
         rateLimits: namedList(rateLimitArb, ['per-client', 'burst', 'global']),
-        image: fc.record(
-          { repository: fc.constantFrom('ghcr.io/hanzoai/gateway', 'devopsfaith/krakend'), tag: fc.constantFrom('2.14.1', '2.13'), pullPolicy: fc.constantFrom('Always' as const, 'IfNotPresent' as const, 'Never' as const) },
-          { requiredKeys: ['repository', 'tag'] },
-        ),
+        image: fc
+          .record(
+            {
+              repository: fc.constantFrom('ghcr.io/hanzoai/gateway', 'devopsfaith/krakend'),
+              tag: fc.constantFrom('2.14.1', '2.13', 'latest'),
+              digest: fc.constantFrom(`sha256:${'0123456789abcdef'.repeat(4)}`, `sha256:${'f'.repeat(64)}`),
+              pullPolicy: fc.constantFrom('Always' as const, 'IfNotPresent' as const, 'Never' as const),
+            },
+            { requiredKeys: ['repository'] },
+          )
+          // A tag, a digest, or both: an image with neither is invalid.
+          .map((image) => (image.tag === undefined && image.digest === undefined ? { ...image, tag: '2.14.1' } : image)),
         replicas: fc.integer({ min: 1, max: 5 }),
         ingress: ingressArb,
         resources: resourcesArb,

@@ -24,6 +24,9 @@ const auth0 = (change: object): Mutate => (s) => Object.assign(s.authPolicies[0]
 const set = (change: object): Mutate => (s) => Object.assign(s, change);
 const ingress = (change: object): Mutate => (s) => (s.ingress = { hosts: ['api.hanzo.ai'], ...change });
 const backend = (url: string) => route1({ backend: url });
+const image = (change: object): Mutate => (s) => (s.image = { repository: 'ghcr.io/hanzoai/gateway', ...change });
+const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
+const SNIPPET = 'nginx.ingress.kubernetes.io/configuration-snippet';
 const prefix = (p: string) => route1({ prefix: p });
 
 const RULES: Rule[] = [
@@ -157,6 +160,34 @@ const RULES: Rule[] = [
   // Image.
   { rule: 'image repository is a reference', good: set({ image: { repository: 'localhost:5000/krakend', tag: '2' } }), bad: set({ image: { repository: 'ghcr.io/HanzoAI/gateway', tag: '2' } }), path: 'spec.image.repository', message: /not an image repository/ },
   { rule: 'image tag is a tag', good: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: 'v2.14.1_rc-1' } }), bad: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1@sha256:abc' } }), path: 'spec.image.tag', message: /not an image tag/ },
+  {
+    rule: 'a digest pins the image without a tag',
+    good: image({ digest: DIGEST }),
+    bad: image({ digest: 'sha256:abc' }),
+    path: 'spec.image.digest',
+    message: /not an image digest \(got "sha256:abc"\) — sha256: and 64 lower-case hex digits/,
+  },
+  {
+    rule: 'a digest in capitals gets a hint',
+    good: image({ tag: '2', digest: DIGEST }),
+    bad: image({ tag: '2', digest: DIGEST.toUpperCase().replace('SHA256', 'sha256') }),
+    path: 'spec.image.digest',
+    message: /write it in lower case: sha256:0123/,
+  },
+  {
+    rule: 'an image needs a tag or a digest',
+    good: image({ tag: '2.14.1' }),
+    bad: image({ pullPolicy: 'Always' }),
+    path: 'spec.image.tag',
+    message: /^is required without a digest \(got neither\) — give a tag such as 2\.14\.1, or pin the image with digest: sha256:/,
+  },
+  {
+    rule: 'a digest given as the tag gets a hint',
+    good: image({ digest: DIGEST }),
+    bad: image({ tag: DIGEST }),
+    path: 'spec.image.tag',
+    message: /not an image tag .* — it holds a digest: give the sha256:… part as digest/,
+  },
   { rule: 'pullPolicy is an enum', good: set({ image: { repository: 'a/b', tag: '1', pullPolicy: 'Always' } }), bad: set({ image: { repository: 'a/b', tag: '1', pullPolicy: 'always' } }), path: 'spec.image.pullPolicy', message: /Always, IfNotPresent, Never \(got "always"\)/ },
 
   // Ingress.
@@ -170,6 +201,20 @@ const RULES: Rule[] = [
   { rule: 'clusterIssuer is an object name', good: ingress({ clusterIssuer: 'letsencrypt-prod' }), bad: ingress({ clusterIssuer: 'LetsEncrypt Prod' }), path: 'spec.ingress.clusterIssuer', message: /ClusterIssuer/ },
   { rule: 'annotation keys are qualified names', good: ingress({ annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '10m' } }), bad: ingress({ annotations: { 'proxy body size': '10m' } }), path: 'spec.ingress.annotations.proxy body size', message: /not an annotation key/ },
   { rule: 'annotation values are strings', good: ingress({ annotations: { 'a.io/b': 'true' } }), bad: ingress({ annotations: { 'a.io/b': true } }), path: 'spec.ingress.annotations.a.io/b', message: /must be a string .* quote it in YAML/ },
+  {
+    rule: 'snippet annotations (raw NGINX configuration) need the explicit opt-in',
+    good: ingress({ className: 'nginx', allowSnippetAnnotations: true, annotations: { [SNIPPET]: 'more_set_headers "X-A: b";' } }),
+    bad: ingress({ className: 'nginx', annotations: { [SNIPPET]: 'more_set_headers "X-A: b";' } }),
+    path: `spec.ingress.annotations.${SNIPPET}`,
+    message: /^injects raw NGINX configuration into the ingress controller \(got "configuration-snippet"\) — .*CVE-2021-25742.*Annotations: true/,
+  },
+  {
+    rule: 'allowSnippetAnnotations is a boolean',
+    good: ingress({ allowSnippetAnnotations: false }),
+    bad: ingress({ allowSnippetAnnotations: 'yes' }),
+    path: 'spec.ingress.allowSnippetAnnotations',
+    message: /true or false \(got string "yes"\)/,
+  },
   {
     rule: 'the issuer is set once',
     good: ingress({ clusterIssuer: 'le', annotations: { 'a.io/b': 'c' } }),
@@ -198,6 +243,26 @@ describe.each(RULES)('$rule', ({ good, bad, path, message }) => {
   test('refuses the bad case with one problem at its path', () => {
     expect(problemsAfter(bad)).toEqual([{ path, message: expect.stringMatching(message) }]);
   });
+});
+
+const SNIPPET_NAMES = ['server-snippet', 'auth-snippet', 'stream-snippet', 'modsecurity-snippet', 'Configuration-Snippet'];
+
+describe.each(SNIPPET_NAMES)('the annotation nginx.ingress.kubernetes.io/%s', (name) => {
+  const key = `nginx.ingress.kubernetes.io/${name}`;
+  test('is refused at its key unless allowSnippetAnnotations is true', () => {
+    const refused = { path: `spec.ingress.annotations.${key}`, message: expect.stringMatching(/^injects raw NGINX configuration/) };
+    expect(problemsAfter(ingress({ annotations: { [key]: 'x' } }))).toEqual([refused]);
+    expect(problemsAfter(ingress({ annotations: { [key]: 'x' }, allowSnippetAnnotations: true }))).toEqual([]);
+  });
+});
+
+test('a -snippet key of another controller, and other nginx keys, are not snippets of ingress-nginx', () => {
+  const annotations = {
+    'example.com/configuration-snippet': 'x',
+    'nginx.ingress.kubernetes.io/proxy-body-size': '16m',
+    'nginx.ingress.kubernetes.io/snippet-x': 'y',
+  };
+  expect(problemsAfter(ingress({ annotations }))).toEqual([]);
 });
 
 describe.each(['*', '?', '&', '%', '{', '}', ':', ' ', '#'])('a prefix holding %j', (ch) => {
