@@ -495,7 +495,7 @@ describe('client addresses for per-IP rate limits', () => {
   });
 });
 
-describe('client addresses in a real gin engine (test/clientip)', () => {
+describe('client addresses in a real gin engine (test/ginengine)', () => {
   const config = (trustedProxies?: string[]) => renderKrakendConfig({ routes: [{ prefix: '/v1', backend: CHAT }], ...(trustedProxies ? { trustedProxies } : {}) });
 
   test('behind an in-cluster proxy the client is the address the proxy appended; a forged entry is ignored', () => {
@@ -505,19 +505,19 @@ describe('client addresses in a real gin engine (test/clientip)', () => {
       '10.244.1.7 - 10.244.1.7',
       '203.0.113.50 6.6.6.6 203.0.113.50', // a client reaching the pod directly cannot pick its address
     ]);
-    if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed (apt-get install golang-go golang-github-gin-gonic-gin-dev)');
+    if (failures === undefined) return skipNotice('ginengine', 'go or gin sources not installed (apt-get install golang-go golang-github-gin-gonic-gin-dev)');
     expect(failures).toEqual([]);
   });
 
   test('with trustedProxies: [] the connection address is the client', () => {
     const failures = clientIpReplay(config([]), ['10.244.1.7 6.6.6.6 10.244.1.7']);
-    if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed');
+    if (failures === undefined) return skipNotice('ginengine', 'go or gin sources not installed');
     expect(failures).toEqual([]);
   });
 
   test('the replay is real: without the router options gin takes the forged address', () => {
     const failures = clientIpReplay({ extra_config: { router: {} } }, ['203.0.113.50 6.6.6.6 203.0.113.50']);
-    if (failures === undefined) return skipNotice('clientip', 'go or gin sources not installed');
+    if (failures === undefined) return skipNotice('ginengine', 'go or gin sources not installed');
     expect(failures).toHaveLength(1);
   });
 });

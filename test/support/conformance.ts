@@ -98,25 +98,25 @@ export function ginrouteBinary(): string | undefined {
 }
 
 /**
- * Runs test/clientip (gin's own ClientIP under a config's router options) on `PEER XFF EXPECTED`
+ * Runs test/ginengine clientip (gin's own ClientIP under a config's router options) on `PEER XFF EXPECTED`
  * case lines; the lines that failed, or undefined when go or gin is missing.
  */
 export function clientIpReplay(config: unknown, cases: string[]): string[] | undefined {
-  return runGoCases('clientip', config, cases);
+  return ginEngineCases('clientip', config, cases);
 }
 
-/** Builds the Go tool test/<name> and runs it on a config and case lines: its FAIL lines. */
-function runGoCases(name: string, config: unknown, cases: string[]): string[] | undefined {
-  const bin = goTool(name, path.resolve(__dirname, '..', name));
+/** Runs test/ginengine in one of its modes on a config and case lines: its FAIL lines. */
+function ginEngineCases(mode: 'clientip' | 'route', config: unknown, cases: string[]): string[] | undefined {
+  const bin = goTool('ginengine', path.resolve(__dirname, '..', 'ginengine'));
   if (!bin) return undefined;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ginengine-${mode}-`));
   try {
     fs.writeFileSync(path.join(dir, 'krakend.json'), JSON.stringify(config));
     fs.writeFileSync(path.join(dir, 'cases.txt'), cases.join('\n') + '\n');
-    const res = spawnSync(bin, [path.join(dir, 'krakend.json'), path.join(dir, 'cases.txt')], { encoding: 'utf8', timeout: 60_000 });
-    if (res.error) throw new Error(`running ${name} failed: ${res.error.message}`);
+    const res = spawnSync(bin, [mode, path.join(dir, 'krakend.json'), path.join(dir, 'cases.txt')], { encoding: 'utf8', timeout: 60_000 });
+    if (res.error) throw new Error(`running ginengine failed: ${res.error.message}`);
     const failures = res.stdout.split('\n').filter((l) => l.startsWith('FAIL') || l.includes('refused'));
-    if (res.status !== 0 && failures.length === 0) throw new Error(`${name} failed: ${res.stdout}${res.stderr}`);
+    if (res.status !== 0 && failures.length === 0) throw new Error(`ginengine ${mode} failed: ${res.stdout}${res.stderr}`);
     return failures;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -124,11 +124,11 @@ function runGoCases(name: string, config: unknown, cases: string[]): string[] | 
 }
 
 /**
- * Runs test/pathnorm (a config's endpoints and router options on a real gin engine) on
+ * Runs test/ginengine route (a config's endpoints and router options on a real gin engine) on
  * `METHOD RAW-PATH EXPECTED` case lines; the FAIL lines, or undefined when go or gin is missing.
  */
 export function pathReplay(config: unknown, cases: string[]): string[] | undefined {
-  return runGoCases('pathnorm', config, cases);
+  return ginEngineCases('route', config, cases);
 }
 
 export interface GinReplay {
