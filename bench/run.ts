@@ -146,17 +146,30 @@ function hostileInputs(say: (line?: string) => void): Array<{ seconds: number; m
   const seedRoute = '{ prefix: /v1/x, backend: "http://chat.hanzo.svc:80" }';
   const cases: Array<{ what: string; file?: string; text?: string; command?: string }> = [
     { what: '20,000 routes × 5 methods at depth 16', text: gatewayYaml(routesYaml(20_000, '[GET, POST, PUT, PATCH, DELETE]', 16)) },
-    { what: '10,000 routes × 5 methods at depth 16 (fits the list, not the ConfigMap)', text: gatewayYaml(routesYaml(10_000, '[GET, POST, PUT, PATCH, DELETE]', 16)), command: 'synth' },
+    {
+      what: '10,000 routes × 5 methods at depth 16 (fits the list, not the ConfigMap)',
+      text: gatewayYaml(routesYaml(10_000, '[GET, POST, PUT, PATCH, DELETE]', 16)),
+      command: 'synth',
+    },
     { what: '100,000 routes', text: gatewayYaml(routesYaml(100_000, '[GET]', 4)) },
-    { what: 'an image repository of 1.5 M characters', text: gatewayYaml(`{ image: { repository: ${'a'.repeat(1_500_000)}, tag: "1" }, routes: [${seedRoute}] }`) },
-    { what: 'metadata nested 50,000 levels deep', text: gatewayYaml(`{ routes: [${seedRoute}] }`, `{ name: gw, ownerReferences: ${'['.repeat(50_000)}1${']'.repeat(50_000)} }`) },
+    {
+      what: 'an image repository of 1.5 M characters',
+      text: gatewayYaml(`{ image: { repository: ${'a'.repeat(1_500_000)}, tag: "1" }, routes: [${seedRoute}] }`),
+    },
+    {
+      what: 'metadata nested 50,000 levels deep',
+      text: gatewayYaml(`{ routes: [${seedRoute}] }`, `{ name: gw, ownerReferences: ${'['.repeat(50_000)}1${']'.repeat(50_000)} }`),
+    },
     { what: '`validate /dev/zero`', file: '/dev/zero' },
   ];
   const results: Array<{ seconds: number; maxMiB: number }> = [];
   say();
   say('## Hostile input');
   say();
-  say(`Each case is one \`node bin/hanzo-gateway.js\` process (\`validate\` unless noted), measured by GNU time: wall seconds and peak resident memory. Target: ≤ ${HOSTILE_SECONDS} s and ≤ ${HOSTILE_MIB} MiB.`);
+  say(
+    `Each case is one \`node bin/hanzo-gateway.js\` process (\`validate\` unless noted), ` +
+      `measured by GNU time: wall seconds and peak resident memory. Target: ≤ ${HOSTILE_SECONDS} s and ≤ ${HOSTILE_MIB} MiB.`,
+  );
   say();
   say('| input | command | exit | s | peak MiB | first line of the answer |');
   say('|---|---|---:|---:|---:|---|');
@@ -188,8 +201,14 @@ function main(): void {
   const cpus = os.cpus();
   say('# Benchmark results');
   say();
-  const load = os.loadavg().map((l) => fmt(l, 2)).join(' ');
-  say(`Written by \`npm run bench\` (bench/run.ts). ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, load average ${load} at start.`);
+  const load = os
+    .loadavg()
+    .map((l) => fmt(l, 2))
+    .join(' ');
+  say(
+    `Written by \`npm run bench\` (bench/run.ts). ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ` +
+      `load average ${load} at start.`,
+  );
   say();
   say(
     `Route shape: \`/v1/service-N\` → \`http://service-N.hanzo.svc:8080\`, GET and POST, every other route with the JWT policy and a per-user rate limit; default prefix depth (4), so 10 endpoints per route.`,
@@ -248,14 +267,22 @@ function main(): void {
     synthMs.set(r, ms);
     const gateways = Math.ceil(r / ROUTES_PER_GATEWAY);
     const renderer = (validateMs + renderMs) / r;
-    say(`| ${r} | ${gateways} | ${fmt(ms)} | ${fmt(ms / r, 3)} | ${fmt(heap)} | ${fmt(validateMs, 2)} | ${fmt(renderMs, 2)} | ${fmt(lintMs, 2)} | ${fmt(renderer, 3)} |`);
+    say(
+      `| ${r} | ${gateways} | ${fmt(ms)} | ${fmt(ms / r, 3)} | ${fmt(heap)} ` +
+        `| ${fmt(validateMs, 2)} | ${fmt(renderMs, 2)} | ${fmt(lintMs, 2)} | ${fmt(renderer, 3)} |`,
+    );
   }
 
   // Whole processes, each pair run alternately so machine load hits both alike.
   say();
   say('## Whole process');
   say();
-  const cli: Command = { label: 'hanzo-gateway synth', cmd: process.execPath, args: ['bin/hanzo-gateway.js', 'synth', path.relative(ROOT, SEED_FILE), '--stdout'], cwd: ROOT };
+  const cli: Command = {
+    label: 'hanzo-gateway synth',
+    cmd: process.execPath,
+    args: ['bin/hanzo-gateway.js', 'synth', path.relative(ROOT, SEED_FILE), '--stdout'],
+    cwd: ROOT,
+  };
   const floor: Command = { label: 'floor', cmd: process.execPath, args: ['-e', "require('cdk8s'); require('cdk8s-plus-28')"], cwd: ROOT };
   const [cliMs, floorMs] = sideBySide(cli, floor, CLI_PAIRS);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-gateway-bench-'));
@@ -263,8 +290,18 @@ function main(): void {
   let bareMs: number;
   try {
     bareApp(tmp);
-    const seed: Command = { label: 'npm run synth (seed)', cmd: 'npm', args: ['run', '--silent', 'synth', '--', '--output', path.join(tmp, 'seed-out')], cwd: ROOT };
-    const bare: Command = { label: 'npm run synth (bare)', cmd: 'npm', args: ['run', '--silent', 'synth', '--', '--output', path.join(tmp, 'bare-out')], cwd: tmp };
+    const seed: Command = {
+      label: 'npm run synth (seed)',
+      cmd: 'npm',
+      args: ['run', '--silent', 'synth', '--', '--output', path.join(tmp, 'seed-out')],
+      cwd: ROOT,
+    };
+    const bare: Command = {
+      label: 'npm run synth (bare)',
+      cmd: 'npm',
+      args: ['run', '--silent', 'synth', '--', '--output', path.join(tmp, 'bare-out')],
+      cwd: tmp,
+    };
     [seedMs, bareMs] = sideBySide(seed, bare, NPM_SYNTH_PAIRS);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -273,8 +310,14 @@ function main(): void {
   say();
   say('| process | ms | against | ms | ratio |');
   say('|---|---:|---|---:|---:|');
-  say(`| \`node bin/hanzo-gateway.js synth bench/seed-gateway.yaml --stdout\` | ${fmt(cliMs, 0)} | \`node -e "require('cdk8s'); require('cdk8s-plus-28')"\` | ${fmt(floorMs, 0)} | ${fmt(cliMs / floorMs, 2)}× |`);
-  say(`| \`npm run synth\` (the seed example, with everything cdk8s.yaml runs) | ${fmt(seedMs, 0)} | the same for a bare one-chart cdk8s app | ${fmt(bareMs, 0)} | ${fmt(seedMs / bareMs, 2)}× |`);
+  say(
+    `| \`node bin/hanzo-gateway.js synth bench/seed-gateway.yaml --stdout\` | ${fmt(cliMs, 0)} | \`node -e "require('cdk8s'); ` +
+      `require('cdk8s-plus-28')"\` | ${fmt(floorMs, 0)} | ${fmt(cliMs / floorMs, 2)}× |`,
+  );
+  say(
+    `| \`npm run synth\` (the seed example, with everything cdk8s.yaml runs) | ${fmt(seedMs, 0)} ` +
+      `| the same for a bare one-chart cdk8s app | ${fmt(bareMs, 0)} | ${fmt(seedMs / bareMs, 2)}× |`,
+  );
 
   const hostile = hostileInputs(say);
 
@@ -284,13 +327,19 @@ function main(): void {
   say();
   say('## Targets');
   say();
-  say(`- ${mark(r1000 <= 1.5 * r100)} linear growth: ${fmt(r1000, 3)} ms/route at 1000 routes, ${fmt(r1000 / r100, 2)}× the ${fmt(r100, 3)} at 100 (target ≤ 1.5×)`);
+  say(
+    `- ${mark(r1000 <= 1.5 * r100)} linear growth: ${fmt(r1000, 3)} ms/route at 1000 routes, ` +
+      `${fmt(r1000 / r100, 2)}× the ${fmt(r100, 3)} at 100 (target ≤ 1.5×)`,
+  );
   say(`- ${mark(ms100 <= 100)} 100 routes synthesize in ${fmt(ms100)} ms in-process (target ≤ 100 ms)`);
   say(`- ${mark(capacity >= 250)} ${capacity} fully featured routes fit one ConfigMap at the default depth (target ≥ 250)`);
   say(`- ${mark(cliMs <= 2 * floorMs)} CLI synth of the seed takes ${fmt(cliMs / floorMs, 2)}× the floor (target ≤ 2×)`);
   const slowest = Math.max(...hostile.map((h) => h.seconds));
   const largest = Math.max(...hostile.map((h) => h.maxMiB));
-  say(`- ${mark(slowest <= HOSTILE_SECONDS && largest <= HOSTILE_MIB)} every hostile input answered within ${fmt(slowest, 2)} s and ${fmt(largest, 0)} MiB (target ≤ ${HOSTILE_SECONDS} s and ${HOSTILE_MIB} MiB)`);
+  say(
+    `- ${mark(slowest <= HOSTILE_SECONDS && largest <= HOSTILE_MIB)} every hostile input answered within ` +
+      `${fmt(slowest, 2)} s and ${fmt(largest, 0)} MiB (target ≤ ${HOSTILE_SECONDS} s and ${HOSTILE_MIB} MiB)`,
+  );
   fs.writeFileSync(RESULTS_FILE, `${out.join('\n')}\n`);
   process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS_FILE)}\n`);
 }

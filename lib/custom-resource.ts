@@ -42,7 +42,16 @@ export function toManifest(metadata: GatewayManifestMetadata, spec: GatewaySpec)
 }
 
 /** Metadata the API server sets; stale copies in GitOps output make `kubectl apply` conflict. */
-const SERVER_SET_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
+const SERVER_SET_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+];
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The metadata a CR should be applied with: without the fields the API server owns. */

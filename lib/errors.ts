@@ -16,7 +16,9 @@ export function formatProblem(p: ValidationProblem): string {
 /** Thrown for an invalid Gateway: every problem at once, one line each. */
 export class GatewayValidationError extends Error {
   constructor(public readonly problems: readonly ValidationProblem[]) {
-    super(`invalid Gateway (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    super(
+      `invalid Gateway (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    );
     this.name = 'GatewayValidationError';
   }
 }

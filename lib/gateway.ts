@@ -115,16 +115,32 @@ export class Gateway extends Construct {
       this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(ingress));
     }
     if (wantsDisruptionBudget(spec)) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, CHILD_IDS['policy/v1/PodDisruptionBudget'], withNamespace(renderDisruptionBudget(name, labels)));
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(
+        this,
+        CHILD_IDS['policy/v1/PodDisruptionBudget'],
+        withNamespace(renderDisruptionBudget(name, labels)),
+      );
     }
     if (spec.autoscaling) {
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, CHILD_IDS['autoscaling/v2/HorizontalPodAutoscaler'], withNamespace(renderAutoscaler(name, labels, spec.autoscaling)));
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(
+        this,
+        CHILD_IDS['autoscaling/v2/HorizontalPodAutoscaler'],
+        withNamespace(renderAutoscaler(name, labels, spec.autoscaling)),
+      );
     }
     if (wantsNetworkPolicy(spec.networkPolicy)) {
-      this.networkPolicy = new k8s.KubeNetworkPolicy(this, CHILD_IDS['networking.k8s.io/v1/NetworkPolicy'], withNamespace(renderNetworkPolicy(name, labels, spec, spec.networkPolicy, metricsPort)));
+      this.networkPolicy = new k8s.KubeNetworkPolicy(
+        this,
+        CHILD_IDS['networking.k8s.io/v1/NetworkPolicy'],
+        withNamespace(renderNetworkPolicy(name, labels, spec, spec.networkPolicy, metricsPort)),
+      );
     }
     if (metricsPort !== undefined && spec.serviceMonitor) {
-      this.serviceMonitor = new ApiObject(this, CHILD_IDS['monitoring.coreos.com/v1/ServiceMonitor'], withNamespace(renderServiceMonitor(name, labels, spec.serviceMonitor)));
+      this.serviceMonitor = new ApiObject(
+        this,
+        CHILD_IDS['monitoring.coreos.com/v1/ServiceMonitor'],
+        withNamespace(renderServiceMonitor(name, labels, spec.serviceMonitor)),
+      );
     }
   }
 

@@ -30,11 +30,20 @@ export interface PreparedGateway {
 export function prepareGateway(props: unknown, defaultName: string, defaultNamespace?: string): PreparedGateway {
   // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-    throw new GatewayValidationError([{ path: 'props', message: `must be an object with the Gateway's spec fields (got ${props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props})` }]);
+    throw new GatewayValidationError([
+      {
+        path: 'props',
+        message: `must be an object with the Gateway's spec fields (got ${props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props})`,
+      },
+    ]);
   }
   const { name = defaultName, namespace, ...given } = props as { name?: string; namespace?: string } & GatewaySpec;
   const spec = fromCrdClassNames(given);
-  const problems = [...validateMetadata(name, namespace, 'props'), ...validateSpec(spec), ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec)];
+  const problems = [
+    ...validateMetadata(name, namespace, 'props'),
+    ...validateSpec(spec),
+    ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
+  ];
   if (problems.length > 0) throw new GatewayValidationError(problems);
   const { config, json } = renderChecked(spec, { name });
   return { name, namespace, spec, krakendConfig: config, krakendJson: json };

@@ -38,7 +38,7 @@ export function modelOf(apiVersion: unknown, kind: unknown): Model | undefined {
   for (const pkg of MODEL_PACKAGES) {
     let exports: Record<string, unknown>;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+       
       exports = require(`${pkg}/${apiVersion}/${kind}`);
     } catch {
       continue;
@@ -79,7 +79,11 @@ export function checkObject(obj: any): { findings: Finding[]; checked: boolean }
     const problems = validateManifest(obj).map(formatProblem);
     if (problems.length > 0) findings.push({ rule: 'gateway-spec', problems });
   }
-  if (gvk === 'v1/ConfigMap' && obj.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY && typeof obj.data?.[CONFIG_FILE] === 'string') {
+  if (
+    gvk === 'v1/ConfigMap' &&
+    obj.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY &&
+    typeof obj.data?.[CONFIG_FILE] === 'string'
+  ) {
     const problems = lintKrakendJson(obj.data[CONFIG_FILE]);
     if (problems.length > 0) findings.push({ rule: 'krakend-lint', problems });
   }
@@ -111,7 +115,12 @@ export function constructPathOf(obj: any, metadata: { readonly [name: string]: {
   const gvk = `${obj?.apiVersion}/${obj?.kind}`;
   const childId = (CHILD_IDS as Record<string, string>)[gvk];
   // A gateway's objects carry its labels; its custom resource carries its name.
-  const instance = gvk === GATEWAY_GVK ? obj?.metadata?.name : labels['app.kubernetes.io/managed-by'] === MANAGED_BY ? labels['app.kubernetes.io/instance'] : undefined;
+  const instance =
+    gvk === GATEWAY_GVK
+      ? obj?.metadata?.name
+      : labels['app.kubernetes.io/managed-by'] === MANAGED_BY
+        ? labels['app.kubernetes.io/instance']
+        : undefined;
   if (childId && typeof instance === 'string') {
     const configPath = metadata[configMapName(instance)]?.path;
     const configId = `/${CHILD_IDS['v1/ConfigMap']}`;
@@ -126,7 +135,7 @@ const RULES: Record<Finding['rule'], { recommendation: string; fix: string }> = 
     fix: 'Correct the listed fields in the construct (or the patch) that sets them.',
   },
   'krakend-lint': {
-    recommendation: 'The gateway\'s krakend.json would be refused, or misbehave, in KrakenD CE.',
+    recommendation: "The gateway's krakend.json would be refused, or misbehave, in KrakenD CE.",
     fix: 'Change the Gateway spec; a finding on a spec that passed validation is a bug in hanzo-gateway-cdk8s: report it.',
   },
   'gateway-spec': {
@@ -154,7 +163,11 @@ export class GatewayValidation implements Validation {
         if (!checked) unchecked.push(key);
         for (const { rule, problems } of findings) {
           failed = true;
-          context.report.addViolation({ ruleName: rule, ...RULES[rule], violatingResources: [{ resourceName: key, locations: problems, manifestPath }] });
+          context.report.addViolation({
+            ruleName: rule,
+            ...RULES[rule],
+            violatingResources: [{ resourceName: key, locations: problems, manifestPath }],
+          });
         }
       }
     }

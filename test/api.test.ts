@@ -24,7 +24,12 @@ test('the runtime exports of the package entry point', () => {
 
 test('the type exports: the spec, the manifest, the rendered config and the problem shapes', () => {
   const index = fs.readFileSync(path.join(__dirname, '..', 'lib', 'index.ts'), 'utf8');
-  const named = [...index.matchAll(/export type \{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((s) => s.trim()).filter(Boolean));
+  const named = [...index.matchAll(/export type \{([^}]*)\}/g)].flatMap((m) =>
+    m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   expect(named.sort()).toEqual(
     [
       'AuthPolicySpec',

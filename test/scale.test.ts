@@ -58,7 +58,13 @@ test('every authenticated endpoint keeps its JWT check and a per-user limit with
         ['owner', 'X-Org-Id'],
       ],
     });
-    expect(e.extra_config['qos/ratelimit/router']).toEqual({ client_max_rate: 100, client_capacity: 100, strategy: 'header', key: 'X-User-Id', every: '1m' });
+    expect(e.extra_config['qos/ratelimit/router']).toEqual({
+      client_max_rate: 100,
+      client_capacity: 100,
+      strategy: 'header',
+      key: 'X-User-Id',
+      every: '1m',
+    });
     expect(e.input_headers).toEqual(expect.arrayContaining(['X-User-Id', 'X-Org-Id']));
   }
 });

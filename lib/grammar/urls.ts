@@ -64,9 +64,11 @@ function backendProblem(url: string): string | undefined {
     return `must be an http(s)://host[:port][/base/path] URL ${got} — ${fix}`;
   }
   const rest = url.slice(scheme[0].length);
-  if (SCHEME.test(rest)) return `has a doubled scheme ${got} — write ${rest.startsWith('http') ? rest : `${scheme[0]}${rest.replace(/^[^:]*:\/\//, '')}`}`;
+  if (SCHEME.test(rest))
+    return `has a doubled scheme ${got} — write ${rest.startsWith('http') ? rest : `${scheme[0]}${rest.replace(/^[^:]*:\/\//, '')}`}`;
   const authority = rest.split(/[/?#]/, 1)[0];
-  if (authority.includes('@')) return `must not carry credentials (user:password@) ${got} — lura's host check refuses them; authenticate the gateway to the backend another way`;
+  if (authority.includes('@'))
+    return `must not carry credentials (user:password@) ${got} — lura's host check refuses them; authenticate the gateway to the backend another way`;
   if (url.includes('?')) return `must not have a query string ${got} — KrakenD forwards the client's query string; a fixed one cannot be added here`;
   if (url.includes('#')) return `must not have a fragment ${got} — fragments never reach a server; remove it`;
   const hostPort = /^([^:]*)(?::(.*))?$/.exec(authority);
@@ -75,7 +77,11 @@ function backendProblem(url: string): string | undefined {
   if (host === '') return `has no host ${got} — ${BACKEND_SHAPE}`;
   const numeric = numericHostProblem(host, got);
   if (numeric !== undefined) return numeric;
-  if (!/^[A-Za-z0-9._-]+$/.test(host)) return `host ${show(host)} may only hold letters, digits, '.', '_' and '-' ${got} — KrakenD's host check refuses anything else (IPv6 literals included)`;
+  if (!/^[A-Za-z0-9._-]+$/.test(host))
+    return (
+      `host ${show(host)} may only hold letters, digits, '.', '_' and '-' ${got} — ` +
+      `KrakenD's host check refuses anything else (IPv6 literals included)`
+    );
   if (!/^[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?$/.test(host) || host.includes('..')) {
     return `host ${show(host)} must not start or end with '.' or '-', nor hold '..' ${got} — ${BACKEND_SHAPE}`;
   }
@@ -90,7 +96,10 @@ function backendProblem(url: string): string | undefined {
 function basePathProblem(base: string, got: string): string | undefined {
   const badChar = [...base].find((ch) => !PATH_CHAR.test(ch));
   if (badChar !== undefined) {
-    const why = badChar === '{' || badChar === '}' ? 'KrakenD would read it as a parameter missing from the endpoint and refuse the config' : 'it is not a URL path character';
+    const why =
+      badChar === '{' || badChar === '}'
+        ? 'KrakenD would read it as a parameter missing from the endpoint and refuse the config'
+        : 'it is not a URL path character';
     return `base path must not contain ${show(badChar)} ${got} — ${why}`;
   }
   if (/%(?![0-9A-Fa-f]{2})/.test(base)) return `base path has a '%' not followed by two hex digits ${got} — percent-encode it as %25`;
@@ -111,7 +120,10 @@ const NUMERIC_HOST = /^((0x[0-9a-f]*|[0-9]+)\.){0,3}(0x[0-9a-f]*|[0-9]+)$/i;
  */
 function numericHostProblem(host: string, got: string): string | undefined {
   if (!NUMERIC_HOST.test(host) || isIPv4(host)) return undefined;
-  return `host ${show(host)} is not an IPv4 address written as four decimal numbers from 0 to 255 without leading zeros ${got} — resolvers read such forms differently (010 is octal 8); write the address plainly, e.g. 10.0.0.5`;
+  return (
+    `host ${show(host)} is not an IPv4 address written as four decimal numbers from 0 to 255 without leading zeros ${got} — ` +
+    `resolvers read such forms differently (010 is octal 8); write the address plainly, e.g. 10.0.0.5`
+  );
 }
 
 // An http(s) URL with a host and no user info, as Go's url.Parse and WHATWG URL both read it.
@@ -143,7 +155,12 @@ function parseHttpUrl(text: string): HttpUrl | undefined {
  */
 export function parseJwksUrl(text: string, insecureAllowed: boolean): Parsed<HttpUrl> {
   const url = parseHttpUrl(text);
-  if (!url) return { problem: httpHostProblem(text) ?? `must be an https URL with a host and a valid port, if any (got ${show(text)}) — e.g. https://hanzo.id/.well-known/jwks` };
+  if (!url)
+    return {
+      problem:
+        httpHostProblem(text) ??
+        `must be an https URL with a host and a valid port, if any (got ${show(text)}) — e.g. https://hanzo.id/.well-known/jwks`,
+    };
   if (url.scheme === 'http' && !insecureAllowed) {
     return { problem: `must be https (got ${show(text)}) — keys fetched over http can be forged; for an in-cluster IAM set allowInsecureJwks: true` };
   }
@@ -153,6 +170,11 @@ export function parseJwksUrl(text: string, insecureAllowed: boolean): Parsed<Htt
 /** Parses an IAM endpoint: the issuer, compared with a token's `iss` as written. */
 export function parseIamEndpoint(text: string): Parsed<HttpUrl> {
   const url = parseHttpUrl(text);
-  if (!url) return { problem: httpHostProblem(text) ?? `must be an http(s) URL with a host (got ${show(text)}) — the issuer exactly as tokens carry it in iss, e.g. https://hanzo.id` };
+  if (!url)
+    return {
+      problem:
+        httpHostProblem(text) ??
+        `must be an http(s) URL with a host (got ${show(text)}) — the issuer exactly as tokens carry it in iss, e.g. https://hanzo.id`,
+    };
   return { value: url };
 }

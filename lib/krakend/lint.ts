@@ -50,7 +50,8 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
       // A valid endpoint's own path as url_pattern holds only its parameters: literal segments have no braces.
       if (!b.url_pattern.includes('{') || (path && b.url_pattern === e.endpoint)) continue;
       for (const match of b.url_pattern.matchAll(URL_PATTERN_PARAM)) {
-        if (!path?.params.has(match[1])) report(`backend[${j}].url_pattern parameter {${match[1]}} is not in the endpoint — KrakenD refuses the config`);
+        if (!path?.params.has(match[1]))
+          report(`backend[${j}].url_pattern parameter {${match[1]}} is not in the endpoint — KrakenD refuses the config`);
       }
     }
 
@@ -63,7 +64,8 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
 
     const limit = e.extra_config?.['qos/ratelimit/router'];
     if (limit?.client_max_rate !== undefined) {
-      if (!STRATEGIES.includes(limit.strategy ?? '')) report('client_max_rate without strategy ip|header|param — KrakenD silently disables the limit');
+      if (!STRATEGIES.includes(limit.strategy ?? ''))
+        report('client_max_rate without strategy ip|header|param — KrakenD silently disables the limit');
       if (limit.strategy === 'header' && !limit.key) report('rate limit strategy header without key');
       if (limit.client_capacity === undefined) report('client_max_rate without client_capacity — KrakenD falls back to a capacity of 1');
       if (limit.strategy === 'header' && !validated && identity.has((limit.key ?? '').toLowerCase())) {

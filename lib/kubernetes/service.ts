@@ -16,7 +16,9 @@ export function renderService(name: string, labels: Record<string, string>, metr
       selector: selectorLabels(name),
       ports: [
         { name: SERVICE_PORT_NAME, port: SERVICE_PORT, targetPort: k8s.IntOrString.fromNumber(KRAKEND_PORT), protocol: 'TCP' },
-        ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, port: metricsPort, targetPort: k8s.IntOrString.fromNumber(metricsPort), protocol: 'TCP' }]),
+        ...(metricsPort === undefined
+          ? []
+          : [{ name: METRICS_PORT_NAME, port: metricsPort, targetPort: k8s.IntOrString.fromNumber(metricsPort), protocol: 'TCP' }]),
       ],
     },
   };

@@ -22,7 +22,12 @@ export const MAX_LIST_ITEMS = 1000;
 
 /** `1500ms`, `30s`, `24h`: the largest whole unit. */
 function formatMs(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 
@@ -45,10 +50,13 @@ function distance(a: string, b: string): number {
 export function suggestion(field: string, known: readonly string[]): string {
   const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
   // A shortened name (`secret` for `secretName`) counts as a near miss too.
-  const near = (k: string) => (norm(k) === norm(field) ? 0 : field.length >= 3 && (norm(k).startsWith(norm(field)) || norm(field).startsWith(norm(k))) ? 1 : distance(field.toLowerCase(), k.toLowerCase()));
-  const best = known
-    .map((k) => ({ k, d: near(k) }))
-    .sort((x, y) => x.d - y.d)[0];
+  const near = (k: string) =>
+    norm(k) === norm(field)
+      ? 0
+      : field.length >= 3 && (norm(k).startsWith(norm(field)) || norm(field).startsWith(norm(k)))
+        ? 1
+        : distance(field.toLowerCase(), k.toLowerCase());
+  const best = known.map((k) => ({ k, d: near(k) })).sort((x, y) => x.d - y.d)[0];
   return best && best.d <= Math.max(2, Math.floor(field.length / 3)) ? `did you mean ${best.k}?` : `known fields: ${known.join(', ')}`;
 }
 
@@ -127,7 +135,8 @@ export class Checker {
     const ms = typeof value === 'string' && value.length <= 32 ? durationMs(value) : undefined;
     if (ms === undefined) this.add(path, `must be a duration such as 500ms, 10s, 1m or 1h (got ${show(value)})`);
     else if (ms < minMs) this.add(path, `must be at least ${formatMs(minMs)} (got ${show(value)})${why}`);
-    else if (ms > MAX_DURATION_MS) this.add(path, `is longer than Go's time.Duration can hold, about 2562047h (got ${show(value)}) — use a shorter duration`);
+    else if (ms > MAX_DURATION_MS)
+      this.add(path, `is longer than Go's time.Duration can hold, about 2562047h (got ${show(value)}) — use a shorter duration`);
     else if (ms > maxMs) this.add(path, `must be at most ${formatMs(maxMs)} (got ${show(value)})${why}`);
   }
 

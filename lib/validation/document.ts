@@ -42,10 +42,11 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
     }
     for (const field of ['labels', 'annotations'] as const) {
       const map = metadata[field];
-      if (map !== undefined && c.map(`metadata.${field}`, map)) checkMetadataMap(c, `metadata.${field}`, map, field === 'labels' ? 'label' : 'annotation');
+      if (map !== undefined && c.map(`metadata.${field}`, map))
+        checkMetadataMap(c, `metadata.${field}`, map, field === 'labels' ? 'label' : 'annotation');
     }
   }
-  if (manifest.spec === undefined) c.add('spec', 'is required — the gateway\'s routes and policies');
+  if (manifest.spec === undefined) c.add('spec', "is required — the gateway's routes and policies");
   else c.problems.push(...validateSpec(manifest.spec));
   if (isObject(metadata)) c.problems.push(...selfReferenceProblems(metadata.name, metadata.namespace, manifest.spec));
   return c.problems;
@@ -60,7 +61,9 @@ function unwritable(value: unknown, path: string, ancestors: Set<object>): strin
   if (typeof value !== 'object' || ancestors.has(value)) return path;
   ancestors.add(value);
   // Array.from visits holes too (as undefined), where map would leave them out.
-  const entries: [string, unknown][] = Array.isArray(value) ? Array.from(value, (v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? Array.from(value, (v, i) => [`[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
   for (const [step, child] of entries) {
     if (!Array.isArray(value) && UNRENDERABLE_KEYS.includes(step.slice(1))) return path + step;
     const found = unwritable(child, path + step, ancestors);

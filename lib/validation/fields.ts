@@ -72,5 +72,10 @@ export const INGRESS_FIELDS = fieldsOf<IngressSpec>({
 export const TLS_FIELDS = fieldsOf<IngressTlsSpec>({ enabled: true, secretName: true });
 export const RESOURCES_FIELDS = fieldsOf<ResourceRequirements>({ requests: true, limits: true });
 export const AUTOSCALING_FIELDS = fieldsOf<AutoscalingSpec>({ minReplicas: true, maxReplicas: true, targetCPUUtilizationPercentage: true });
-export const NETWORK_POLICY_FIELDS = fieldsOf<NetworkPolicySpec>({ enabled: true, ingressNamespace: true, allowedEgressCIDRs: true, backendTargetPorts: true });
+export const NETWORK_POLICY_FIELDS = fieldsOf<NetworkPolicySpec>({
+  enabled: true,
+  ingressNamespace: true,
+  allowedEgressCIDRs: true,
+  backendTargetPorts: true,
+});
 export const SERVICE_MONITOR_FIELDS = fieldsOf<ServiceMonitorSpec>({ enabled: true, metricsPort: true, metricsPath: true, interval: true });

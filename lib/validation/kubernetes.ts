@@ -34,7 +34,11 @@ export function checkImage(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, IMAGE_FIELDS)) return;
   // The distribution project caps a repository name at 255 characters.
   if (c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway', 255) && !IMAGE_REPOSITORY.test(value.repository)) {
-    c.add(`${path}.repository`, `is not an image repository (got ${show(value.repository)}) — lower-case path components, optionally after a registry host, without the tag: e.g. ghcr.io/hanzoai/gateway`);
+    c.add(
+      `${path}.repository`,
+      `is not an image repository (got ${show(value.repository)}) — ` +
+        `lower-case path components, optionally after a registry host, without the tag: e.g. ghcr.io/hanzoai/gateway`,
+    );
   }
   if (value.tag === undefined && value.digest === undefined) {
     c.add(`${path}.tag`, 'is required without a digest (got neither) — give a tag such as 2.14.1, or pin the image with digest: sha256:<64 hex>');
@@ -64,7 +68,8 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
     c.each(value.hosts, (h, i) => {
       const p = `${path}.hosts[${i}]`;
       if (!isIngressHost(h)) {
-        const lower = typeof h === 'string' && h !== h.toLowerCase() && isIngressHost(h.toLowerCase()) ? ` — write it in lower case: ${h.toLowerCase()}` : '';
+        const lower =
+          typeof h === 'string' && h !== h.toLowerCase() && isIngressHost(h.toLowerCase()) ? ` — write it in lower case: ${h.toLowerCase()}` : '';
         c.add(p, `must be a DNS name such as api.hanzo.ai or *.hanzo.ai (got ${show(h)})${lower}`);
         return;
       }
@@ -113,7 +118,11 @@ export function checkMetadataMap(c: Checker, path: string, map: Record<string, u
     if (UNRENDERABLE_KEYS.includes(key)) {
       c.add(p, `a key named ${show(key)} cannot be written out by cdk8s, which reads it as the object's class — rename the key`);
     } else if (!isQualifiedName(key)) {
-      c.add(p, `is not ${what === 'label' ? 'a label' : 'an annotation'} key (got ${show(key)}) — an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'`);
+      c.add(
+        p,
+        `is not ${what === 'label' ? 'a label' : 'an annotation'} key (got ${show(key)}) — ` +
+          `an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'`,
+      );
     }
     if (typeof value !== 'string') c.add(p, `must be a string (got ${typeOf(value)} ${show(value)}) — quote it in YAML`);
     else if (what === 'label' && !isLabelValue(value)) {
@@ -121,7 +130,11 @@ export function checkMetadataMap(c: Checker, path: string, map: Record<string, u
     }
   }
   if (what === 'annotation' && bytes > ANNOTATIONS_LIMIT_BYTES) {
-    c.add(path, `total ${bytes} bytes, over the ${ANNOTATIONS_LIMIT_BYTES}-byte (256 KiB) limit of an object's annotations — Kubernetes refuses the object; shorten or remove some`);
+    c.add(
+      path,
+      `total ${bytes} bytes, over the ${ANNOTATIONS_LIMIT_BYTES}-byte (256 KiB) limit of an object's annotations — ` +
+        `Kubernetes refuses the object; shorten or remove some`,
+    );
   }
 }
 
@@ -132,7 +145,11 @@ export function checkResources(c: Checker, path: string, value: unknown): void {
     const limit = limits.get(res);
     // A relative margin: 0.1 and 100m are equal, though their float values may differ in the last bit.
     if (limit !== undefined && request.amount > limit.amount * (1 + 1e-12)) {
-      c.add(`${path}.requests.${res}`, `must not exceed the limit (request ${show(request.text)}, limit ${show(limit.text)}) — Kubernetes refuses the pod; raise the limit or lower the request`);
+      c.add(
+        `${path}.requests.${res}`,
+        `must not exceed the limit (request ${show(request.text)}, limit ${show(limit.text)}) — ` +
+          `Kubernetes refuses the pod; raise the limit or lower the request`,
+      );
     }
   }
 }
@@ -145,7 +162,11 @@ function checkQuantities(c: Checker, path: string, value: unknown): Map<string, 
     const p = `${path}.${res}`;
     if (!isResourceName(res)) {
       const near = suggestion(res, STANDARD_RESOURCES);
-      c.add(p, `unknown resource ${show(res)} — ${near.startsWith('did') ? `${near} ` : ''}use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource such as example.com/gpu`);
+      c.add(
+        p,
+        `unknown resource ${show(res)} — ${near.startsWith('did') ? `${near} ` : ''}` +
+          'use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource such as example.com/gpu',
+      );
     }
     const text = isObject(q) ? q.value : q;
     const amount = quantityAmount(text);

@@ -24,22 +24,35 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
   const p = `${path}.autoscaling`;
   const a = spec.autoscaling;
   if (!c.object(p, a, AUTOSCALING_FIELDS)) return;
-  const min = a.minReplicas === undefined ? AUTOSCALING_DEFAULTS.minReplicas : c.integer(`${p}.minReplicas`, a.minReplicas, 1, INT32_MAX) ? a.minReplicas : undefined;
+  const min =
+    a.minReplicas === undefined
+      ? AUTOSCALING_DEFAULTS.minReplicas
+      : c.integer(`${p}.minReplicas`, a.minReplicas, 1, INT32_MAX)
+        ? a.minReplicas
+        : undefined;
   let max: number | undefined;
   if (a.maxReplicas === undefined) c.add(`${p}.maxReplicas`, 'is required — the most pods the autoscaler may run');
   else if (c.integer(`${p}.maxReplicas`, a.maxReplicas, 1, INT32_MAX)) max = a.maxReplicas;
   if (min !== undefined && max !== undefined && min > max) {
-    if (a.minReplicas === undefined) c.add(`${p}.maxReplicas`, `must be at least minReplicas, ${min} by default (got ${max}) — raise it, or set minReplicas`);
+    if (a.minReplicas === undefined)
+      c.add(`${p}.maxReplicas`, `must be at least minReplicas, ${min} by default (got ${max}) — raise it, or set minReplicas`);
     else c.add(`${p}.minReplicas`, `must not exceed maxReplicas (got ${min} > ${max})`);
   }
   if (a.targetCPUUtilizationPercentage !== undefined) c.integer(`${p}.targetCPUUtilizationPercentage`, a.targetCPUUtilizationPercentage, 1, 100);
   if (spec.replicas !== undefined) {
-    c.add(`${path}.replicas`, `must not be set together with ${p} (got ${show(spec.replicas)}) — the autoscaler owns the pod count; remove replicas and set autoscaling.minReplicas`);
+    c.add(
+      `${path}.replicas`,
+      `must not be set together with ${p} (got ${show(spec.replicas)}) — ` +
+        `the autoscaler owns the pod count; remove replicas and set autoscaling.minReplicas`,
+    );
   }
   // Utilization is a share of the CPU request: without one the autoscaler cannot compute it.
   const resources = spec.resources;
   if (isObject(resources) && (resources.requests === undefined || (isObject(resources.requests) && resources.requests.cpu === undefined))) {
-    c.add(`${path}.resources.requests.cpu`, `is required with ${p} — CPU utilization is measured against the CPU request; add one (e.g. 250m, the default)`);
+    c.add(
+      `${path}.resources.requests.cpu`,
+      `is required with ${p} — CPU utilization is measured against the CPU request; add one (e.g. 250m, the default)`,
+    );
   }
 }
 
@@ -49,13 +62,21 @@ function checkServiceMonitor(c: Checker, path: string, value: unknown): void {
   const port = value.metricsPort;
   if (port !== undefined) {
     if (typeof port !== 'number' || !Number.isInteger(port) || port < FIRST_UNPRIVILEGED_PORT || port > 65535) {
-      c.add(`${path}.metricsPort`, `must be a port number from ${FIRST_UNPRIVILEGED_PORT} to 65535 (got ${show(port)}) — the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below ${FIRST_UNPRIVILEGED_PORT}`);
+      c.add(
+        `${path}.metricsPort`,
+        `must be a port number from ${FIRST_UNPRIVILEGED_PORT} to 65535 (got ${show(port)}) — ` +
+          `the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below ${FIRST_UNPRIVILEGED_PORT}`,
+      );
     } else if (port === KRAKEND_PORT) {
       c.add(`${path}.metricsPort`, `must differ from the gateway port ${KRAKEND_PORT} — e.g. ${SERVICE_MONITOR_DEFAULTS.metricsPort}, the default`);
     }
   }
   if (value.metricsPath !== undefined && value.metricsPath !== SERVICE_MONITOR_DEFAULTS.metricsPath) {
-    c.add(`${path}.metricsPath`, `must be ${SERVICE_MONITOR_DEFAULTS.metricsPath} (got ${show(value.metricsPath)}) — KrakenD's Prometheus exporter serves no other path; remove the field`);
+    c.add(
+      `${path}.metricsPath`,
+      `must be ${SERVICE_MONITOR_DEFAULTS.metricsPath} (got ${show(value.metricsPath)}) — ` +
+        `KrakenD's Prometheus exporter serves no other path; remove the field`,
+    );
   }
   if (value.interval !== undefined) c.duration(`${path}.interval`, value.interval);
 }
@@ -143,7 +164,11 @@ function checkCidrs(c: Checker, path: string, value: unknown): CheckedCidrs | un
 export function checkTrustedProxies(c: Checker, path: string, value: unknown): void {
   checkCidrs(c, path, value)?.blocks.forEach(({ index, cidr }) => {
     if (cidr.prefix === 0) {
-      c.add(`${path}[${index}]`, `must not trust every address (got ${show((value as unknown[])[index])}) — any client could then pick its own address, and a fresh per-IP rate-limit bucket, with X-Forwarded-For; list your proxies' ranges`);
+      c.add(
+        `${path}[${index}]`,
+        `must not trust every address (got ${show((value as unknown[])[index])}) — ` +
+          `any client could then pick its own address, and a fresh per-IP rate-limit bucket, with X-Forwarded-For; list your proxies' ranges`,
+      );
     }
   });
 }

@@ -41,14 +41,27 @@ export function checkRoutes(c: Checker, path: string, value: unknown, rateLimits
     if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
     if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
     const authenticated = r.authPolicy !== undefined;
-    if (r.authPolicy !== undefined && c.string(`${p}.authPolicy`, r.authPolicy, 'the name of an entry of spec.authPolicies', MAX_NAME_LENGTH) && authPolicies && !authPolicies.has(r.authPolicy)) {
+    if (
+      r.authPolicy !== undefined &&
+      c.string(`${p}.authPolicy`, r.authPolicy, 'the name of an entry of spec.authPolicies', MAX_NAME_LENGTH) &&
+      authPolicies &&
+      !authPolicies.has(r.authPolicy)
+    ) {
       c.add(`${p}.authPolicy`, `unknown auth policy ${show(r.authPolicy)} (defined: ${[...authPolicies.keys()].join(', ') || 'none'})`);
     }
-    if (r.rateLimit !== undefined && c.string(`${p}.rateLimit`, r.rateLimit, 'the name of an entry of spec.rateLimits', MAX_NAME_LENGTH) && rateLimits) {
+    if (
+      r.rateLimit !== undefined &&
+      c.string(`${p}.rateLimit`, r.rateLimit, 'the name of an entry of spec.rateLimits', MAX_NAME_LENGTH) &&
+      rateLimits
+    ) {
       const limit = rateLimits.get(r.rateLimit);
       if (!limit) c.add(`${p}.rateLimit`, `unknown rate limit ${show(r.rateLimit)} (defined: ${[...rateLimits.keys()].join(', ') || 'none'})`);
       else if (limit.key === 'user' && !authenticated) {
-        c.add(`${p}.rateLimit`, `rate limit ${show(r.rateLimit)} counts per user, but the route has no authPolicy to identify users — add an authPolicy or use a limit with key ip or global`);
+        c.add(
+          `${p}.rateLimit`,
+          `rate limit ${show(r.rateLimit)} counts per user, but the route has no authPolicy to identify users — ` +
+            `add an authPolicy or use a limit with key ip or global`,
+        );
       }
     }
     if (r.inputHeaders !== undefined) checkInputHeaders(c, `${p}.inputHeaders`, r.inputHeaders, authenticated);
@@ -56,7 +69,8 @@ export function checkRoutes(c: Checker, path: string, value: unknown, rateLimits
       for (const m of methods) {
         const key = `${m} ${r.prefix}`;
         const first = routed.get(key);
-        if (first !== undefined) c.add(`${p}.methods`, `${m} ${r.prefix} is already routed by ${path}[${first}] — remove the method from one of them`);
+        if (first !== undefined)
+          c.add(`${p}.methods`, `${m} ${r.prefix} is already routed by ${path}[${first}] — remove the method from one of them`);
         else routed.set(key, i);
       }
     }
@@ -80,7 +94,8 @@ function prefixProblem(prefix: string): string | undefined {
   if (prefix.endsWith('/')) return `must not end with '/' ${got} — write ${tidy}`;
   if (segments.includes('')) return `must not have an empty segment ${got} — write ${tidy}`;
   for (const segment of segments) {
-    if (segment === '.' || segment === '..') return `must not have a '${segment}' segment ${got} — clients resolve it away, so the prefix could never match`;
+    if (segment === '.' || segment === '..')
+      return `must not have a '${segment}' segment ${got} — clients resolve it away, so the prefix could never match`;
     const bad = UNROUTABLE_CHAR.exec(segment)?.[0];
     if (bad !== undefined) {
       const why = WHY_NOT_IN_PREFIX[bad] ?? "a prefix holds only letters, digits and - . _ ~ ! $ ' ( ) + , ; = @";
@@ -122,9 +137,12 @@ function checkInputHeaders(c: Checker, path: string, value: unknown, authenticat
     if (h === '*') c.add(p, 'must not be * — forwarding every client header lets clients forge X-User-Id and X-Org-Id; list the headers');
     else if (typeof h !== 'string' || h.length > MAX_HEADER_NAME_LENGTH || !HEADER_NAME.test(h)) {
       c.add(p, `must be a header name of at most ${MAX_HEADER_NAME_LENGTH} letters, digits and '-' (got ${show(h)})`);
-    }
-    else if (!authenticated && [USER_ID_HEADER, ORG_ID_HEADER].some((x) => x.toLowerCase() === h.toLowerCase())) {
-      c.add(p, `${h} is an identity header set by an auth policy; a public route must not forward a client's copy (got ${show(h)}) — add an authPolicy or remove it`);
+    } else if (!authenticated && [USER_ID_HEADER, ORG_ID_HEADER].some((x) => x.toLowerCase() === h.toLowerCase())) {
+      c.add(
+        p,
+        `${h} is an identity header set by an auth policy; a public route must not forward a client's copy (got ${show(h)}) — ` +
+          `add an authPolicy or remove it`,
+      );
     }
   });
 }
@@ -138,16 +156,26 @@ function checkInputHeaders(c: Checker, path: string, value: unknown, authenticat
  */
 export function checkSelfReferences(c: Checker, path: string, routes: unknown, name: string, namespace: string | undefined): void {
   if (!Array.isArray(routes)) return;
-  const selfNames = new Set([name, ...(namespace === undefined ? [] : [`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`])]);
+  const selfNames = new Set([
+    name,
+    ...(namespace === undefined ? [] : [`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`]),
+  ]);
   routes.forEach((r, i) => {
     const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
     if (!url) return;
     const host = url.hostname.toLowerCase();
     const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
     if (selfNames.has(host)) {
-      c.add(`${path}[${i}].backend`, `is this gateway's own Service (got ${show(r.backend)}) — KrakenD would proxy every request to itself; name the backend Service`);
+      c.add(
+        `${path}[${i}].backend`,
+        `is this gateway's own Service (got ${show(r.backend)}) — KrakenD would proxy every request to itself; name the backend Service`,
+      );
     } else if (LOOPBACK.test(host) && port === KRAKEND_PORT && !RESERVED_SEGMENT.test(url.basePath)) {
-      c.add(`${path}[${i}].backend`, `is this gateway's own port on loopback (got ${show(r.backend)}) — KrakenD listens on ${KRAKEND_PORT} and would call itself; a sidecar on loopback needs another port`);
+      c.add(
+        `${path}[${i}].backend`,
+        `is this gateway's own port on loopback (got ${show(r.backend)}) — ` +
+          `KrakenD listens on ${KRAKEND_PORT} and would call itself; a sidecar on loopback needs another port`,
+      );
     }
   });
 }

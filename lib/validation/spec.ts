@@ -15,7 +15,11 @@ import { checkRoutes, checkSelfReferences } from './routes';
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
   const c = new Checker();
   if (!isDns1035Label(name)) {
-    c.add(`${path}.name`, `must be a DNS-1035 label of at most 63 characters: lower-case letters, digits and '-', starting with a letter (got ${show(name)}) — it names the Deployment and Service`);
+    c.add(
+      `${path}.name`,
+      `must be a DNS-1035 label of at most 63 characters: lower-case letters, digits and '-', starting with a letter (got ${show(name)}) — ` +
+        `it names the Deployment and Service`,
+    );
   }
   if (namespace !== undefined && !isDns1123Label(namespace)) {
     c.add(`${path}.namespace`, `must be a DNS-1123 label of at most 63 characters: lower-case letters, digits and '-' (got ${show(namespace)})`);

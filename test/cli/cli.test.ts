@@ -90,7 +90,11 @@ describe('validate', () => {
     const text = fs.readFileSync(INVALID, 'utf8').replace('Gateway_1', 'gateway');
     const r = cli(['validate', '-'], { input: text });
     expect(r.status).toBe(1);
-    expect(r.stderr.split('\n')).toEqual([expect.stringMatching(/^<stdin>: spec\.routes\[0\]\.methods\[1\]: /), expect.stringMatching(/^<stdin>: spec\.routes\[0\]\.rateLimit: /), '']);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^<stdin>: spec\.routes\[0\]\.methods\[1\]: /),
+      expect.stringMatching(/^<stdin>: spec\.routes\[0\]\.rateLimit: /),
+      '',
+    ]);
   });
 });
 
@@ -146,7 +150,9 @@ describe('synth', () => {
   test('--stdout prints exactly the files, separated by ---, and reads - like a file', () => {
     const cwd = tempDir();
     expect(cli(['synth', SEED, MULTI, '--output', 'out'], { cwd }).status).toBe(0);
-    const files = ['hanzo.gateway.k8s.yaml', 'edge.public.k8s.yaml', 'internal.k8s.yaml'].map((f) => fs.readFileSync(path.join(cwd, 'out', f), 'utf8'));
+    const files = ['hanzo.gateway.k8s.yaml', 'edge.public.k8s.yaml', 'internal.k8s.yaml'].map((f) =>
+      fs.readFileSync(path.join(cwd, 'out', f), 'utf8'),
+    );
     const printed = cli(['synth', SEED, MULTI, '--stdout']);
     expect(printed.status).toBe(0);
     expect(printed.stdout).toBe(files.join('---\n'));
@@ -170,7 +176,10 @@ describe('synth', () => {
   test('changing one route changes the pod template (a rollout) and leaves the Service bytes alone', () => {
     const cwd = tempDir();
     const seed = fs.readFileSync(SEED, 'utf8');
-    const changed = seed.replace('backend: "http://cloud-api.hanzo.svc:80", methods: [GET]', 'backend: "http://cloud-api.hanzo.svc:80", methods: [GET, DELETE]');
+    const changed = seed.replace(
+      'backend: "http://cloud-api.hanzo.svc:80", methods: [GET]',
+      'backend: "http://cloud-api.hanzo.svc:80", methods: [GET, DELETE]',
+    );
     expect(changed).not.toBe(seed);
     fs.writeFileSync(path.join(cwd, 'before.yaml'), seed);
     fs.writeFileSync(path.join(cwd, 'after.yaml'), changed);
@@ -198,8 +207,14 @@ describe('krakend', () => {
     expect(r.stdout).toBe(byKind(manifests, 'ConfigMap').data['krakend.json']);
     expect(r.stdout.endsWith('}')).toBe(true);
     expect(r.stdout).not.toContain('\n');
-    expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(byKind(manifests, 'Deployment').spec.template.metadata.annotations['hanzo.ai/config-sha256']);
-    expect(JSON.parse(r.stdout)).toMatchObject({ version: 3, name: 'gateway', endpoints: expect.arrayContaining([expect.objectContaining({ endpoint: '/v1/chat', method: 'POST' })]) });
+    expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(
+      byKind(manifests, 'Deployment').spec.template.metadata.annotations['hanzo.ai/config-sha256'],
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      version: 3,
+      name: 'gateway',
+      endpoints: expect.arrayContaining([expect.objectContaining({ endpoint: '/v1/chat', method: 'POST' })]),
+    });
   });
 
   test('--name picks one Gateway of a multi-document file, by name or namespace/name', () => {

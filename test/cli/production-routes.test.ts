@@ -105,7 +105,10 @@ test('the rendered Gateway routes every request of the predecessor to the same b
 });
 
 test('the rendered Gateway also routes paths up to 3 segments deeper, to the same backend', () => {
-  const result = replay(rendered, deeperCases.map((c) => `${c.method} ${c.path} ${c.url}`));
+  const result = replay(
+    rendered,
+    deeperCases.map((c) => `${c.method} ${c.path} ${c.url}`),
+  );
   if (!result) return skipNotice('ginroute', TOOL_ABSENT);
   expect(result.failures).toEqual([]);
   expect(result.output).toContain(`${deeperCases.length} passed, 0 failed`);
@@ -113,9 +116,15 @@ test('the rendered Gateway also routes paths up to 3 segments deeper, to the sam
 
 test('a method the predecessor did not route is not routed either (404)', () => {
   expect(unroutedMethods.length).toBeGreaterThan(30);
-  const result = replay(rendered, unroutedMethods.map((c) => `${c.method} ${c.path} 404`));
+  const result = replay(
+    rendered,
+    unroutedMethods.map((c) => `${c.method} ${c.path} 404`),
+  );
   if (!result) return skipNotice('ginroute', TOOL_ABSENT);
   expect(result.failures).toEqual([]);
-  const before = replay(predecessor, unroutedMethods.map((c) => `${c.method} ${c.path} 4xx`));
+  const before = replay(
+    predecessor,
+    unroutedMethods.map((c) => `${c.method} ${c.path} 4xx`),
+  );
   expect(before?.failures).toEqual([]);
 });

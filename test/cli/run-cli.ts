@@ -19,7 +19,8 @@ export interface CliResult {
 
 /** Runs the CLI with `args` in `cwd` (default: a fresh temp dir), `input` on its standard input. */
 export function cli(args: readonly string[], opts: { cwd?: string; input?: string } = {}): CliResult {
-  if (!fs.existsSync(path.join(ROOT, 'build', 'lib', 'cli.js'))) throw new Error('build/lib/cli.js is missing: run `npm run build` first (`npm test` does)');
+  if (!fs.existsSync(path.join(ROOT, 'build', 'lib', 'cli.js')))
+    throw new Error('build/lib/cli.js is missing: run `npm run build` first (`npm test` does)');
   const res = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? tempDir(),
     input: opts.input ?? '',

@@ -18,7 +18,8 @@ function cdk8sModulesLoadedBy(...modules: string[]): string[] {
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, 'build', 'lib', 'cli.js'))) throw new Error('build/lib/cli.js is missing: run `npm run build` first (`npm test` does)');
+  if (!fs.existsSync(path.join(ROOT, 'build', 'lib', 'cli.js')))
+    throw new Error('build/lib/cli.js is missing: run `npm run build` first (`npm test` does)');
 });
 
 test('validation and the CLI module load without cdk8s', () => {
@@ -31,7 +32,8 @@ test('the check itself sees cdk8s-plus-28 when the construct is loaded', () => {
 
 test('validate checks a valid Gateway without loading cdk8s, and agrees with the construct', () => {
   const script = `const code = require('./build/lib/cli').main(['validate', 'test/fixtures/cr/seed.yaml']);
-    process.stderr.write(JSON.stringify({ code, loaded: Object.keys(require.cache).filter((k) => /node_modules[\\\\/]cdk8s(-plus-28)?[\\\\/]/.test(k)) }));`;
+    const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]cdk8s(-plus-28)?[\\\\/]/.test(k));
+    process.stderr.write(JSON.stringify({ code, loaded }));`;
   const res = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   expect(JSON.parse(res.stderr)).toEqual({ code: 0, loaded: [] });
 });

@@ -49,7 +49,11 @@ function hugeCr(): unknown {
   const cr: any = structuredClone(SEED_CR);
   cr.spec = {
     prefixDepth: 16,
-    routes: Array.from({ length: 100 }, (_, i) => ({ prefix: `/service-${i}/api`, backend: `http://service-${i}.hanzo.svc:8080`, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })),
+    routes: Array.from({ length: 100 }, (_, i) => ({
+      prefix: `/service-${i}/api`,
+      backend: `http://service-${i}.hanzo.svc:8080`,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    })),
   };
   return cr;
 }
@@ -98,7 +102,11 @@ test('a problem message reads: what is wrong, the value, the fix', () => {
   const lines = problemLines(cli(['validate', file], { cwd: dir }).stderr, file);
   expect(lines).toContain('spec.replica: unknown field — did you mean replicas?');
   expect(lines).toContain('spec.routes[2].rateLimit: unknown rate limit "per-usr" (defined: per-user, per-user-strict)');
-  expect(lines).toContainEqual(expect.stringMatching(/^spec\.routes\[2\]\.methods\[1\]: must be one of GET, POST, PUT, PATCH, DELETE \(got "HEAD"\) — KrakenD CE cannot route HEAD or OPTIONS$/));
+  expect(lines).toContainEqual(
+    expect.stringMatching(
+      /^spec\.routes\[2\]\.methods\[1\]: must be one of GET, POST, PUT, PATCH, DELETE \(got "HEAD"\) — KrakenD CE cannot route HEAD or OPTIONS$/,
+    ),
+  );
 });
 
 test('standard input is checked the same way', () => {
@@ -116,7 +124,9 @@ describe.each(['validate', 'synth'])('%s on a CR whose krakend.json is over 1 Mi
     const r = cli(command === 'synth' ? ['synth', file] : ['validate', file], { cwd: dir });
     expect(r.status).toBe(1);
     expect(problemLines(r.stderr, file)).toEqual([
-      expect.stringMatching(/^spec\.routes: the rendered krakend\.json is (at least )?\d+ bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/),
+      expect.stringMatching(
+        /^spec\.routes: the rendered krakend\.json is (at least )?\d+ bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/,
+      ),
     ]);
     expect(fs.readdirSync(dir)).toEqual(['huge.yaml']);
   });

@@ -46,7 +46,10 @@ describe('a 3-replica Gateway', () => {
 });
 
 describe('autoscaling {minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70}', () => {
-  const { gateway, manifests } = synthGateway({ replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } });
+  const { gateway, manifests } = synthGateway({
+    replicas: undefined,
+    autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+  });
   const deployment = only(manifests, 'Deployment');
 
   test('gets an autoscaling/v2 HorizontalPodAutoscaler targeting its Deployment on CPU use', () => {
@@ -110,25 +113,56 @@ describe('autoscaling is validated', () => {
 
   test.each<[string, unknown, object, string[]]>([
     ['min above max', { minReplicas: 5, maxReplicas: 3 }, {}, ['spec.autoscaling.minReplicas: must not exceed maxReplicas (got 5 > 3)']],
-    ['max below the default min', { maxReplicas: 1 }, {}, ['spec.autoscaling.maxReplicas: must be at least minReplicas, 2 by default (got 1) — raise it, or set minReplicas']],
+    [
+      'max below the default min',
+      { maxReplicas: 1 },
+      {},
+      ['spec.autoscaling.maxReplicas: must be at least minReplicas, 2 by default (got 1) — raise it, or set minReplicas'],
+    ],
     ['no max', { minReplicas: 2 }, {}, ['spec.autoscaling.maxReplicas: is required — the most pods the autoscaler may run']],
     ['min 0', { minReplicas: 0, maxReplicas: 3 }, {}, ['spec.autoscaling.minReplicas: must be an integer from 1 to 2147483647 (got 0)']],
-    ['target 0', { maxReplicas: 3, targetCPUUtilizationPercentage: 0 }, {}, ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got 0)']],
-    ['target 101', { maxReplicas: 3, targetCPUUtilizationPercentage: 101 }, {}, ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got 101)']],
-    ['target as text', { maxReplicas: 3, targetCPUUtilizationPercentage: '70%' }, {}, ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got "70%")']],
+    [
+      'target 0',
+      { maxReplicas: 3, targetCPUUtilizationPercentage: 0 },
+      {},
+      ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got 0)'],
+    ],
+    [
+      'target 101',
+      { maxReplicas: 3, targetCPUUtilizationPercentage: 101 },
+      {},
+      ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got 101)'],
+    ],
+    [
+      'target as text',
+      { maxReplicas: 3, targetCPUUtilizationPercentage: '70%' },
+      {},
+      ['spec.autoscaling.targetCPUUtilizationPercentage: must be an integer from 1 to 100 (got "70%")'],
+    ],
     [
       'together with replicas',
       { maxReplicas: 3 },
       { replicas: 2 },
-      ['spec.replicas: must not be set together with spec.autoscaling (got 2) — the autoscaler owns the pod count; remove replicas and set autoscaling.minReplicas'],
+      [
+        'spec.replicas: must not be set together with spec.autoscaling (got 2) — ' +
+          'the autoscaler owns the pod count; remove replicas and set autoscaling.minReplicas',
+      ],
     ],
     [
       'resources without a CPU request',
       { maxReplicas: 3 },
       { resources: { requests: { memory: '256Mi' } } },
-      ['spec.resources.requests.cpu: is required with spec.autoscaling — CPU utilization is measured against the CPU request; add one (e.g. 250m, the default)'],
+      [
+        'spec.resources.requests.cpu: is required with spec.autoscaling — ' +
+          'CPU utilization is measured against the CPU request; add one (e.g. 250m, the default)',
+      ],
     ],
-    ['a misspelt field', { maxReplicas: 3, targetCPU: 70 }, {}, ['spec.autoscaling.targetCPU: unknown field — did you mean targetCPUUtilizationPercentage?']],
+    [
+      'a misspelt field',
+      { maxReplicas: 3, targetCPU: 70 },
+      {},
+      ['spec.autoscaling.targetCPU: unknown field — did you mean targetCPUUtilizationPercentage?'],
+    ],
     ['not an object', 3, {}, ['spec.autoscaling: must be an object (got number 3)']],
   ])('%s', (_, autoscaling, more, expected) => {
     expect(problemsOf(noReplicas(autoscaling, more))).toEqual(expected);

@@ -37,7 +37,15 @@ function richerSpec() {
     prefixDepth: 2,
     routes: [
       ...spec.routes,
-      { prefix: '/auth', backend: 'https://iam.hanzo.svc:8443/api', methods: ['GET', 'POST'] as const, stripPrefix: true, rateLimit: 'per-ip', timeout: '5s', inputHeaders: ['User-Agent', 'X-Request-Id'] },
+      {
+        prefix: '/auth',
+        backend: 'https://iam.hanzo.svc:8443/api',
+        methods: ['GET', 'POST'] as const,
+        stripPrefix: true,
+        rateLimit: 'per-ip',
+        timeout: '5s',
+        inputHeaders: ['User-Agent', 'X-Request-Id'],
+      },
     ],
     rateLimits: [...spec.rateLimits!, { name: 'per-ip', maxRate: 10, every: '1s', key: 'ip' as const, capacity: 20 }],
   };
@@ -120,7 +128,13 @@ describe('Deployment', () => {
   });
 
   test('UID and GID 1000 and seccomp at pod level, everything dropped at container level', () => {
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -275,7 +289,7 @@ describe('namespace', () => {
     expect(namespaces(seed.manifests)).toEqual(['hanzo']);
   });
 
-  test("comes from the chart when the props have none", () => {
+  test('comes from the chart when the props have none', () => {
     expect(namespaces(synthGateway({ namespace: undefined }, { namespace: 'team-a' }).manifests)).toEqual(['team-a']);
   });
 
@@ -327,7 +341,9 @@ describe('construct tree and properties', () => {
 
   test('name defaults to the construct id', () => {
     const manifests = synthManifests((chart) => new Gateway(chart, 'edge', seedSpec()));
-    expect(manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(expect.arrayContaining(['ConfigMap edge-config', 'Deployment edge', 'Service edge']));
+    expect(manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(
+      expect.arrayContaining(['ConfigMap edge-config', 'Deployment edge', 'Service edge']),
+    );
     for (const m of manifests) expect(['edge', 'edge-config']).toContain(m.metadata.name);
   });
 
@@ -339,9 +355,26 @@ describe('construct tree and properties', () => {
 describe('conformance of every object', () => {
   const configurations: [string, Parameters<typeof synthGateway>[0]][] = [
     ['the seed', {}],
-    ['an Ingress with everything set', { ingress: { className: 'nginx', hosts: ['api.hanzo.ai', 'api.hanzo.dev'], clusterIssuer: 'letsencrypt', annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '16m' }, tls: { secretName: 'api-cert' } } }],
+    [
+      'an Ingress with everything set',
+      {
+        ingress: {
+          className: 'nginx',
+          hosts: ['api.hanzo.ai', 'api.hanzo.dev'],
+          clusterIssuer: 'letsencrypt',
+          annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '16m' },
+          tls: { secretName: 'api-cert' },
+        },
+      },
+    ],
     ['an Ingress without TLS', { ingress: { tls: { enabled: false } } }],
-    ['custom resources and image', { resources: { requests: { cpu: 1, memory: '1Gi' }, limits: { memory: '1Gi' } }, image: { repository: 'r.local/k', tag: 'v2', pullPolicy: 'Never' } }],
+    [
+      'custom resources and image',
+      {
+        resources: { requests: { cpu: 1, memory: '1Gi' }, limits: { memory: '1Gi' } },
+        image: { repository: 'r.local/k', tag: 'v2', pullPolicy: 'Never' },
+      },
+    ],
     ['no namespace, other name, 1 replica', { name: 'edge', namespace: undefined, replicas: 1 }],
     ['more routes, a timeout and a shallower prefix depth', richerSpec()],
   ];
@@ -355,7 +388,7 @@ describe('conformance of every object', () => {
     expect(restrictedProblems(d.spec.template.spec, d.spec.template.metadata.annotations)).toEqual([]);
   });
 
-  test.each(configurations)('%s: the ConfigMap\'s krakend.json passes the KrakenD schema and CE checks', (_name, overrides) => {
+  test.each(configurations)("%s: the ConfigMap's krakend.json passes the KrakenD schema and CE checks", (_name, overrides) => {
     const cfg = JSON.parse(only(synthGateway(overrides).manifests, 'ConfigMap').data['krakend.json']);
     const problems = krakendCheck(cfg);
     if (!problems) return skipNotice('krakend-check', SHARED_DIR ? 'ajv is not resolvable from the project' : '../shared is not checked out');

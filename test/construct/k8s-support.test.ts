@@ -49,15 +49,31 @@ describe('restrictedProblems', () => {
     ['hostPath volume', (p) => p.volumes.push({ name: 'h', hostPath: { path: '/' } }), /spec\.volumes\[2\] \(h\): volume type hostPath/],
     ['nfs volume', (p) => p.volumes.push({ name: 'n', nfs: { server: 's', path: '/' } }), /volume type nfs/],
     ['privileged', (p) => (p.containers[0].securityContext.privileged = true), /containers\[0\] \(app\)\.securityContext\.privileged/],
-    ['allowPrivilegeEscalation unset', (p) => delete p.containers[0].securityContext.allowPrivilegeEscalation, /allowPrivilegeEscalation must be false/],
-    ['allowPrivilegeEscalation true', (p) => (p.containers[0].securityContext.allowPrivilegeEscalation = true), /allowPrivilegeEscalation must be false/],
+    [
+      'allowPrivilegeEscalation unset',
+      (p) => delete p.containers[0].securityContext.allowPrivilegeEscalation,
+      /allowPrivilegeEscalation must be false/,
+    ],
+    [
+      'allowPrivilegeEscalation true',
+      (p) => (p.containers[0].securityContext.allowPrivilegeEscalation = true),
+      /allowPrivilegeEscalation must be false/,
+    ],
     ['runAsNonRoot nowhere', (p) => delete p.securityContext.runAsNonRoot, /runAsNonRoot must be true/],
     ['container runAsNonRoot false', (p) => (p.containers[0].securityContext.runAsNonRoot = false), /runAsNonRoot must be true/],
     ['pod runAsUser 0', (p) => (p.securityContext.runAsUser = 0), /spec\.securityContext\.runAsUser must not be 0/],
-    ['container runAsUser 0', (p) => (p.containers[0].securityContext.runAsUser = 0), /containers\[0\] \(app\)\.securityContext\.runAsUser must not be 0/],
+    [
+      'container runAsUser 0',
+      (p) => (p.containers[0].securityContext.runAsUser = 0),
+      /containers\[0\] \(app\)\.securityContext\.runAsUser must not be 0/,
+    ],
     ['seccomp nowhere', (p) => delete p.securityContext.seccompProfile, /seccompProfile\.type must be RuntimeDefault or Localhost/],
     ['pod seccomp Unconfined', (p) => (p.securityContext.seccompProfile.type = 'Unconfined'), /spec\.securityContext\.seccompProfile/],
-    ['container seccomp Unconfined', (p) => (p.containers[0].securityContext.seccompProfile = { type: 'Unconfined' }), /containers\[0\].*seccompProfile/],
+    [
+      'container seccomp Unconfined',
+      (p) => (p.containers[0].securityContext.seccompProfile = { type: 'Unconfined' }),
+      /containers\[0\].*seccompProfile/,
+    ],
     ['capabilities not dropped', (p) => delete p.containers[0].securityContext.capabilities, /capabilities\.drop must include ALL/],
     ['capability added', (p) => (p.containers[0].securityContext.capabilities.add = ['SYS_ADMIN']), /capabilities\.add .*SYS_ADMIN/],
     ['hostPort', (p) => (p.containers[0].ports[0].hostPort = 8080), /ports\[0\]\.hostPort/],
@@ -67,7 +83,11 @@ describe('restrictedProblems', () => {
     ['unsafe sysctl', (p) => (p.securityContext.sysctls = [{ name: 'kernel.msgmax', value: '1' }]), /kernel\.msgmax is not a safe sysctl/],
     ['hostProcess', (p) => (p.securityContext.windowsOptions = { hostProcess: true }), /hostProcess/],
     ['AppArmor unconfined', (p) => (p.containers[0].securityContext.appArmorProfile = { type: 'Unconfined' }), /appArmorProfile/],
-    ['init container', (p) => (p.initContainers = [{ name: 'init', image: 'x' }]), /initContainers\[0\] \(init\)\.securityContext\.allowPrivilegeEscalation/],
+    [
+      'init container',
+      (p) => (p.initContainers = [{ name: 'init', image: 'x' }]),
+      /initContainers\[0\] \(init\)\.securityContext\.allowPrivilegeEscalation/,
+    ],
     ['ephemeral container', (p) => (p.ephemeralContainers = [{ name: 'dbg', image: 'x' }]), /ephemeralContainers\[0\] \(dbg\)/],
   ];
   test.each(violations)('reports %s', (_name, breakIt, report) => {
@@ -121,8 +141,13 @@ describe('k8sSchemaProblems', () => {
     ]);
   });
 
-  test('checks a ServiceMonitor with the Prometheus Operator\'s model', () => {
-    const monitor = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: { selector: {}, endpoints: [{ port: 'metrics' }] } };
+  test("checks a ServiceMonitor with the Prometheus Operator's model", () => {
+    const monitor = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'm' },
+      spec: { selector: {}, endpoints: [{ port: 'metrics' }] },
+    };
     expect(k8sSchemaProblems([monitor])).toEqual([]);
     expect(k8sSchemaProblems([{ ...monitor, spec: 'anything' }])).toEqual([expect.stringMatching(/^ServiceMonitor\/m: .*spec must be object/)]);
     expect(k8sSchemaProblems([{ ...monitor, spec: { endpoints: [] } }])).toEqual([expect.stringMatching(/^ServiceMonitor\/m: .*selector/)]);

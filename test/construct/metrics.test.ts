@@ -35,7 +35,7 @@ describe('serviceMonitor: { enabled: true }', () => {
     ]);
   });
 
-  test('a ServiceMonitor <name> scrapes the Service\'s metrics port at /metrics every 30s', () => {
+  test("a ServiceMonitor <name> scrapes the Service's metrics port at /metrics every 30s", () => {
     const monitor = only(manifests, 'ServiceMonitor');
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.metadata).toMatchObject({ name: 'gateway', namespace: 'hanzo' });
@@ -59,7 +59,9 @@ describe('serviceMonitor: { enabled: true }', () => {
 
 test('metricsPort and interval are configurable; enabled defaults to true', () => {
   const { manifests } = synthGateway({ serviceMonitor: { metricsPort: 9100, interval: '15s' } });
-  expect(JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']).extra_config['telemetry/opentelemetry'].exporters.prometheus[0].port).toBe(9100);
+  expect(JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']).extra_config['telemetry/opentelemetry'].exporters.prometheus[0].port).toBe(
+    9100,
+  );
   expect(only(manifests, 'Service').spec.ports[1]).toEqual({ name: 'metrics', port: 9100, targetPort: 9100, protocol: 'TCP' });
   expect(only(manifests, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
 });
@@ -84,15 +86,25 @@ describe('validation', () => {
     [
       'a privileged port',
       { metricsPort: 90 },
-      ['spec.serviceMonitor.metricsPort: must be a port number from 1024 to 65535 (got 90) — the exporter\'s port; the Service port is always named metrics, and the non-root pod cannot bind below 1024'],
+      [
+        'spec.serviceMonitor.metricsPort: must be a port number from 1024 to 65535 (got 90) — ' +
+          "the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below 1024",
+      ],
     ],
     [
-      'a port name (the operator\'s form)',
+      "a port name (the operator's form)",
       { metricsPort: 'metrics' },
-      ['spec.serviceMonitor.metricsPort: must be a port number from 1024 to 65535 (got "metrics") — the exporter\'s port; the Service port is always named metrics, and the non-root pod cannot bind below 1024'],
+      [
+        'spec.serviceMonitor.metricsPort: must be a port number from 1024 to 65535 (got "metrics") — ' +
+          "the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below 1024",
+      ],
     ],
     ['the gateway port', { metricsPort: 8080 }, ['spec.serviceMonitor.metricsPort: must differ from the gateway port 8080 — e.g. 9090, the default']],
-    ['another path', { metricsPath: '/stats' }, ['spec.serviceMonitor.metricsPath: must be /metrics (got "/stats") — KrakenD\'s Prometheus exporter serves no other path; remove the field']],
+    [
+      'another path',
+      { metricsPath: '/stats' },
+      ['spec.serviceMonitor.metricsPath: must be /metrics (got "/stats") — KrakenD\'s Prometheus exporter serves no other path; remove the field'],
+    ],
     ['a bad interval', { interval: 'often' }, ['spec.serviceMonitor.interval: must be a duration such as 500ms, 10s, 1m or 1h (got "often")']],
     ['enabled not a boolean', { enabled: 1 }, ['spec.serviceMonitor.enabled: must be true or false (got number 1)']],
     ['a misspelt field', { metricPort: 9100 }, ['spec.serviceMonitor.metricPort: unknown field — did you mean metricsPort?']],

@@ -9,7 +9,14 @@ import { k8sSchemaProblems, only, synthGateway } from '../support/k8s';
 import { buildInvalid, problemsOf } from '../support/validation';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'hanzo-gateway', 'app.kubernetes.io/instance': 'gateway' };
-const DNS = { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }] };
+const DNS = {
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+    { protocol: 'UDP', port: 5353 },
+    { protocol: 'TCP', port: 5353 },
+  ],
+};
 const GATEWAY_PORT_ANYWHERE = { ports: [{ protocol: 'TCP', port: 8080 }] };
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
 const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
@@ -44,7 +51,7 @@ describe('networkPolicy.enabled on the seed', () => {
     expect(policy.spec.ingress).toEqual([GATEWAY_PORT_ANYWHERE]);
   });
 
-  test('may reach DNS, the backends\' namespace hanzo on port 80, and 443 on public addresses for the JWKS host — nothing else', () => {
+  test("may reach DNS, the backends' namespace hanzo on port 80, and 443 on public addresses for the JWKS host — nothing else", () => {
     expect(policy.spec.egress).toEqual([DNS, { to: [namespace('hanzo')], ports: tcp(80) }, { to: PUBLIC, ports: tcp(443) }]);
   });
 });
@@ -176,7 +183,7 @@ describe('egress outside the cluster reaches public addresses only', () => {
 });
 
 describe('ingress', () => {
-  test('ingressNamespace narrows the gateway port to the ingress controller\'s namespace', () => {
+  test("ingressNamespace narrows the gateway port to the ingress controller's namespace", () => {
     const { policy } = policyOf({ networkPolicy: { ingressNamespace: 'ingress-nginx' } });
     expect(policy.spec.ingress).toEqual([{ from: [namespace('ingress-nginx')], ports: tcp(8080) }]);
   });
@@ -200,8 +207,10 @@ describe('validation', () => {
 
   test('a backend outside the cluster without an allowance is refused, naming the route and the way to allow it', () => {
     expect(problemsOf({ ...seedSpec(), routes: external, networkPolicy: { enabled: true } })).toEqual([
-      'spec.routes[2].backend: host "api.openai.com" is not a cluster Service name (<service>.<namespace>.svc), so spec.networkPolicy cannot tell where it is — ' +
-        'list its addresses in spec.networkPolicy.allowedEgressCIDRs (e.g. ["203.0.113.0/24"], or ["0.0.0.0/0"] for anywhere), or use the Service\'s cluster name',
+      'spec.routes[2].backend: host "api.openai.com" is not a cluster Service name (<service>.<namespace>.svc), ' +
+        'so spec.networkPolicy cannot tell where it is — ' +
+        'list its addresses in spec.networkPolicy.allowedEgressCIDRs (e.g. ["203.0.113.0/24"], or ["0.0.0.0/0"] for anywhere), ' +
+        "or use the Service's cluster name",
     ]);
     const { chart, error } = buildInvalid({ ...seedSpec(), routes: external, networkPolicy: {} });
     expect(error).toBeInstanceOf(GatewayValidationError);
@@ -210,13 +219,16 @@ describe('validation', () => {
 
   test('"<svc>.<namespace>" without .svc is not taken for a Service: it could be a public domain', () => {
     const routes = withRoutes('http://chat.hanzo:80');
-    expect(problemsOf({ routes, networkPolicy: {} })).toEqual([expect.stringMatching(/^spec\.routes\[0\]\.backend: host "chat\.hanzo" is not a cluster Service name/)]);
+    expect(problemsOf({ routes, networkPolicy: {} })).toEqual([
+      expect.stringMatching(/^spec\.routes\[0\]\.backend: host "chat\.hanzo" is not a cluster Service name/),
+    ]);
   });
 
   test('an address backend must lie in an allowed CIDR', () => {
     const routes = withRoutes('http://10.1.2.3:8080', 'http://10.9.0.1:8080');
     expect(problemsOf({ routes, networkPolicy: { allowedEgressCIDRs: ['10.1.0.0/16'] } })).toEqual([
-      'spec.routes[1].backend: address 10.9.0.1 is outside the cluster and not in spec.networkPolicy.allowedEgressCIDRs — add a CIDR that covers it, e.g. "10.9.0.1/32"',
+      'spec.routes[1].backend: address 10.9.0.1 is outside the cluster and not in spec.networkPolicy.allowedEgressCIDRs — ' +
+        'add a CIDR that covers it, e.g. "10.9.0.1/32"',
     ]);
   });
 
@@ -226,19 +238,50 @@ describe('validation', () => {
 
   // CIDRs are checked with a backend outside the cluster, where they are needed.
   test.each<[string, object, string[]]>([
-    ['a CIDR with host bits set', { routes: external, networkPolicy: { allowedEgressCIDRs: ['10.1.2.3/16'] } }, ['spec.networkPolicy.allowedEgressCIDRs[0]: has bits set below its /16 prefix (got "10.1.2.3/16") — did you mean "10.1.0.0/16"?']],
-    ['no CIDR', { routes: external, networkPolicy: { allowedEgressCIDRs: ['api.openai.com'] } }, ['spec.networkPolicy.allowedEgressCIDRs[0]: must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (got "api.openai.com")']],
-    ['a prefix too long', { routes: external, networkPolicy: { allowedEgressCIDRs: ['10.0.0.0/33'] } }, ['spec.networkPolicy.allowedEgressCIDRs[0]: must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (got "10.0.0.0/33")']],
-    ['CIDRs not a list', { networkPolicy: { allowedEgressCIDRs: '0.0.0.0/0' } }, ['spec.networkPolicy.allowedEgressCIDRs: must be a list (got string "0.0.0.0/0")']],
-    ['a bad ingress namespace', { networkPolicy: { ingressNamespace: 'Ingress_Nginx' } }, ['spec.networkPolicy.ingressNamespace: must be a namespace name, a DNS-1123 label (got "Ingress_Nginx") — e.g. ingress-nginx']],
+    [
+      'a CIDR with host bits set',
+      { routes: external, networkPolicy: { allowedEgressCIDRs: ['10.1.2.3/16'] } },
+      ['spec.networkPolicy.allowedEgressCIDRs[0]: has bits set below its /16 prefix (got "10.1.2.3/16") — did you mean "10.1.0.0/16"?'],
+    ],
+    [
+      'no CIDR',
+      { routes: external, networkPolicy: { allowedEgressCIDRs: ['api.openai.com'] } },
+      ['spec.networkPolicy.allowedEgressCIDRs[0]: must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (got "api.openai.com")'],
+    ],
+    [
+      'a prefix too long',
+      { routes: external, networkPolicy: { allowedEgressCIDRs: ['10.0.0.0/33'] } },
+      ['spec.networkPolicy.allowedEgressCIDRs[0]: must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (got "10.0.0.0/33")'],
+    ],
+    [
+      'CIDRs not a list',
+      { networkPolicy: { allowedEgressCIDRs: '0.0.0.0/0' } },
+      ['spec.networkPolicy.allowedEgressCIDRs: must be a list (got string "0.0.0.0/0")'],
+    ],
+    [
+      'a bad ingress namespace',
+      { networkPolicy: { ingressNamespace: 'Ingress_Nginx' } },
+      ['spec.networkPolicy.ingressNamespace: must be a namespace name, a DNS-1123 label (got "Ingress_Nginx") — e.g. ingress-nginx'],
+    ],
     ['enabled not a boolean', { networkPolicy: { enabled: 'yes' } }, ['spec.networkPolicy.enabled: must be true or false (got string "yes")']],
     [
       'a target port for no backend',
       { networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:8080': 8000 } } },
-      ['spec.networkPolicy.backendTargetPorts["chat.hanzo.svc:8080"]: matches no in-cluster backend or JWKS host:port (known: chat.hanzo.svc:80, cloud-api.hanzo.svc:80)'],
+      [
+        'spec.networkPolicy.backendTargetPorts["chat.hanzo.svc:8080"]: matches no in-cluster backend or JWKS host:port (known: chat.hanzo.svc:80, ' +
+          'cloud-api.hanzo.svc:80)',
+      ],
     ],
-    ['a target port out of range', { networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 70000 } } }, ['spec.networkPolicy.backendTargetPorts["chat.hanzo.svc:80"]: must be an integer from 1 to 65535 (got 70000)']],
-    ['a misspelt field', { networkPolicy: { ingressNamespaces: 'ingress-nginx' } }, ['spec.networkPolicy.ingressNamespaces: unknown field — did you mean ingressNamespace?']],
+    [
+      'a target port out of range',
+      { networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 70000 } } },
+      ['spec.networkPolicy.backendTargetPorts["chat.hanzo.svc:80"]: must be an integer from 1 to 65535 (got 70000)'],
+    ],
+    [
+      'a misspelt field',
+      { networkPolicy: { ingressNamespaces: 'ingress-nginx' } },
+      ['spec.networkPolicy.ingressNamespaces: unknown field — did you mean ingressNamespace?'],
+    ],
     ['not an object', { networkPolicy: true }, ['spec.networkPolicy: must be an object (got boolean true)']],
   ])('%s', (_, overrides, expected) => {
     expect(problemsOf({ ...seedSpec(), ...overrides })).toEqual(expected);

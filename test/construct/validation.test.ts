@@ -25,7 +25,10 @@ function construct(props: unknown): { error: unknown; chart: Chart } {
 /** The problem lines of a GatewayValidationError, failing the test on anything else. */
 function problemLines(error: unknown): string[] {
   expect(error).toBeInstanceOf(GatewayValidationError);
-  const lines = (error as GatewayValidationError).message.split('\n').slice(1).map((l) => l.trim());
+  const lines = (error as GatewayValidationError).message
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim());
   expect(lines).toHaveLength((error as GatewayValidationError).problems.length);
   return lines;
 }
@@ -39,7 +42,9 @@ test('an unknown rate-limit name is reported at its path with the names defined'
   props.routes[0].rateLimit = 'per-usr';
   const { error } = construct(props);
   expect(problemLines(error)).toEqual(['spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: per-user)']);
-  expect((error as GatewayValidationError).problems).toEqual([{ path: 'spec.routes[0].rateLimit', message: 'unknown rate limit "per-usr" (defined: per-user)' }]);
+  expect((error as GatewayValidationError).problems).toEqual([
+    { path: 'spec.routes[0].rateLimit', message: 'unknown rate limit "per-usr" (defined: per-user)' },
+  ]);
 });
 
 test('every problem is reported at once, in one error, and the chart stays empty', () => {

@@ -13,7 +13,9 @@ import { AuthPolicySpec, Gateway, GatewayManifest, GatewayProps, GatewaySpec, Ra
 import * as fields from '../../lib/validation/fields';
 
 /** `true` when A and B have the same keys; a type error below otherwise, naming the odd ones out. */
-type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>];
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>];
 
 // Every field of the CRD is a field of the spec types, and the other way round.
 const specKeys: SameKeys<crd.GatewaySpec, GatewaySpec> = true;
@@ -34,7 +36,9 @@ const crdSpec: crd.GatewaySpec = {
     },
   ],
   rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: crd.GatewaySpecRateLimitsKey.USER }],
-  authPolicies: [{ name: 'iam-jwt', type: crd.GatewaySpecAuthPoliciesType.JWT, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' }],
+  authPolicies: [
+    { name: 'iam-jwt', type: crd.GatewaySpecAuthPoliciesType.JWT, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' },
+  ],
   resources: {
     requests: { cpu: crd.GatewaySpecResourcesRequests.fromString('500m'), memory: crd.GatewaySpecResourcesRequests.fromString('256Mi') },
     limits: { memory: crd.GatewaySpecResourcesLimits.fromNumber(1073741824) },

@@ -47,7 +47,13 @@ describe('Gateway.fromCustomResource', () => {
 
   test('refuses a bad document with every problem at its manifest path, and adds nothing', () => {
     const chart = newChart();
-    const bad = { apiVersion: 'hanzo.ai/v2', kind: 'Gatway', metadata: { name: 'Edge_1', labels: { tier: 1 } }, spec: { routes: [{ prefix: 'v1', backend: 'chat' }] }, status: {} };
+    const bad = {
+      apiVersion: 'hanzo.ai/v2',
+      kind: 'Gatway',
+      metadata: { name: 'Edge_1', labels: { tier: 1 } },
+      spec: { routes: [{ prefix: 'v1', backend: 'chat' }] },
+      status: {},
+    };
     expect(problemsOf(() => Gateway.fromCustomResource(chart, 'Gateway', bad as unknown as GatewayManifest)).map((p) => p.path)).toEqual([
       'status',
       'apiVersion',
@@ -61,10 +67,18 @@ describe('Gateway.fromCustomResource', () => {
   });
 
   test.each([
-    ['metadata and spec missing', { apiVersion: 'hanzo.ai/v1', kind: 'Gateway' }, ['metadata: is required — give at least metadata.name', "spec: is required — the gateway's routes and policies"]],
+    [
+      'metadata and spec missing',
+      { apiVersion: 'hanzo.ai/v1', kind: 'Gateway' },
+      ['metadata: is required — give at least metadata.name', "spec: is required — the gateway's routes and policies"],
+    ],
     ['a list', [], ['manifest: must be an object (got list [])']],
     ['null', null, ['manifest: must be an object (got null null)']],
-    ['a string spec', { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'a' }, spec: 'routes' }, ['spec: must be an object (got string "routes")']],
+    [
+      'a string spec',
+      { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'a' }, spec: 'routes' },
+      ['spec: must be an object (got string "routes")'],
+    ],
   ])('%s gives path-qualified problems, never a TypeError', (_, manifest, expected) => {
     const problems = problemsOf(() => Gateway.fromCustomResource(newChart(), 'Gateway', manifest as unknown as GatewayManifest));
     expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(expected);
@@ -76,7 +90,14 @@ describe('toCustomResource', () => {
     const cr: GatewayManifest = {
       apiVersion: 'hanzo.ai/v1',
       kind: 'Gateway',
-      metadata: { name: 'edge', namespace: 'hanzo', labels: { team: 'platform' }, annotations: { 'example.com/note': 'x' }, uid: '1234', finalizers: ['example.com/f'] },
+      metadata: {
+        name: 'edge',
+        namespace: 'hanzo',
+        labels: { team: 'platform' },
+        annotations: { 'example.com/note': 'x' },
+        uid: '1234',
+        finalizers: ['example.com/f'],
+      },
       spec: { routes: [{ prefix: '/v1/models', backend: 'http://cloud-api.hanzo.svc:80' }], resources: { limits: { memory: '1Gi', cpu: 2 } } },
     };
     const gateway = Gateway.fromCustomResource(newChart(), 'Gateway', structuredClone(cr));
@@ -113,7 +134,11 @@ describe('toCustomResource', () => {
 describe('the CR in the chart', () => {
   test('emitCustomResource adds it as a hanzo.ai/v1 Gateway object equal to the CR, quantities included', () => {
     const cr = seedCr();
-    const withResources = { ...cr, metadata: { ...cr.metadata, labels: { team: 'platform' } }, spec: { ...cr.spec, resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: 1073741824 } } } };
+    const withResources = {
+      ...cr,
+      metadata: { ...cr.metadata, labels: { team: 'platform' } },
+      spec: { ...cr.spec, resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: 1073741824 } } },
+    };
     const chart = newChart();
     const gateway = Gateway.fromCustomResource(chart, 'Gateway', withResources, { emitCustomResource: true });
     const emitted = chart.toJson().filter((o) => o.kind === 'Gateway');
@@ -144,7 +169,9 @@ describe('the CR in the chart', () => {
 describe('fields cdk8s import renames', () => {
   // The generated toJson maps each TypeScript property to the CRD's field: `'crdName': obj.tsName`.
   const generated = fs.readFileSync(path.join(__dirname, '..', '..', 'imports', 'hanzo.ai.ts'), 'utf8');
-  const renamed = [...generated.matchAll(/'(\w+)': obj\.(\w+)/g)].filter(([, crdName, tsName]) => crdName !== tsName).map(([, crdName, tsName]) => `${crdName}→${tsName}`);
+  const renamed = [...generated.matchAll(/'(\w+)': obj\.(\w+)/g)]
+    .filter(([, crdName, tsName]) => crdName !== tsName)
+    .map(([, crdName, tsName]) => `${crdName}→${tsName}`);
 
   test('the rename table lists exactly the renamed fields of imports/', () => {
     const table = Object.values(CRD_CLASS_RENAMES).flatMap((r) => Object.entries(r).map(([crdName, tsName]) => `${crdName}→${tsName}`));

@@ -23,7 +23,8 @@ function loadProblems(load: () => unknown): string[] {
   throw new Error('expected a GatewayLoadError');
 }
 
-const GATEWAY = 'apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: a }\nspec: { routes: [{ prefix: /, backend: "http://web.default.svc" }] }\n';
+const GATEWAY =
+  'apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: a }\nspec: { routes: [{ prefix: /, backend: "http://web.default.svc" }] }\n';
 
 test('a single-document file gives its Gateway, named by the file alone', () => {
   const [doc, ...rest] = loadGatewayFiles([fixture('seed.yaml')]);
@@ -37,7 +38,12 @@ test('a multi-document file gives its Gateways in order and skips other kinds, t
     [`${fixture('multi.yaml')}#2`, 'public'],
     [`${fixture('multi.yaml')}#4`, 'internal'],
   ]);
-  expect(docs[0].manifest.metadata).toEqual({ name: 'public', namespace: 'edge', labels: { team: 'platform' }, annotations: { 'example.com/owner': 'platform@hanzo.ai' } });
+  expect(docs[0].manifest.metadata).toEqual({
+    name: 'public',
+    namespace: 'edge',
+    labels: { team: 'platform' },
+    annotations: { 'example.com/owner': 'platform@hanzo.ai' },
+  });
   expect(docs[0].manifest.spec.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } });
 });
 
@@ -48,7 +54,9 @@ test('empty documents and non-object documents are skipped; the numbering still 
 
 test('every problem of every file comes at once, each on its own line', () => {
   // The messages of spec problems are the validator's; here what matters is that each comes with its file and path.
-  expect(loadProblems(() => loadGatewayFiles([fixture('invalid.yaml'), fixture('syntax-error.yaml'), fixture('no-gateway.yaml'), fixture('seed.yaml')]))).toEqual([
+  expect(
+    loadProblems(() => loadGatewayFiles([fixture('invalid.yaml'), fixture('syntax-error.yaml'), fixture('no-gateway.yaml'), fixture('seed.yaml')])),
+  ).toEqual([
     expect.stringMatching(/^\S+\/invalid\.yaml: metadata\.name: .*"Gateway_1"/),
     expect.stringMatching(/^\S+\/invalid\.yaml: spec\.routes\[0\]\.methods\[1\]: .*"HEAD"/),
     expect.stringMatching(/^\S+\/invalid\.yaml: spec\.routes\[0\]\.rateLimit: .*"per-usr"/),
@@ -66,13 +74,19 @@ test('a problem in a multi-document source names the document; YAML errors name 
 });
 
 test('an unknown apiVersion of the hanzo.ai group, or none, is a problem, not a skipped document', () => {
-  expect(loadProblems(() => loadGateways(GATEWAY.replace('hanzo.ai/v1', 'hanzo.ai/v2'), 'a.yaml'))).toEqual(['a.yaml: apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v2")']);
-  expect(loadProblems(() => loadGateways(GATEWAY.replace('apiVersion: hanzo.ai/v1\n', ''), 'a.yaml'))).toEqual(['a.yaml: apiVersion: must be hanzo.ai/v1 (got undefined)']);
+  expect(loadProblems(() => loadGateways(GATEWAY.replace('hanzo.ai/v1', 'hanzo.ai/v2'), 'a.yaml'))).toEqual([
+    'a.yaml: apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v2")',
+  ]);
+  expect(loadProblems(() => loadGateways(GATEWAY.replace('apiVersion: hanzo.ai/v1\n', ''), 'a.yaml'))).toEqual([
+    'a.yaml: apiVersion: must be hanzo.ai/v1 (got undefined)',
+  ]);
 });
 
 test('quantities as { value } objects are refused: the API server takes an integer or a string', () => {
   const yaml = GATEWAY.replace('spec: {', 'spec: { resources: { requests: { cpu: { value: 250m } } },');
-  expect(loadProblems(() => loadGateways(yaml, 'a.yaml'))).toEqual(['a.yaml: spec.resources.requests.cpu: must be a quantity such as 250m or 2, not an object (got {"value":"250m"})']);
+  expect(loadProblems(() => loadGateways(yaml, 'a.yaml'))).toEqual([
+    'a.yaml: spec.resources.requests.cpu: must be a quantity such as 250m or 2, not an object (got {"value":"250m"})',
+  ]);
 });
 
 test('a Gateway defined twice is refused at the later copy, across files', () => {
@@ -81,7 +95,8 @@ test('a Gateway defined twice is refused at the later copy, across files', () =>
     fs.writeFileSync(path.join(dir, 'one.yaml'), GATEWAY);
     fs.writeFileSync(path.join(dir, 'two.yaml'), `${GATEWAY.replace('name: a', 'name: a, namespace: x')}---\n${GATEWAY}`);
     expect(loadProblems(() => loadGatewayFiles([path.join(dir, 'one.yaml'), path.join(dir, 'two.yaml')]))).toEqual([
-      `${path.join(dir, 'two.yaml')}#2: metadata.name: Gateway a is also defined in ${path.join(dir, 'one.yaml')} — names must be unique per namespace`,
+      `${path.join(dir, 'two.yaml')}#2: metadata.name: Gateway a is also defined in ${path.join(dir, 'one.yaml')} — ` +
+        `names must be unique per namespace`,
     ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -90,7 +105,9 @@ test('a Gateway defined twice is refused at the later copy, across files', () =>
 
 test('unreadable files, empty text and alias bombs are reported, never thrown as other errors', () => {
   const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
-  expect(loadProblems(() => loadGateways(bomb, 'bomb.yaml'))).toEqual(['bomb.yaml: cannot read the YAML: Excessive alias count indicates a resource exhaustion attack']);
+  expect(loadProblems(() => loadGateways(bomb, 'bomb.yaml'))).toEqual([
+    'bomb.yaml: cannot read the YAML: Excessive alias count indicates a resource exhaustion attack',
+  ]);
   expect(loadProblems(() => loadGateways('# nothing here\n', 'empty.yaml'))).toEqual(['empty.yaml: no hanzo.ai/v1 Gateway in it (no YAML document)']);
   expect(loadProblems(() => loadGatewayFiles([FIXTURES]))).toEqual([`${FIXTURES}: cannot read it: illegal operation on a directory`]);
 });

@@ -12,7 +12,12 @@ import { Gateway, GatewayManifest } from '../../lib';
 import { SEED_CR } from '../support/fixtures';
 
 const { replicas: _replicas, ...seedWithoutReplicas } = SEED_CR.spec;
-const gatewayCr = (spec: GatewayManifest['spec']): GatewayManifest => ({ apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: SEED_CR.metadata, spec });
+const gatewayCr = (spec: GatewayManifest['spec']): GatewayManifest => ({
+  apiVersion: 'hanzo.ai/v1',
+  kind: 'Gateway',
+  metadata: SEED_CR.metadata,
+  spec,
+});
 
 /** Every production field set, to values other than the defaults. */
 const FULL = gatewayCr({
@@ -92,10 +97,14 @@ describe.each(CASES)('%s', (_, manifest) => {
 test('the CRD schema refuses what validation refuses on the same fields', () => {
   const bad = (spec: object) => crdProblems(gatewayCr({ ...seedWithoutReplicas, ...spec }));
   expect(bad({ autoscaling: { minReplicas: 2 } })).toEqual(["/spec/autoscaling must have required property 'maxReplicas'"]);
-  expect(bad({ autoscaling: { maxReplicas: 3, targetCPUUtilizationPercentage: 101 } })).toEqual(['/spec/autoscaling/targetCPUUtilizationPercentage must be <= 100']);
+  expect(bad({ autoscaling: { maxReplicas: 3, targetCPUUtilizationPercentage: 101 } })).toEqual([
+    '/spec/autoscaling/targetCPUUtilizationPercentage must be <= 100',
+  ]);
   expect(bad({ serviceMonitor: { metricsPort: 80 } })).toEqual(['/spec/serviceMonitor/metricsPort must be >= 1024']);
   expect(bad({ serviceMonitor: { metricsPath: '/stats' } })).toEqual(['/spec/serviceMonitor/metricsPath must be equal to one of the allowed values']);
-  expect(bad({ networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 0 } } })).toEqual(['/spec/networkPolicy/backendTargetPorts/chat.hanzo.svc:80 must be >= 1']);
+  expect(bad({ networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 0 } } })).toEqual([
+    '/spec/networkPolicy/backendTargetPorts/chat.hanzo.svc:80 must be >= 1',
+  ]);
   expect(bad({ image: { repository: 'ghcr.io/hanzoai/gateway', digest: 'sha256:ABC' } })).toEqual([
     '/spec/image/digest must match pattern "^sha256:[a-f0-9]{64}$"',
   ]);

@@ -43,22 +43,18 @@ test('the CR emitted into the chart is the CR, and a second round trip changes n
   );
 });
 
-test(
-  "the ConfigMap's krakend.json of a random CR passes KrakenD's checks and routes in gin where the routing oracle says",
-  () => {
-    fc.assert(
-      fc.property(gatewayCrArb(), (cr) => {
-        const [doc] = loadGateways(stringify(cr), 'cr.yaml');
-        const gateway = Gateway.fromCustomResource(newChart(), 'Gateway', doc.manifest);
-        const config = JSON.parse((gateway.configMap.toJson() as { data: Record<string, string> }).data['krakend.json']);
-        const problems = krakendCheck(config);
-        if (!problems) return skipNotice('krakend-check', TOOL_ABSENT);
-        expect(problems).toEqual([]);
-        expectRoutedAsDesigned(cr.spec, config);
-      }),
-      // Light: the renderer's property tests replay many more specs; this covers the CR path.
-      { numRuns: 8 },
-    );
-  },
-  120_000,
-);
+test("the ConfigMap's krakend.json of a random CR passes KrakenD's checks and routes in gin where the routing oracle says", () => {
+  fc.assert(
+    fc.property(gatewayCrArb(), (cr) => {
+      const [doc] = loadGateways(stringify(cr), 'cr.yaml');
+      const gateway = Gateway.fromCustomResource(newChart(), 'Gateway', doc.manifest);
+      const config = JSON.parse((gateway.configMap.toJson() as { data: Record<string, string> }).data['krakend.json']);
+      const problems = krakendCheck(config);
+      if (!problems) return skipNotice('krakend-check', TOOL_ABSENT);
+      expect(problems).toEqual([]);
+      expectRoutedAsDesigned(cr.spec, config);
+    }),
+    // Light: the renderer's property tests replay many more specs; this covers the CR path.
+    { numRuns: 8 },
+  );
+}, 120_000);

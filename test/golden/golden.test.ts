@@ -78,7 +78,8 @@ describe('golden output', () => {
 
   test.each(all)('%s renders the recorded bytes', (name, render) => {
     const output = render();
-    if (process.env.HANZO_GOLDEN_DUMP) fs.writeFileSync(path.join(process.env.HANZO_GOLDEN_DUMP, `${name.replace(/[^A-Za-z0-9.-]+/g, '_')}.txt`), output);
+    if (process.env.HANZO_GOLDEN_DUMP)
+      fs.writeFileSync(path.join(process.env.HANZO_GOLDEN_DUMP, `${name.replace(/[^A-Za-z0-9.-]+/g, '_')}.txt`), output);
     if (process.env.HANZO_UPDATE_GOLDEN === '1') {
       if (process.env.CI) throw new Error('HANZO_UPDATE_GOLDEN is refused under CI');
       recorded[name] = sha256(output);

@@ -109,7 +109,13 @@ test('the routing oracle agrees with the worked examples of docs/krakend-json.md
   expect(expectedRoute(nested, 'GET', '/v1/chat/x')).toBe('http://a.x.svc/v1/chat/x');
   expect(expectedRoute(nested, 'POST', '/v1/chat/x')).toBe('http://b.x.svc/v1/chat/x');
   expect(expectedRoute(nested, 'POST', '/v1/x')).toBe(404);
-  expect(samplePaths(nested)).toEqual(expect.arrayContaining([{ method: 'POST', path: '/v1/chatty' }, { method: 'POST', path: '/v1' }, { method: 'POST', path: '/v1/chat/' }]));
+  expect(samplePaths(nested)).toEqual(
+    expect.arrayContaining([
+      { method: 'POST', path: '/v1/chatty' },
+      { method: 'POST', path: '/v1' },
+      { method: 'POST', path: '/v1/chat/' },
+    ]),
+  );
 });
 
 test('every endpoint of a random valid spec holds the KrakenD CE invariants', () => {
@@ -142,18 +148,14 @@ test('KrakenD schema and CE checks pass for random valid specs', () => {
   );
 });
 
-test(
-  'gin loads random valid specs and routes every sample request where the routing oracle says, without a panic',
-  () => {
-    fc.assert(
-      fc.property(gatewaySpecArb(), (spec) => {
-        const config = renderKrakendConfig(spec);
-        expectInvariants(spec, config);
-        // One replay per spec, with all its sample requests: each replay starts a process.
-        expectRoutedAsDesigned(spec, config);
-      }),
-      { numRuns: 30 },
-    );
-  },
-  180_000,
-);
+test('gin loads random valid specs and routes every sample request where the routing oracle says, without a panic', () => {
+  fc.assert(
+    fc.property(gatewaySpecArb(), (spec) => {
+      const config = renderKrakendConfig(spec);
+      expectInvariants(spec, config);
+      // One replay per spec, with all its sample requests: each replay starts a process.
+      expectRoutedAsDesigned(spec, config);
+    }),
+    { numRuns: 30 },
+  );
+}, 180_000);

@@ -98,7 +98,9 @@ describe('one method per endpoint (lura config/config.go)', () => {
 
   test('methods default to GET, and a repeated method gives one endpoint', () => {
     expect(render(gateway([{ prefix: '/v1', backend: CHAT }], { prefixDepth: 0 })).endpoints.map(methodOf)).toEqual(['GET']);
-    expect(render(gateway([{ prefix: '/v1', backend: CHAT, methods: ['POST', 'POST'] }], { prefixDepth: 0 })).endpoints.map(methodOf)).toEqual(['POST']);
+    expect(render(gateway([{ prefix: '/v1', backend: CHAT, methods: ['POST', 'POST'] }], { prefixDepth: 0 })).endpoints.map(methodOf)).toEqual([
+      'POST',
+    ]);
   });
 
   test('gin routes each method to its endpoint and refuses the others with 404', () => {
@@ -116,13 +118,7 @@ describe('one method per endpoint (lura config/config.go)', () => {
 describe('prefix routing by expansion (wildcard endpoints are Enterprise-only)', () => {
   test('the default depth serves the prefix and 4 segments below it', () => {
     const config = render(gateway([{ prefix: '/v1/chat', backend: CHAT }]));
-    expect(paths(config)).toEqual([
-      '/v1/chat',
-      '/v1/chat/{p2}',
-      '/v1/chat/{p2}/{p3}',
-      '/v1/chat/{p2}/{p3}/{p4}',
-      '/v1/chat/{p2}/{p3}/{p4}/{p5}',
-    ]);
+    expect(paths(config)).toEqual(['/v1/chat', '/v1/chat/{p2}', '/v1/chat/{p2}/{p3}', '/v1/chat/{p2}/{p3}/{p4}', '/v1/chat/{p2}/{p3}/{p4}/{p5}']);
     expectRouting(config, [
       `GET /v1/chat ${CHAT}/v1/chat`,
       `GET /v1/chat/a ${CHAT}/v1/chat/a`,
@@ -151,9 +147,7 @@ describe('prefix routing by expansion (wildcard endpoints are Enterprise-only)',
 describe('parameter names never clash in gin (gin tree.go panics at start on a clash)', () => {
   test('every parameter is named by its absolute segment position, across nested prefixes', () => {
     const config = render(NESTED);
-    const named = config.endpoints.flatMap((e) =>
-      segments(e.endpoint).flatMap((s, i) => (s.startsWith('{') ? [{ position: i, name: s }] : [])),
-    );
+    const named = config.endpoints.flatMap((e) => segments(e.endpoint).flatMap((s, i) => (s.startsWith('{') ? [{ position: i, name: s }] : [])));
     expect(named.length).toBeGreaterThan(0);
     for (const { position, name } of named) expect(name).toBe(`{p${position}}`);
   });
@@ -183,7 +177,7 @@ describe('parameter names never clash in gin (gin tree.go panics at start on a c
   });
 });
 
-describe('forbidden characters and paths (lura config/config.go, KrakenD\'s endpoint schema)', () => {
+describe("forbidden characters and paths (lura config/config.go, KrakenD's endpoint schema)", () => {
   const FORBIDDEN = /[*?&%:]|(^|\/)__(health|debug|echo)(\/|$)/;
 
   test('no endpoint contains * ? & % or lives under /__health, /__debug, /__echo', () => {
@@ -219,8 +213,10 @@ describe('backend host and base path (lura config/uri.go)', () => {
     expect(new Set(auth.map((e) => e.backend[0].host[0]))).toEqual(new Set(['http://iam.hanzo.svc:8000']));
   });
 
-  test("the stripPrefix example: /auth/login reaches http://iam.hanzo.svc:8000/api/login with stripPrefix", () => {
-    const config = render(gateway([{ prefix: '/auth', backend: 'http://iam.hanzo.svc:8000/api', stripPrefix: true, methods: ['POST'] }], { prefixDepth: 1 }));
+  test('the stripPrefix example: /auth/login reaches http://iam.hanzo.svc:8000/api/login with stripPrefix', () => {
+    const config = render(
+      gateway([{ prefix: '/auth', backend: 'http://iam.hanzo.svc:8000/api', stripPrefix: true, methods: ['POST'] }], { prefixDepth: 1 }),
+    );
     expect(config.endpoints.map((e) => [e.endpoint, e.backend[0].url_pattern])).toEqual([
       ['/auth', '/api'],
       ['/auth/{p1}', '/api/{p1}'],
@@ -298,12 +294,28 @@ describe('headers and query strings (lura transport/http/server/server.go)', () 
 
   test('a JWT route that lists x-user-id itself forwards it once', () => {
     const config = render(gateway([{ prefix: '/v1', backend: CHAT, authPolicy: 'iam', inputHeaders: ['x-user-id'] }], { prefixDepth: 0 }));
-    expect(config.endpoints[0].input_headers.map((h) => h.toLowerCase())).toEqual(['accept', 'authorization', 'content-type', 'x-org-id', 'x-user-id']);
+    expect(config.endpoints[0].input_headers.map((h) => h.toLowerCase())).toEqual([
+      'accept',
+      'authorization',
+      'content-type',
+      'x-org-id',
+      'x-user-id',
+    ]);
   });
 
-  test("a JWT route forwards its own inputHeaders besides the defaults and the identity headers", () => {
-    const config = render(gateway([{ prefix: '/v1', backend: CHAT, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id'] }], { prefixDepth: 0 }));
-    expect(config.endpoints[0].input_headers).toEqual(['Accept', 'Authorization', 'Content-Type', 'User-Agent', 'X-Org-Id', 'X-Request-Id', 'X-User-Id']);
+  test('a JWT route forwards its own inputHeaders besides the defaults and the identity headers', () => {
+    const config = render(
+      gateway([{ prefix: '/v1', backend: CHAT, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id'] }], { prefixDepth: 0 }),
+    );
+    expect(config.endpoints[0].input_headers).toEqual([
+      'Accept',
+      'Authorization',
+      'Content-Type',
+      'User-Agent',
+      'X-Org-Id',
+      'X-Request-Id',
+      'X-User-Id',
+    ]);
   });
 
   describe('Authorization reaches backends in the cluster only, unless a route lists it', () => {
@@ -421,7 +433,11 @@ describe('rate limits (krakend-ratelimit router/gin/gin.go)', () => {
   });
 
   test('key global limits the whole endpoint with max_rate and capacity', () => {
-    expect(limitOf({}, { name: 'l', maxRate: 1000, every: '1m', key: 'global', capacity: 2000 })).toEqual({ max_rate: 1000, capacity: 2000, every: '1m' });
+    expect(limitOf({}, { name: 'l', maxRate: 1000, every: '1m', key: 'global', capacity: 2000 })).toEqual({
+      max_rate: 1000,
+      capacity: 2000,
+      every: '1m',
+    });
   });
 
   test('a route without rateLimit has no limiter', () => {
@@ -461,7 +477,9 @@ describe('purity and errors', () => {
   });
 
   test('an invalid spec throws every problem with its path and renders nothing', () => {
-    const spec = gateway([{ prefix: '/v1', backend: CHAT, rateLimit: 'per-usr', authPolicy: 'nope' }], {}, [{ name: 'per-user', maxRate: 1, every: '1m' }]);
+    const spec = gateway([{ prefix: '/v1', backend: CHAT, rateLimit: 'per-usr', authPolicy: 'nope' }], {}, [
+      { name: 'per-user', maxRate: 1, every: '1m' },
+    ]);
     const attempt = () => renderKrakendConfig(spec);
     expect(attempt).toThrow(GatewayValidationError);
     expect(attempt).toThrow('spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: per-user)');
@@ -488,7 +506,7 @@ describe('client addresses for per-IP rate limits', () => {
     expect(config.extra_config.router).toMatchObject({ forwarded_by_client_ip: true, trusted_proxies: ['10.244.0.0/16', '2001:db8::/32'] });
   });
 
-  test('trustedProxies: [] turns forwarding off (lura would otherwise keep gin\'s trust-everyone default)', () => {
+  test("trustedProxies: [] turns forwarding off (lura would otherwise keep gin's trust-everyone default)", () => {
     const router = render(gateway([{ prefix: '/v1', backend: CHAT }], { trustedProxies: [] })).extra_config.router;
     expect(router.forwarded_by_client_ip).toBe(false);
     expect(router).not.toHaveProperty('trusted_proxies');
@@ -496,7 +514,8 @@ describe('client addresses for per-IP rate limits', () => {
 });
 
 describe('client addresses in a real gin engine (test/ginengine)', () => {
-  const config = (trustedProxies?: string[]) => renderKrakendConfig({ routes: [{ prefix: '/v1', backend: CHAT }], ...(trustedProxies ? { trustedProxies } : {}) });
+  const config = (trustedProxies?: string[]) =>
+    renderKrakendConfig({ routes: [{ prefix: '/v1', backend: CHAT }], ...(trustedProxies ? { trustedProxies } : {}) });
 
   test('behind an in-cluster proxy the client is the address the proxy appended; a forged entry is ignored', () => {
     const failures = clientIpReplay(config(), [
@@ -505,7 +524,8 @@ describe('client addresses in a real gin engine (test/ginengine)', () => {
       '10.244.1.7 - 10.244.1.7',
       '203.0.113.50 6.6.6.6 203.0.113.50', // a client reaching the pod directly cannot pick its address
     ]);
-    if (failures === undefined) return skipNotice('ginengine', 'go or gin sources not installed (apt-get install golang-go golang-github-gin-gonic-gin-dev)');
+    if (failures === undefined)
+      return skipNotice('ginengine', 'go or gin sources not installed (apt-get install golang-go golang-github-gin-gonic-gin-dev)');
     expect(failures).toEqual([]);
   });
 

@@ -11,10 +11,30 @@ const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Dev
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // Requests around the seed's prefixes: depths, siblings, case, slashes, KrakenD's own paths.
 const PROBES = [
-  '/', '/v1', '/v1/', '/v1/chat', '/v1/chat/', '/v1/chatty', '/v1/chat/completions', '/v1/chat/completions/',
-  '/v1/chat/a/b/c/d', '/v1/chat/a/b/c/d/e', '/v1//chat', '/V1/CHAT', '/v1/Chat/x', '/v1/models', '/v1/models/',
-  '/v1/models/zen-1', '/v1/models/zen-1/', '/v1/modelsx', '/v1/models/a/b/c/d/e', '/v2/chat', '/__health',
-  '/__debug', '/__echo/x', '/x/y/z',
+  '/',
+  '/v1',
+  '/v1/',
+  '/v1/chat',
+  '/v1/chat/',
+  '/v1/chatty',
+  '/v1/chat/completions',
+  '/v1/chat/completions/',
+  '/v1/chat/a/b/c/d',
+  '/v1/chat/a/b/c/d/e',
+  '/v1//chat',
+  '/V1/CHAT',
+  '/v1/Chat/x',
+  '/v1/models',
+  '/v1/models/',
+  '/v1/models/zen-1',
+  '/v1/models/zen-1/',
+  '/v1/modelsx',
+  '/v1/models/a/b/c/d/e',
+  '/v2/chat',
+  '/__health',
+  '/__debug',
+  '/__echo/x',
+  '/x/y/z',
 ];
 
 const config = renderKrakendConfig(seedSpec());

@@ -33,15 +33,22 @@ async function runPlugin(props: Partial<GatewayProps>, tamper: (gateway: Gateway
   const outdir = mkdtempSync(join(tmpdir(), 'hanzo-plugin-'));
   outdirs.push(outdir);
   const app = new App({ outdir, recordConstructMetadata: true });
-  const gateway = Gateway.fromCustomResource(new Chart(app, 'app'), 'Gateway', {
-    apiVersion: 'hanzo.ai/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gateway', namespace: 'hanzo' },
-    spec: { ...seedSpec(), ...props },
-  }, { emitCustomResource: true });
+  const gateway = Gateway.fromCustomResource(
+    new Chart(app, 'app'),
+    'Gateway',
+    {
+      apiVersion: 'hanzo.ai/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gateway', namespace: 'hanzo' },
+      spec: { ...seedSpec(), ...props },
+    },
+    { emitCustomResource: true },
+  );
   tamper(gateway);
   app.synth();
-  const manifests = readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml')).map((f) => join(outdir, f));
+  const manifests = readdirSync(outdir)
+    .filter((f) => f.endsWith('.k8s.yaml'))
+    .map((f) => join(outdir, f));
   const metadata = JSON.parse(readFileSync(join(outdir, 'construct-metadata.json'), 'utf8')).resources;
   const context = new ValidationContext(manifests, 'hanzo-gateway-validation', '0.1.0', metadata, false);
   await new GatewayValidation().validate(context);
@@ -55,23 +62,30 @@ test('a full-featured gateway passes, with every object checked', async () => {
   expect(report.toJson().summary.metadata).toEqual({ 'No schema (not checked)': 'none' });
 });
 
-test('a broken ServiceMonitor fails the Prometheus Operator\'s schema', async () => {
+test("a broken ServiceMonitor fails the Prometheus Operator's schema", async () => {
   const { report } = await runPlugin(FULL, (g) => g.serviceMonitor!.addJsonPatch(JsonPatch.replace('/spec/endpoints/0/port', 9090)));
   const [violation, ...others] = report.toJson().violations;
   expect(others).toEqual([]);
   expect(violation.ruleName).toBe('kubernetes-schema');
   expect(violation.violatingConstructs).toEqual([
-    expect.objectContaining({ constructPath: 'app/Gateway/ServiceMonitor', resourceName: 'ServiceMonitor hanzo/gateway', locations: ['/spec/endpoints/0/port must be string'] }),
+    expect.objectContaining({
+      constructPath: 'app/Gateway/ServiceMonitor',
+      resourceName: 'ServiceMonitor hanzo/gateway',
+      locations: ['/spec/endpoints/0/port must be string'],
+    }),
   ]);
 });
 
 test('a kind no model package has is listed as not checked', async () => {
-  const { report } = await runPlugin({}, (g) => new ApiObject(g, 'Extra', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'extra' } }));
+  const { report } = await runPlugin(
+    {},
+    (g) => new ApiObject(g, 'Extra', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'extra' } }),
+  );
   expect(report.success).toBe(true);
   expect(report.toJson().summary.metadata).toEqual({ 'No schema (not checked)': 'Widget extra' });
 });
 
-test('the construct path of every object of a gateway is its child\'s, though they share one name', async () => {
+test("the construct path of every object of a gateway is its child's, though they share one name", async () => {
   const { gateway, metadata } = await runPlugin(FULL);
   const children = gateway.node.children.filter((c): c is ApiObject => c instanceof ApiObject);
   expect(children.map((c) => c.node.id).sort()).toEqual(
@@ -90,7 +104,11 @@ test('a broken object fails the report, which names the construct path, the reso
   expect(others).toEqual([]);
   expect(violation.ruleName).toBe('kubernetes-schema');
   expect(violation.violatingConstructs).toEqual([
-    expect.objectContaining({ constructPath: 'app/Gateway/Resource', resourceName: 'Deployment hanzo/gateway', locations: ['/spec/replicas must be integer'] }),
+    expect.objectContaining({
+      constructPath: 'app/Gateway/Resource',
+      resourceName: 'Deployment hanzo/gateway',
+      locations: ['/spec/replicas must be integer'],
+    }),
   ]);
   expect(report.toString()).toContain('Construct Path: app/Gateway/Resource');
 });
@@ -104,7 +122,9 @@ test('a krakend.json KrakenD CE would refuse fails the lint, reported on the Con
   const [violation] = report.toJson().violations;
   expect(violation.ruleName).toBe('krakend-lint');
   expect(violation.violatingConstructs[0].constructPath).toBe('app/Gateway/Config');
-  expect(violation.violatingConstructs[0].locations).toEqual(['endpoints[1] (POST /v1/chat): registered twice (also endpoints[0]) — gin panics at start']);
+  expect(violation.violatingConstructs[0].locations).toEqual([
+    'endpoints[1] (POST /v1/chat): registered twice (also endpoints[0]) — gin panics at start',
+  ]);
 });
 
 test('a krakend.json that is not JSON is reported, not thrown', async () => {
@@ -114,11 +134,16 @@ test('a krakend.json that is not JSON is reported, not thrown', async () => {
   expect(violation.violatingConstructs[0].locations[0]).toMatch(/^krakend\.json is not JSON: /);
 });
 
-test('an emitted Gateway custom resource is checked with the library\'s own validation', async () => {
-  const { report } = await runPlugin({}, (g) => (g.node.findChild('CustomResource') as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 0)));
+test("an emitted Gateway custom resource is checked with the library's own validation", async () => {
+  const { report } = await runPlugin({}, (g) =>
+    (g.node.findChild('CustomResource') as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 0)),
+  );
   const [violation] = report.toJson().violations;
   expect(violation.ruleName).toBe('gateway-spec');
-  expect(violation.violatingConstructs[0]).toMatchObject({ constructPath: 'app/Gateway/CustomResource', locations: ['spec.replicas: must be an integer from 1 to 2147483647 (got 0)'] });
+  expect(violation.violatingConstructs[0]).toMatchObject({
+    constructPath: 'app/Gateway/CustomResource',
+    locations: ['spec.replicas: must be an integer from 1 to 2147483647 (got 0)'],
+  });
 });
 
 test('cdk8s synth, with the plugin of cdk8s.yaml, fails on a broken Deployment and names its construct', () => {

@@ -18,7 +18,11 @@ function newestMtime(dir) {
 
 module.exports = function globalSetup() {
   const built = path.join(root, 'build', 'lib', 'index.js');
-  const sources = Math.max(newestMtime(path.join(root, 'lib')), newestMtime(path.join(root, 'imports')), fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(root, 'lib')),
+    newestMtime(path.join(root, 'imports')),
+    fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs,
+  );
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   process.stdout.write('\nbuilding lib/ into build/ (sources changed since the last build)\n');
   // A clean build: a module deleted from lib/ must not live on in build/ and keep a test passing.

@@ -54,7 +54,8 @@ export function k8sSchemaProblems(manifests: any[]): string[] {
     const where = `${obj?.kind}/${obj?.metadata?.name}`;
     const model = modelOf(obj?.apiVersion, obj?.kind);
     if (!model) {
-      if (!UNMODELLED_KINDS.includes(key)) problems.push(`${where}: no schema model for ${key} — add a model package to plugin/plugin.ts or allowlist it`);
+      if (!UNMODELLED_KINDS.includes(key))
+        problems.push(`${where}: no schema model for ${key} — add a model package to plugin/plugin.ts or allowlist it`);
       continue;
     }
     try {
@@ -86,7 +87,8 @@ const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 function seLinuxProblems(where: string, opts: any): string[] {
   if (!opts) return [];
   const out: string[] = [];
-  if (opts.type !== undefined && !ALLOWED_SELINUX_TYPES.includes(opts.type)) out.push(`${where}.seLinuxOptions.type must be container_t, container_init_t or container_kvm_t (got ${opts.type})`);
+  if (opts.type !== undefined && !ALLOWED_SELINUX_TYPES.includes(opts.type))
+    out.push(`${where}.seLinuxOptions.type must be container_t, container_init_t or container_kvm_t (got ${opts.type})`);
   if (opts.user) out.push(`${where}.seLinuxOptions.user must not be set`);
   if (opts.role) out.push(`${where}.seLinuxOptions.role must not be set`);
   return out;
@@ -110,8 +112,10 @@ export function restrictedProblems(podSpec: any, podAnnotations: Record<string, 
   const podNonRoot = pod.runAsNonRoot === true;
   if (pod.runAsNonRoot === false) out.push('spec.securityContext.runAsNonRoot must be unset or true');
   const podSeccomp = pod.seccompProfile?.type;
-  if (podSeccomp !== undefined && !CONFINED_PROFILES.includes(podSeccomp)) out.push(`spec.securityContext.seccompProfile.type must be RuntimeDefault or Localhost (got ${podSeccomp})`);
-  if (pod.appArmorProfile?.type !== undefined && !CONFINED_PROFILES.includes(pod.appArmorProfile.type)) out.push(`spec.securityContext.appArmorProfile.type must be RuntimeDefault or Localhost (got ${pod.appArmorProfile.type})`);
+  if (podSeccomp !== undefined && !CONFINED_PROFILES.includes(podSeccomp))
+    out.push(`spec.securityContext.seccompProfile.type must be RuntimeDefault or Localhost (got ${podSeccomp})`);
+  if (pod.appArmorProfile?.type !== undefined && !CONFINED_PROFILES.includes(pod.appArmorProfile.type))
+    out.push(`spec.securityContext.appArmorProfile.type must be RuntimeDefault or Localhost (got ${pod.appArmorProfile.type})`);
   for (const s of pod.sysctls ?? []) {
     if (!SAFE_SYSCTLS.includes(s?.name)) out.push(`spec.securityContext.sysctls: ${s?.name} is not a safe sysctl`);
   }
@@ -124,7 +128,8 @@ export function restrictedProblems(podSpec: any, podAnnotations: Record<string, 
   (podSpec?.volumes ?? []).forEach((v: any, i: number) => {
     const types = Object.keys(v ?? {}).filter((k) => k !== 'name');
     const bad = types.filter((t) => !RESTRICTED_VOLUME_TYPES.includes(t));
-    if (bad.length > 0) out.push(`spec.volumes[${i}] (${v?.name}): volume type ${bad.join(', ')} is not allowed (only ${RESTRICTED_VOLUME_TYPES.join(', ')})`);
+    if (bad.length > 0)
+      out.push(`spec.volumes[${i}] (${v?.name}): volume type ${bad.join(', ')} is not allowed (only ${RESTRICTED_VOLUME_TYPES.join(', ')})`);
   });
 
   const containers: [string, any][] = [];
@@ -146,7 +151,8 @@ export function restrictedProblems(podSpec: any, podAnnotations: Record<string, 
     if (seccomp !== undefined ? !CONFINED_PROFILES.includes(seccomp) : !(podSeccomp !== undefined && CONFINED_PROFILES.includes(podSeccomp))) {
       out.push(`${at}.seccompProfile.type must be RuntimeDefault or Localhost (here or at pod level)`);
     }
-    if (sc.appArmorProfile?.type !== undefined && !CONFINED_PROFILES.includes(sc.appArmorProfile.type)) out.push(`${at}.appArmorProfile.type must be RuntimeDefault or Localhost`);
+    if (sc.appArmorProfile?.type !== undefined && !CONFINED_PROFILES.includes(sc.appArmorProfile.type))
+      out.push(`${at}.appArmorProfile.type must be RuntimeDefault or Localhost`);
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`${at}.capabilities.drop must include ALL`);
     for (const cap of sc.capabilities?.add ?? []) {
       if (!ALLOWED_ADDED_CAPABILITIES.includes(cap)) out.push(`${at}.capabilities.add may only hold NET_BIND_SERVICE (got ${cap})`);

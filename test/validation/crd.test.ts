@@ -77,7 +77,15 @@ const MAPS = PROPERTIES.filter(({ schema }) => schema.type === 'object' && !sche
 
 test('the CRD is read: it defines the routes and the policy lists', () => {
   const paths = PROPERTIES.map((p) => pathText(p.keys));
-  expect(paths).toEqual(expect.arrayContaining(['spec.routes', 'spec.routes[0].prefix', 'spec.rateLimits[0].every', 'spec.authPolicies[0].jwksUrl', 'spec.ingress.tls.secretName']));
+  expect(paths).toEqual(
+    expect.arrayContaining([
+      'spec.routes',
+      'spec.routes[0].prefix',
+      'spec.rateLimits[0].every',
+      'spec.authPolicies[0].jwksUrl',
+      'spec.ingress.tls.secretName',
+    ]),
+  );
   expect(CLOSED_OBJECTS.length).toBeGreaterThanOrEqual(8);
 });
 

@@ -10,7 +10,10 @@ const FIELDS = ['autoscaling', 'topologySpread', 'networkPolicy', 'serviceMonito
 const near = fc.oneof(
   fc.anything(),
   fc.record({ minReplicas: fc.anything(), maxReplicas: fc.anything(), targetCPUUtilizationPercentage: fc.anything() }, { requiredKeys: [] }),
-  fc.record({ enabled: fc.anything(), ingressNamespace: fc.anything(), allowedEgressCIDRs: fc.anything(), backendTargetPorts: fc.anything() }, { requiredKeys: [] }),
+  fc.record(
+    { enabled: fc.anything(), ingressNamespace: fc.anything(), allowedEgressCIDRs: fc.anything(), backendTargetPorts: fc.anything() },
+    { requiredKeys: [] },
+  ),
   fc.record({ enabled: fc.anything(), metricsPort: fc.anything(), metricsPath: fc.anything(), interval: fc.anything() }, { requiredKeys: [] }),
   fc.record({ allowedEgressCIDRs: fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()).map((a) => `${a}/${a.length % 40}`)) }),
   // Valid for some field, so that the second property always sees gateways that build.

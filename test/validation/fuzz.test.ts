@@ -19,19 +19,73 @@ jest.setTimeout(120_000);
 
 /** Values chosen to hit the rules: near misses of valid values and KrakenD's special strings. */
 const TRICKY = fc.constantFrom<unknown>(
-  null, undefined, true, false, 0, -1, 1.5, NaN, Infinity, 2 ** 53, '', ' ', '/', '//', '/*', '/v1/', '/__health', '/a/{p1}', 'HEAD', 'get',
-  'http://', 'http://http://x', 'ftp://x', 'http://u:p@x', 'http://x:8', 'user', 'jwt', 'apikey', '1s', '0s', '500ms', '99999999999h', 'X-User-Id', '*',
-  '__proto__', 'constructor', 'Gateway', 'hanzo.ai/v2', 'API.hanzo.ai', '512 MB', [], {}, [null], ['*'], { value: 'x' }, [[]], { '': 1 },
+  null,
+  undefined,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  2 ** 53,
+  '',
+  ' ',
+  '/',
+  '//',
+  '/*',
+  '/v1/',
+  '/__health',
+  '/a/{p1}',
+  'HEAD',
+  'get',
+  'http://',
+  'http://http://x',
+  'ftp://x',
+  'http://u:p@x',
+  'http://x:8',
+  'user',
+  'jwt',
+  'apikey',
+  '1s',
+  '0s',
+  '500ms',
+  '99999999999h',
+  'X-User-Id',
+  '*',
+  '__proto__',
+  'constructor',
+  'Gateway',
+  'hanzo.ai/v2',
+  'API.hanzo.ai',
+  '512 MB',
+  [],
+  {},
+  [null],
+  ['*'],
+  { value: 'x' },
+  [[]],
+  { '': 1 },
 );
 /** What YAML or JSON can hold. */
 const YAML_JUNK = fc.oneof(TRICKY, fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.integer(), fc.double());
 /** Anything a TypeScript caller could pass, too. */
 const ANY_JUNK = fc.oneof(
   YAML_JUNK,
-  fc.anything({ maxDepth: 2, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true }),
+  fc.anything({
+    maxDepth: 2,
+    withBigInt: true,
+    withBoxedValues: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withSparseArray: true,
+  }),
 );
 
-type Corruption = { at: number; kind: 'delete' } | { at: number; kind: 'replace'; value: unknown } | { at: number; kind: 'addKey'; key: string; value: unknown };
+type Corruption =
+  { at: number; kind: 'delete' } | { at: number; kind: 'replace'; value: unknown } | { at: number; kind: 'addKey'; key: string; value: unknown };
 
 function corruptionArb(junk: fc.Arbitrary<unknown>): fc.Arbitrary<Corruption> {
   // Node 0 is the root: picked often enough that unknown top-level fields are tried too.
@@ -39,7 +93,12 @@ function corruptionArb(junk: fc.Arbitrary<unknown>): fc.Arbitrary<Corruption> {
   return fc.oneof(
     fc.record({ at, kind: fc.constant('delete' as const) }),
     fc.record({ at, kind: fc.constant('replace' as const), value: junk }),
-    fc.record({ at, kind: fc.constant('addKey' as const), key: fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('strip_prefix', 'prefixes', 'Replicas', 'sepc')), value: junk }),
+    fc.record({
+      at,
+      kind: fc.constant('addKey' as const),
+      key: fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('strip_prefix', 'prefixes', 'Replicas', 'sepc')),
+      value: junk,
+    }),
   );
 }
 

@@ -27,11 +27,27 @@ describe('numbers the cluster or KrakenD cannot hold', () => {
       },
       /^spec\.autoscaling\.maxReplicas: must be an integer from 1 to 2147483647/,
     ],
-    ['cacheDuration above uint32', (s) => (s.authPolicies[0].cacheDuration = 2 ** 32), /^spec\.authPolicies\[0\]\.cacheDuration: must be an integer from 1 to 4294967295 \(got 4294967296\)/],
-    ['a rate above 1e9 a second', (s) => Object.assign(s.rateLimits[0], { maxRate: 2e9, every: '1s' }), /^spec\.rateLimits\[0\]\.maxRate: is more than KrakenD's rate limiter can count/],
-    ['a period longer than 1e9 seconds per request', (s) => Object.assign(s.rateLimits[0], { maxRate: 1, every: '300000h' }), /^spec\.rateLimits\[0\]\.every: is too long/],
+    [
+      'cacheDuration above uint32',
+      (s) => (s.authPolicies[0].cacheDuration = 2 ** 32),
+      /^spec\.authPolicies\[0\]\.cacheDuration: must be an integer from 1 to 4294967295 \(got 4294967296\)/,
+    ],
+    [
+      'a rate above 1e9 a second',
+      (s) => Object.assign(s.rateLimits[0], { maxRate: 2e9, every: '1s' }),
+      /^spec\.rateLimits\[0\]\.maxRate: is more than KrakenD's rate limiter can count/,
+    ],
+    [
+      'a period longer than 1e9 seconds per request',
+      (s) => Object.assign(s.rateLimits[0], { maxRate: 1, every: '300000h' }),
+      /^spec\.rateLimits\[0\]\.every: is too long/,
+    ],
     ['a gateway timeout over 24h', (s) => (s.timeout = '25h'), /^spec\.timeout: must be at most 24h \(got "25h"\)/],
-    ['a route timeout whose grace period would overflow kubelet', (s) => (s.routes[0].timeout = '2562047h'), /^spec\.routes\[0\]\.timeout: must be at most 24h/],
+    [
+      'a route timeout whose grace period would overflow kubelet',
+      (s) => (s.routes[0].timeout = '2562047h'),
+      /^spec\.routes\[0\]\.timeout: must be at most 24h/,
+    ],
   ])('%s is one problem at its path', (_what, change, message) => {
     const problems = problemsOf(change);
     expect(problems).toEqual([expect.stringMatching(message)]);
@@ -66,7 +82,9 @@ describe('strings are bounded before any pattern runs', () => {
   ])('%s of 200 KB is refused at its path', (_what, change, path) => {
     const problems = problemsOf((s) => change(s, 'a'.repeat(200_000)));
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems.every((p) => p.startsWith(`${path}: `) || p.startsWith('spec.routes[0].rateLimit') || p.startsWith('spec.routes[0].methods'))).toBe(true);
+    expect(
+      problems.every((p) => p.startsWith(`${path}: `) || p.startsWith('spec.routes[0].rateLimit') || p.startsWith('spec.routes[0].methods')),
+    ).toBe(true);
     expect(problems.some((p) => p.startsWith(`${path}: `) && / at most /.test(p))).toBe(true);
   });
 
@@ -79,12 +97,18 @@ describe('strings are bounded before any pattern runs', () => {
 describe('lists too long to ever fit are refused whole', () => {
   test(`more than ${MAX_ROUTES} routes: one problem at spec.routes, no per-route checks`, () => {
     const routes = Array.from({ length: MAX_ROUTES + 1 }, () => ({ prefix: 'bad', backend: 'nope' }));
-    expect(problemsOf((s) => (s.routes = routes))).toEqual([`spec.routes: has ${MAX_ROUTES + 1} entries, more than the ${MAX_ROUTES} allowed — split it over several Gateways`]);
+    expect(problemsOf((s) => (s.routes = routes))).toEqual([
+      `spec.routes: has ${MAX_ROUTES + 1} entries, more than the ${MAX_ROUTES} allowed — split it over several Gateways`,
+    ]);
   });
 
   test('routes that fit the list but not the ConfigMap are refused before the config is built', () => {
     // GIVEN 10,000 routes of five methods at depth 16: 850,000 endpoints, gigabytes of JSON
-    const routes = Array.from({ length: 10_000 }, (_, i) => ({ prefix: `/v1/r${i}`, backend: 'http://chat.hanzo.svc:80', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] }));
+    const routes = Array.from({ length: 10_000 }, (_, i) => ({
+      prefix: `/v1/r${i}`,
+      backend: 'http://chat.hanzo.svc:80',
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    }));
     // WHEN the construct checks them
     let error: unknown;
     try {
@@ -95,20 +119,32 @@ describe('lists too long to ever fit are refused whole', () => {
     // THEN the size problem says it is at least that large, computed without rendering
     expect(error).toBeInstanceOf(GatewayValidationError);
     expect((error as GatewayValidationError).problems).toEqual([
-      { path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is at least \d{9,} bytes, over the 1048576-byte \(1 MiB\) limit/) },
+      {
+        path: 'spec.routes',
+        message: expect.stringMatching(/^the rendered krakend\.json is at least \d{9,} bytes, over the 1048576-byte \(1 MiB\) limit/),
+      },
     ]);
   });
 });
 
 describe('keys cdk8s cannot write out', () => {
-  const cr = (metadata: object, spec: object = {}): GatewayManifest => structuredClone({ ...SEED_CR, metadata: { name: 'gw', namespace: 'hanzo', ...metadata }, spec: { ...SEED_CR.spec, ...spec } }) as any;
+  const cr = (metadata: object, spec: object = {}): GatewayManifest =>
+    structuredClone({ ...SEED_CR, metadata: { name: 'gw', namespace: 'hanzo', ...metadata }, spec: { ...SEED_CR.spec, ...spec } }) as any;
 
   test.each<[string, GatewayManifest, string]>([
     ['a label key constructor', cr({ labels: { constructor: 'x' } }), 'metadata.labels.constructor'],
     ['an annotation key constructor', cr({ annotations: { constructor: 'x' } }), 'metadata.annotations.constructor'],
     ['an Ingress annotation key constructor', cr({}, { ingress: { annotations: { constructor: 'x' } } }), 'spec.ingress.annotations.constructor'],
-    ['a constructor key inside ownerReferences', cr({ ownerReferences: [{ name: 'o', constructor: 'x' }] }), 'metadata.ownerReferences[0].constructor'],
-    ['an own __proto__ key inside other metadata', cr({ ownerReferences: [JSON.parse('{"name":"o","__proto__":"x"}')] }), 'metadata.ownerReferences[0].__proto__'],
+    [
+      'a constructor key inside ownerReferences',
+      cr({ ownerReferences: [{ name: 'o', constructor: 'x' }] }),
+      'metadata.ownerReferences[0].constructor',
+    ],
+    [
+      'an own __proto__ key inside other metadata',
+      cr({ ownerReferences: [JSON.parse('{"name":"o","__proto__":"x"}')] }),
+      'metadata.ownerReferences[0].__proto__',
+    ],
   ])('%s is refused at its path, and the CR adds nothing to the chart', (_what, manifest, path) => {
     expect(validateManifest(manifest).map((p) => p.path)).toEqual([path]);
     const chart = new Chart(new App(), 'c');
@@ -117,7 +153,10 @@ describe('keys cdk8s cannot write out', () => {
   });
 
   test('other built-in property names (toString, hasOwnProperty, valueOf) are ordinary keys and render', () => {
-    const manifest = cr({ labels: { toString: 'a', hasOwnProperty: 'b' }, annotations: { valueOf: 'c' } }, { ingress: { annotations: { toString: 'd' } } });
+    const manifest = cr(
+      { labels: { toString: 'a', hasOwnProperty: 'b' }, annotations: { valueOf: 'c' } },
+      { ingress: { annotations: { toString: 'd' } } },
+    );
     expect(validateManifest(manifest)).toEqual([]);
     const app = new App();
     Gateway.fromCustomResource(new Chart(app, 'c'), 'Gateway', manifest, { emitCustomResource: true });
@@ -129,7 +168,9 @@ describe('keys cdk8s cannot write out', () => {
 describe('annotations within the 256 KiB the API server allows', () => {
   test('Ingress annotations over 256 KiB in all are refused at the map', () => {
     const annotations = { 'a.io/one': 'x'.repeat(200_000), 'a.io/two': 'y'.repeat(70_000) };
-    expect(problemsOf((s) => (s.ingress = { annotations }))).toEqual([expect.stringMatching(/^spec\.ingress\.annotations: .*270016 bytes.*262144-byte \(256 KiB\) limit/)]);
+    expect(problemsOf((s) => (s.ingress = { annotations }))).toEqual([
+      expect.stringMatching(/^spec\.ingress\.annotations: .*270016 bytes.*262144-byte \(256 KiB\) limit/),
+    ]);
   });
 
   test('CR annotations over 256 KiB are refused; just under passes', () => {
@@ -142,7 +183,9 @@ describe('annotations within the 256 KiB the API server allows', () => {
 
 describe('settings that silently turn a protection off', () => {
   test.each(['0.0.0.0/0', '::/0'])('trustedProxies %s is refused: every sender could pick its address', (cidr) => {
-    expect(problemsOf((s) => (s.trustedProxies = ['10.0.0.0/8', cidr]))).toEqual([expect.stringMatching(/^spec\.trustedProxies\[1\]: must not trust every address/)]);
+    expect(problemsOf((s) => (s.trustedProxies = ['10.0.0.0/8', cidr]))).toEqual([
+      expect.stringMatching(/^spec\.trustedProxies\[1\]: must not trust every address/),
+    ]);
   });
 
   test('allowedEgressCIDRs may still say 0.0.0.0/0 (anywhere), where that is the point', () => {
@@ -151,18 +194,24 @@ describe('settings that silently turn a protection off', () => {
   });
 
   test('audience: [] is refused: it would turn the audience check off', () => {
-    expect(problemsOf((s) => (s.authPolicies[0].audience = []))).toEqual([expect.stringMatching(/^spec\.authPolicies\[0\]\.audience: must list at least one audience/)]);
+    expect(problemsOf((s) => (s.authPolicies[0].audience = []))).toEqual([
+      expect.stringMatching(/^spec\.authPolicies\[0\]\.audience: must list at least one audience/),
+    ]);
   });
 });
 
 describe('IPv4 addresses written so that readers disagree', () => {
   test.each(['http://010.0.0.5', 'http://0x0a.0.0.5:8080', 'http://167772165', 'http://10.0.0.05/api'])('backend %s is refused', (url) => {
     const problems = problemsOf((s) => (s.routes[1].backend = url));
-    expect(problems).toEqual([expect.stringMatching(/^spec\.routes\[1\]\.backend: host ".*" is not an IPv4 address written as four decimal numbers/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^spec\.routes\[1\]\.backend: host ".*" is not an IPv4 address written as four decimal numbers/),
+    ]);
   });
 
   test.each(['https://010.0.0.5/jwks', 'https://0x7f.1/jwks'])('JWKS URL %s is refused with the same reason', (url) => {
-    expect(problemsOf((s) => (s.authPolicies[0].jwksUrl = url))).toEqual([expect.stringMatching(/jwksUrl: host ".*" is not an IPv4 address written/)]);
+    expect(problemsOf((s) => (s.authPolicies[0].jwksUrl = url))).toEqual([
+      expect.stringMatching(/jwksUrl: host ".*" is not an IPv4 address written/),
+    ]);
   });
 
   test('a canonical address and names with digits stay valid', () => {
@@ -185,13 +234,18 @@ describe('backends that are the gateway itself', () => {
     expect(withBackend(backend, namespace)).toThrow(/spec\.routes\[0\]\.backend: is this gateway's own Service/);
   });
 
-  test.each(['http://localhost:8080', 'http://127.0.0.1:8080/api', 'http://127.9.9.9:8080', 'http://0.0.0.0:8080'])('%s is its own port on loopback', (backend) => {
-    expect(withBackend(backend, 'hanzo')).toThrow(/spec\.routes\[0\]\.backend: is this gateway's own port on loopback/);
-  });
+  test.each(['http://localhost:8080', 'http://127.0.0.1:8080/api', 'http://127.9.9.9:8080', 'http://0.0.0.0:8080'])(
+    '%s is its own port on loopback',
+    (backend) => {
+      expect(withBackend(backend, 'hanzo')).toThrow(/spec\.routes\[0\]\.backend: is this gateway's own port on loopback/);
+    },
+  );
 
   test('the chart namespace counts when the props name none', () => {
     const chart = new Chart(new App(), 'c', { namespace: 'hanzo' });
-    expect(() => new Gateway(chart, 'Gateway', { ...seedSpec(), name: 'edge', routes: [{ prefix: '/x', backend: 'http://edge.hanzo.svc:80' }] })).toThrow(/own Service/);
+    expect(
+      () => new Gateway(chart, 'Gateway', { ...seedSpec(), name: 'edge', routes: [{ prefix: '/x', backend: 'http://edge.hanzo.svc:80' }] }),
+    ).toThrow(/own Service/);
   });
 
   test.each([
@@ -204,7 +258,11 @@ describe('backends that are the gateway itself', () => {
   });
 
   test('the CR path refuses it too, at the manifest path', () => {
-    const manifest = { ...structuredClone(SEED_CR), metadata: { name: 'edge', namespace: 'hanzo' }, spec: { ...SEED_CR.spec, routes: [{ prefix: '/x', backend: 'http://edge.hanzo.svc:80' }] } };
+    const manifest = {
+      ...structuredClone(SEED_CR),
+      metadata: { name: 'edge', namespace: 'hanzo' },
+      spec: { ...SEED_CR.spec, routes: [{ prefix: '/x', backend: 'http://edge.hanzo.svc:80' }] },
+    };
     expect(validateManifest(manifest).map((p) => p.path)).toEqual(['spec.routes[0].backend']);
   });
 });

@@ -14,14 +14,37 @@ import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 import { seedSpec } from '../support/fixtures';
 
 const ROUTER = { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true };
-const JWT = { alg: 'RS256', jwk_url: 'https://hanzo.id/jwks', issuer: 'https://hanzo.id', cache: true, propagate_claims: [['sub', 'X-User-Id'], ['owner', 'X-Org-Id']] };
+const JWT = {
+  alg: 'RS256',
+  jwk_url: 'https://hanzo.id/jwks',
+  issuer: 'https://hanzo.id',
+  cache: true,
+  propagate_claims: [
+    ['sub', 'X-User-Id'],
+    ['owner', 'X-Org-Id'],
+  ],
+};
 
 function endpoint(path: string, extra: object = {}): any {
-  return { endpoint: path, input_headers: ['Content-Type'], input_query_strings: ['*'], backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: path }], ...extra };
+  return {
+    endpoint: path,
+    input_headers: ['Content-Type'],
+    input_query_strings: ['*'],
+    backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: path }],
+    ...extra,
+  };
 }
 
 function config(...endpoints: any[]): KrakendConfig {
-  return { version: 3, name: 'gateway', port: 8080, timeout: '120s', output_encoding: 'no-op', extra_config: { router: ROUTER }, endpoints } as unknown as KrakendConfig;
+  return {
+    version: 3,
+    name: 'gateway',
+    port: 8080,
+    timeout: '120s',
+    output_encoding: 'no-op',
+    extra_config: { router: ROUTER },
+    endpoints,
+  } as unknown as KrakendConfig;
 }
 
 /** Which conformance tool also refuses the bad config, if one models the fact. */
@@ -45,8 +68,15 @@ const CASES: Case[] = [
   },
   {
     finding: 'two parameter names at one position of one method tree',
-    good: config(endpoint('/v1/{a}'), endpoint('/v1/{b}/c', { method: 'POST', backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: '/c' }] }), endpoint('/v1/static')),
-    bad: config(endpoint('/v1/{a}', { backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: '/x' }] }), endpoint('/v1/{b}/c', { backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: '/c' }] })),
+    good: config(
+      endpoint('/v1/{a}'),
+      endpoint('/v1/{b}/c', { method: 'POST', backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: '/c' }] }),
+      endpoint('/v1/static'),
+    ),
+    bad: config(
+      endpoint('/v1/{a}', { backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: '/x' }] }),
+      endpoint('/v1/{b}/c', { backend: [{ host: ['http://svc.ns.svc:80'], url_pattern: '/c' }] }),
+    ),
     message: /^endpoints\[1\] \(GET \/v1\/\{b\}\/c\): parameter \{b\} sits where endpoints\[0\] has \{a\}/,
     tool: 'ginroute',
   },
@@ -103,7 +133,14 @@ const CASES: Case[] = [
   {
     finding: 'no-op with more than one backend',
     good: config(endpoint('/v1')),
-    bad: config(endpoint('/v1', { backend: [{ host: ['http://a.ns.svc:80'], url_pattern: '/v1' }, { host: ['http://b.ns.svc:80'], url_pattern: '/v1' }] })),
+    bad: config(
+      endpoint('/v1', {
+        backend: [
+          { host: ['http://a.ns.svc:80'], url_pattern: '/v1' },
+          { host: ['http://b.ns.svc:80'], url_pattern: '/v1' },
+        ],
+      }),
+    ),
     message: /has 2 backends — no-op encoding proxies to exactly one/,
     tool: 'ginroute',
   },
@@ -123,7 +160,9 @@ const CASES: Case[] = [
   },
   {
     finding: 'client_max_rate without a strategy',
-    good: config(endpoint('/v1', { extra_config: { 'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, strategy: 'ip', every: '1s' } } })),
+    good: config(
+      endpoint('/v1', { extra_config: { 'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, strategy: 'ip', every: '1s' } } }),
+    ),
     bad: config(endpoint('/v1', { extra_config: { 'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, every: '1s' } } })),
     message: /client_max_rate without strategy ip\|header\|param/,
     tool: 'krakend-check',
@@ -151,15 +190,32 @@ const CASES: Case[] = [
   },
   {
     finding: 'a propagated claim header (any name) forwarded on an endpoint without auth/validator',
-    good: config(endpoint('/v1', { input_headers: ['X-Tenant'], extra_config: { 'auth/validator': { ...JWT, propagate_claims: [['tid', 'X-Tenant']] } } }), endpoint('/v2')),
-    bad: config(endpoint('/v1', { input_headers: ['X-Tenant'], extra_config: { 'auth/validator': { ...JWT, propagate_claims: [['tid', 'X-Tenant']] } } }), endpoint('/v2', { input_headers: ['X-Tenant'] })),
+    good: config(
+      endpoint('/v1', { input_headers: ['X-Tenant'], extra_config: { 'auth/validator': { ...JWT, propagate_claims: [['tid', 'X-Tenant']] } } }),
+      endpoint('/v2'),
+    ),
+    bad: config(
+      endpoint('/v1', { input_headers: ['X-Tenant'], extra_config: { 'auth/validator': { ...JWT, propagate_claims: [['tid', 'X-Tenant']] } } }),
+      endpoint('/v2', { input_headers: ['X-Tenant'] }),
+    ),
     message: /^endpoints\[1\] \(GET \/v2\): forwards identity header X-Tenant/,
     tool: undefined,
   },
   {
     finding: 'a rate limit keyed on an identity header without auth/validator',
-    good: config(endpoint('/v1', { extra_config: { 'auth/validator': JWT, 'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, strategy: 'header', key: 'X-User-Id', every: '1s' } } })),
-    bad: config(endpoint('/v1', { extra_config: { 'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, strategy: 'header', key: 'X-User-Id', every: '1s' } } })),
+    good: config(
+      endpoint('/v1', {
+        extra_config: {
+          'auth/validator': JWT,
+          'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, strategy: 'header', key: 'X-User-Id', every: '1s' },
+        },
+      }),
+    ),
+    bad: config(
+      endpoint('/v1', {
+        extra_config: { 'qos/ratelimit/router': { client_max_rate: 5, client_capacity: 5, strategy: 'header', key: 'X-User-Id', every: '1s' } },
+      }),
+    ),
     message: /rate limit keyed on X-User-Id without auth\/validator/,
     tool: undefined,
   },
@@ -214,7 +270,9 @@ test('a finding is thrown as a GatewayInternalError that asks for a bug report, 
   expect(error).toBeInstanceOf(GatewayInternalError);
   expect(error).not.toBeInstanceOf(GatewayValidationError);
   expect((error as GatewayInternalError).findings).toEqual([expect.stringMatching(/registered twice/), expect.stringMatching(/registered twice/)]);
-  expect((error as Error).message).toMatch(/^the rendered krakend\.json would fail in KrakenD CE although the spec is valid: a bug in hanzo-gateway-cdk8s, please report it/);
+  expect((error as Error).message).toMatch(
+    /^the rendered krakend\.json would fail in KrakenD CE although the spec is valid: a bug in hanzo-gateway-cdk8s, please report it/,
+  );
   expect((error as Error).name).toBe('GatewayInternalError');
   expect(() => renderKrakendConfig(seedSpec())).not.toThrow();
 });

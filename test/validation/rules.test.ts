@@ -17,28 +17,97 @@ interface Rule {
   readonly message: RegExp;
 }
 
-const route0 = (change: object): Mutate => (s) => Object.assign(s.routes[0], change);
-const route1 = (change: object): Mutate => (s) => Object.assign(s.routes[1], change);
-const limit0 = (change: object): Mutate => (s) => Object.assign(s.rateLimits[0], change);
-const auth0 = (change: object): Mutate => (s) => Object.assign(s.authPolicies[0], change);
-const set = (change: object): Mutate => (s) => Object.assign(s, change);
-const ingress = (change: object): Mutate => (s) => (s.ingress = { hosts: ['api.hanzo.ai'], ...change });
+const route0 =
+  (change: object): Mutate =>
+  (s) =>
+    Object.assign(s.routes[0], change);
+const route1 =
+  (change: object): Mutate =>
+  (s) =>
+    Object.assign(s.routes[1], change);
+const limit0 =
+  (change: object): Mutate =>
+  (s) =>
+    Object.assign(s.rateLimits[0], change);
+const auth0 =
+  (change: object): Mutate =>
+  (s) =>
+    Object.assign(s.authPolicies[0], change);
+const set =
+  (change: object): Mutate =>
+  (s) =>
+    Object.assign(s, change);
+const ingress =
+  (change: object): Mutate =>
+  (s) =>
+    (s.ingress = { hosts: ['api.hanzo.ai'], ...change });
 const backend = (url: string) => route1({ backend: url });
-const image = (change: object): Mutate => (s) => (s.image = { repository: 'ghcr.io/hanzoai/gateway', ...change });
+const image =
+  (change: object): Mutate =>
+  (s) =>
+    (s.image = { repository: 'ghcr.io/hanzoai/gateway', ...change });
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const SNIPPET = 'nginx.ingress.kubernetes.io/configuration-snippet';
 const prefix = (p: string) => route1({ prefix: p });
 
 const RULES: Rule[] = [
   // Types and ranges.
-  { rule: 'replicas is an integer ≥ 1', good: set({ replicas: 1 }), bad: set({ replicas: 0 }), path: 'spec.replicas', message: /must be an integer from 1 to 2147483647 \(got 0\)/ },
-  { rule: 'replicas is a number, not a string', good: set({ replicas: 3 }), bad: set({ replicas: '3' }), path: 'spec.replicas', message: /integer.*\(got "3"\)/ },
-  { rule: 'maxRate is an integer ≥ 1', good: limit0({ maxRate: 1 }), bad: limit0({ maxRate: 1.5 }), path: 'spec.rateLimits[0].maxRate', message: /integer ≥ 1 \(got 1\.5\)/ },
-  { rule: 'every is a duration', good: limit0({ every: '1h' }), bad: limit0({ every: '1 minute' }), path: 'spec.rateLimits[0].every', message: /duration such as .*\(got "1 minute"\)/ },
-  { rule: 'every is at least 1s', good: limit0({ every: '1000ms' }), bad: limit0({ every: '500ms' }), path: 'spec.rateLimits[0].every', message: /at least 1s \(got "500ms"\) — .*rate limiter/ },
-  { rule: 'capacity is an integer ≥ 1', good: limit0({ capacity: 10 }), bad: limit0({ capacity: 0 }), path: 'spec.rateLimits[0].capacity', message: /integer ≥ 1 \(got 0\)/ },
-  { rule: 'timeout is more than 0', good: set({ timeout: '30s' }), bad: set({ timeout: '0s' }), path: 'spec.timeout', message: /at least 1ms \(got "0s"\)/ },
-  { rule: 'timeout is at most 24h', good: set({ timeout: '24h' }), bad: set({ timeout: '1441m' }), path: 'spec.timeout', message: /at most 24h \(got "1441m"\) — a stopping pod waits this long/ },
+  {
+    rule: 'replicas is an integer ≥ 1',
+    good: set({ replicas: 1 }),
+    bad: set({ replicas: 0 }),
+    path: 'spec.replicas',
+    message: /must be an integer from 1 to 2147483647 \(got 0\)/,
+  },
+  {
+    rule: 'replicas is a number, not a string',
+    good: set({ replicas: 3 }),
+    bad: set({ replicas: '3' }),
+    path: 'spec.replicas',
+    message: /integer.*\(got "3"\)/,
+  },
+  {
+    rule: 'maxRate is an integer ≥ 1',
+    good: limit0({ maxRate: 1 }),
+    bad: limit0({ maxRate: 1.5 }),
+    path: 'spec.rateLimits[0].maxRate',
+    message: /integer ≥ 1 \(got 1\.5\)/,
+  },
+  {
+    rule: 'every is a duration',
+    good: limit0({ every: '1h' }),
+    bad: limit0({ every: '1 minute' }),
+    path: 'spec.rateLimits[0].every',
+    message: /duration such as .*\(got "1 minute"\)/,
+  },
+  {
+    rule: 'every is at least 1s',
+    good: limit0({ every: '1000ms' }),
+    bad: limit0({ every: '500ms' }),
+    path: 'spec.rateLimits[0].every',
+    message: /at least 1s \(got "500ms"\) — .*rate limiter/,
+  },
+  {
+    rule: 'capacity is an integer ≥ 1',
+    good: limit0({ capacity: 10 }),
+    bad: limit0({ capacity: 0 }),
+    path: 'spec.rateLimits[0].capacity',
+    message: /integer ≥ 1 \(got 0\)/,
+  },
+  {
+    rule: 'timeout is more than 0',
+    good: set({ timeout: '30s' }),
+    bad: set({ timeout: '0s' }),
+    path: 'spec.timeout',
+    message: /at least 1ms \(got "0s"\)/,
+  },
+  {
+    rule: 'timeout is at most 24h',
+    good: set({ timeout: '24h' }),
+    bad: set({ timeout: '1441m' }),
+    path: 'spec.timeout',
+    message: /at most 24h \(got "1441m"\) — a stopping pod waits this long/,
+  },
   {
     rule: "a duration fits Go's time.Duration",
     good: set({ serviceMonitor: { interval: '2562047h' } }),
@@ -46,9 +115,27 @@ const RULES: Rule[] = [
     path: 'spec.serviceMonitor.interval',
     message: /time\.Duration.*"2562048h"/,
   },
-  { rule: 'a route timeout is a duration', good: route0({ timeout: '2m' }), bad: route0({ timeout: '2 min' }), path: 'spec.routes[0].timeout', message: /duration.*"2 min"/ },
-  { rule: 'prefixDepth is from 0 to 16', good: set({ prefixDepth: 0 }), bad: set({ prefixDepth: 17 }), path: 'spec.prefixDepth', message: /from 0 to 16 \(got 17\)/ },
-  { rule: 'lists are lists', good: ingress({ hosts: ['api.hanzo.ai'] }), bad: ingress({ hosts: 'api.hanzo.ai' }), path: 'spec.ingress.hosts', message: /must be a list \(got string "api\.hanzo\.ai"\)/ },
+  {
+    rule: 'a route timeout is a duration',
+    good: route0({ timeout: '2m' }),
+    bad: route0({ timeout: '2 min' }),
+    path: 'spec.routes[0].timeout',
+    message: /duration.*"2 min"/,
+  },
+  {
+    rule: 'prefixDepth is from 0 to 16',
+    good: set({ prefixDepth: 0 }),
+    bad: set({ prefixDepth: 17 }),
+    path: 'spec.prefixDepth',
+    message: /from 0 to 16 \(got 17\)/,
+  },
+  {
+    rule: 'lists are lists',
+    good: ingress({ hosts: ['api.hanzo.ai'] }),
+    bad: ingress({ hosts: 'api.hanzo.ai' }),
+    path: 'spec.ingress.hosts',
+    message: /must be a list \(got string "api\.hanzo\.ai"\)/,
+  },
   {
     rule: 'a policy list that is not a list does not also fail every reference to it',
     good: set({ rateLimits: [{ name: 'per-user', maxRate: 1, every: '1s' }] }),
@@ -56,51 +143,261 @@ const RULES: Rule[] = [
     path: 'spec.rateLimits',
     message: /must be a list \(got object/,
   },
-  { rule: 'objects are objects', good: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1' } }), bad: set({ image: 'ghcr.io/hanzoai/gateway:2.14.1' }), path: 'spec.image', message: /must be an object \(got string "ghcr/ },
-  { rule: 'stripPrefix is a boolean', good: route0({ stripPrefix: true }), bad: route0({ stripPrefix: 'yes' }), path: 'spec.routes[0].stripPrefix', message: /true or false \(got string "yes"\)/ },
+  {
+    rule: 'objects are objects',
+    good: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1' } }),
+    bad: set({ image: 'ghcr.io/hanzoai/gateway:2.14.1' }),
+    path: 'spec.image',
+    message: /must be an object \(got string "ghcr/,
+  },
+  {
+    rule: 'stripPrefix is a boolean',
+    good: route0({ stripPrefix: true }),
+    bad: route0({ stripPrefix: 'yes' }),
+    path: 'spec.routes[0].stripPrefix',
+    message: /true or false \(got string "yes"\)/,
+  },
 
   // Unknown fields, anywhere.
-  { rule: 'an unknown route field is refused with a suggestion', good: route0({ stripPrefix: false }), bad: route0({ strip_prefix: true }), path: 'spec.routes[0].strip_prefix', message: /^unknown field — did you mean stripPrefix\?$/ },
-  { rule: 'an unknown top-level field is refused', good: set({ replicas: 2 }), bad: set({ replica: 2 }), path: 'spec.replica', message: /did you mean replicas\?/ },
-  { rule: 'an unknown field deep down is refused', good: ingress({ tls: { secretName: 'cert' } }), bad: ingress({ tls: { secret: 'cert' } }), path: 'spec.ingress.tls.secret', message: /did you mean secretName\?/ },
-  { rule: 'an unrelated unknown field lists the known ones', good: limit0({ key: 'ip' }), bad: limit0({ burstiness: 3 }), path: 'spec.rateLimits[0].burstiness', message: /known fields: name, maxRate, every, key, capacity/ },
+  {
+    rule: 'an unknown route field is refused with a suggestion',
+    good: route0({ stripPrefix: false }),
+    bad: route0({ strip_prefix: true }),
+    path: 'spec.routes[0].strip_prefix',
+    message: /^unknown field — did you mean stripPrefix\?$/,
+  },
+  {
+    rule: 'an unknown top-level field is refused',
+    good: set({ replicas: 2 }),
+    bad: set({ replica: 2 }),
+    path: 'spec.replica',
+    message: /did you mean replicas\?/,
+  },
+  {
+    rule: 'an unknown field deep down is refused',
+    good: ingress({ tls: { secretName: 'cert' } }),
+    bad: ingress({ tls: { secret: 'cert' } }),
+    path: 'spec.ingress.tls.secret',
+    message: /did you mean secretName\?/,
+  },
+  {
+    rule: 'an unrelated unknown field lists the known ones',
+    good: limit0({ key: 'ip' }),
+    bad: limit0({ burstiness: 3 }),
+    path: 'spec.rateLimits[0].burstiness',
+    message: /known fields: name, maxRate, every, key, capacity/,
+  },
 
   // Route prefixes.
-  { rule: 'a prefix starts with /', good: prefix('/v1/models'), bad: prefix('v1/models'), path: 'spec.routes[1].prefix', message: /must start with '\/' \(got "v1\/models"\) — e\.g\. \/v1\/models/ },
+  {
+    rule: 'a prefix starts with /',
+    good: prefix('/v1/models'),
+    bad: prefix('v1/models'),
+    path: 'spec.routes[1].prefix',
+    message: /must start with '\/' \(got "v1\/models"\) — e\.g\. \/v1\/models/,
+  },
   { rule: 'a prefix has no . segment', good: prefix('/v1/models'), bad: prefix('/v1/./models'), path: 'spec.routes[1].prefix', message: /\./ },
-  { rule: 'a prefix has no empty segment', good: prefix('/v1/models'), bad: prefix('/v1//models'), path: 'spec.routes[1].prefix', message: /empty segment .* — write \/v1\/models/ },
-  { rule: 'a prefix has no trailing / (except / itself)', good: prefix('/'), bad: prefix('/v1/models/'), path: 'spec.routes[1].prefix', message: /must not end with '\/' .* — write \/v1\/models$/ },
-  { rule: 'a prefix has no dot segment', good: prefix('/v1.2'), bad: prefix('/v1/../models'), path: 'spec.routes[1].prefix', message: /'\.\.' segment .*never match/ },
-  { rule: 'a prefix is not under /__health', good: prefix('/__healthy'), bad: prefix('/__health/x'), path: 'spec.routes[1].prefix', message: /reserved by KrakenD.*"\/__health\/x"/ },
-  { rule: 'no segment is __debug or __echo', good: prefix('/v1/debug'), bad: prefix('/v1/__debug'), path: 'spec.routes[1].prefix', message: /reserved by KrakenD/ },
-  { rule: 'a prefix has no whitespace or non-ASCII', good: prefix('/v1/mod-els_~'), bad: prefix('/v1/modèles'), path: 'spec.routes[1].prefix', message: /must not contain "è" .*letters, digits/ },
+  {
+    rule: 'a prefix has no empty segment',
+    good: prefix('/v1/models'),
+    bad: prefix('/v1//models'),
+    path: 'spec.routes[1].prefix',
+    message: /empty segment .* — write \/v1\/models/,
+  },
+  {
+    rule: 'a prefix has no trailing / (except / itself)',
+    good: prefix('/'),
+    bad: prefix('/v1/models/'),
+    path: 'spec.routes[1].prefix',
+    message: /must not end with '\/' .* — write \/v1\/models$/,
+  },
+  {
+    rule: 'a prefix has no dot segment',
+    good: prefix('/v1.2'),
+    bad: prefix('/v1/../models'),
+    path: 'spec.routes[1].prefix',
+    message: /'\.\.' segment .*never match/,
+  },
+  {
+    rule: 'a prefix is not under /__health',
+    good: prefix('/__healthy'),
+    bad: prefix('/__health/x'),
+    path: 'spec.routes[1].prefix',
+    message: /reserved by KrakenD.*"\/__health\/x"/,
+  },
+  {
+    rule: 'no segment is __debug or __echo',
+    good: prefix('/v1/debug'),
+    bad: prefix('/v1/__debug'),
+    path: 'spec.routes[1].prefix',
+    message: /reserved by KrakenD/,
+  },
+  {
+    rule: 'a prefix has no whitespace or non-ASCII',
+    good: prefix('/v1/mod-els_~'),
+    bad: prefix('/v1/modèles'),
+    path: 'spec.routes[1].prefix',
+    message: /must not contain "è" .*letters, digits/,
+  },
 
   // Methods.
-  { rule: 'methods is not empty', good: route1({ methods: ['GET', 'DELETE'] }), bad: route1({ methods: [] }), path: 'spec.routes[1].methods', message: /at least one method — omit it for \[GET\]/ },
-  { rule: 'HEAD is refused with the reason', good: route1({ methods: ['PATCH'] }), bad: route1({ methods: ['HEAD'] }), path: 'spec.routes[1].methods[0]', message: /\(got "HEAD"\) — KrakenD CE cannot route HEAD or OPTIONS/ },
-  { rule: 'OPTIONS is refused with the reason', good: route1({ methods: ['PUT'] }), bad: route1({ methods: ['GET', 'OPTIONS'] }), path: 'spec.routes[1].methods[1]', message: /cannot route HEAD or OPTIONS/ },
-  { rule: 'a method in lower case gets a hint', good: route1({ methods: ['POST'] }), bad: route1({ methods: ['post'] }), path: 'spec.routes[1].methods[0]', message: /\(got "post"\) — write it in capitals: POST/ },
+  {
+    rule: 'methods is not empty',
+    good: route1({ methods: ['GET', 'DELETE'] }),
+    bad: route1({ methods: [] }),
+    path: 'spec.routes[1].methods',
+    message: /at least one method — omit it for \[GET\]/,
+  },
+  {
+    rule: 'HEAD is refused with the reason',
+    good: route1({ methods: ['PATCH'] }),
+    bad: route1({ methods: ['HEAD'] }),
+    path: 'spec.routes[1].methods[0]',
+    message: /\(got "HEAD"\) — KrakenD CE cannot route HEAD or OPTIONS/,
+  },
+  {
+    rule: 'OPTIONS is refused with the reason',
+    good: route1({ methods: ['PUT'] }),
+    bad: route1({ methods: ['GET', 'OPTIONS'] }),
+    path: 'spec.routes[1].methods[1]',
+    message: /cannot route HEAD or OPTIONS/,
+  },
+  {
+    rule: 'a method in lower case gets a hint',
+    good: route1({ methods: ['POST'] }),
+    bad: route1({ methods: ['post'] }),
+    path: 'spec.routes[1].methods[0]',
+    message: /\(got "post"\) — write it in capitals: POST/,
+  },
 
   // Backends.
-  { rule: 'a backend may have a port and a base path', good: backend('https://api.example.com:8443/base/v2'), bad: backend('chat.hanzo.svc:80'), path: 'spec.routes[1].backend', message: /absolute URL \(got "chat\.hanzo\.svc:80"\) — http\(s\):\/\/host/ },
-  { rule: 'a backend is http or https', good: backend('https://chat.hanzo.svc'), bad: backend('ftp://files.hanzo.svc'), path: 'spec.routes[1].backend', message: /ftp is not http or https/ },
-  { rule: 'a backend scheme is lower case', good: backend('http://chat.hanzo.svc'), bad: backend('HTTP://chat.hanzo.svc'), path: 'spec.routes[1].backend', message: /lower case: http:\/\// },
-  { rule: 'a backend has no doubled scheme', good: backend('http://http.hanzo.svc'), bad: backend('http://http://chat.hanzo.svc'), path: 'spec.routes[1].backend', message: /doubled scheme .* — write http:\/\/chat\.hanzo\.svc$/ },
-  { rule: 'a backend has no credentials', good: backend('http://chat.hanzo.svc:80'), bad: backend('http://user:pw@chat.hanzo.svc:80'), path: 'spec.routes[1].backend', message: /credentials/ },
-  { rule: 'a backend has no query', good: backend('http://chat.hanzo.svc/api'), bad: backend('http://chat.hanzo.svc/api?v=2'), path: 'spec.routes[1].backend', message: /query string/ },
-  { rule: 'a backend has no fragment', good: backend('http://chat.hanzo.svc/api'), bad: backend('http://chat.hanzo.svc/api#x'), path: 'spec.routes[1].backend', message: /fragment/ },
+  {
+    rule: 'a backend may have a port and a base path',
+    good: backend('https://api.example.com:8443/base/v2'),
+    bad: backend('chat.hanzo.svc:80'),
+    path: 'spec.routes[1].backend',
+    message: /absolute URL \(got "chat\.hanzo\.svc:80"\) — http\(s\):\/\/host/,
+  },
+  {
+    rule: 'a backend is http or https',
+    good: backend('https://chat.hanzo.svc'),
+    bad: backend('ftp://files.hanzo.svc'),
+    path: 'spec.routes[1].backend',
+    message: /ftp is not http or https/,
+  },
+  {
+    rule: 'a backend scheme is lower case',
+    good: backend('http://chat.hanzo.svc'),
+    bad: backend('HTTP://chat.hanzo.svc'),
+    path: 'spec.routes[1].backend',
+    message: /lower case: http:\/\//,
+  },
+  {
+    rule: 'a backend has no doubled scheme',
+    good: backend('http://http.hanzo.svc'),
+    bad: backend('http://http://chat.hanzo.svc'),
+    path: 'spec.routes[1].backend',
+    message: /doubled scheme .* — write http:\/\/chat\.hanzo\.svc$/,
+  },
+  {
+    rule: 'a backend has no credentials',
+    good: backend('http://chat.hanzo.svc:80'),
+    bad: backend('http://user:pw@chat.hanzo.svc:80'),
+    path: 'spec.routes[1].backend',
+    message: /credentials/,
+  },
+  {
+    rule: 'a backend has no query',
+    good: backend('http://chat.hanzo.svc/api'),
+    bad: backend('http://chat.hanzo.svc/api?v=2'),
+    path: 'spec.routes[1].backend',
+    message: /query string/,
+  },
+  {
+    rule: 'a backend has no fragment',
+    good: backend('http://chat.hanzo.svc/api'),
+    bad: backend('http://chat.hanzo.svc/api#x'),
+    path: 'spec.routes[1].backend',
+    message: /fragment/,
+  },
   { rule: 'a backend has a host', good: backend('http://a/x'), bad: backend('http:///x'), path: 'spec.routes[1].backend', message: /has no host/ },
-  { rule: 'a backend host is a plain name', good: backend('http://10.0.0.1:8080'), bad: backend('http://[::1]:8080'), path: 'spec.routes[1].backend', message: /host "\[" may only hold|host ".*" may only hold/ },
-  { rule: 'a backend port is at most 65535', good: backend('http://chat.hanzo.svc:65535'), bad: backend('http://chat.hanzo.svc:65536'), path: 'spec.routes[1].backend', message: /port must be a number from 1 to 65535/ },
-  { rule: 'a backend port is at least 1', good: backend('http://chat.hanzo.svc:10'), bad: backend('http://chat.hanzo.svc:0'), path: 'spec.routes[1].backend', message: /from 1 to 65535/ },
-  { rule: "a one-digit port is refused with KrakenD's reason", good: backend('http://chat.hanzo.svc:80'), bad: backend('http://chat.hanzo.svc:8'), path: 'spec.routes[1].backend', message: /port 8 cannot be used .*2 to 6 digits/ },
-  { rule: 'a backend base path has no {param}', good: backend('http://chat.hanzo.svc/api/v1'), bad: backend('http://chat.hanzo.svc/api/{id}'), path: 'spec.routes[1].backend', message: /must not contain "\{" .*parameter/ },
-  { rule: 'a backend base path percent-encodes correctly', good: backend('http://chat.hanzo.svc/a%20b'), bad: backend('http://chat.hanzo.svc/a%zz'), path: 'spec.routes[1].backend', message: /'%' not followed by two hex digits/ },
-  { rule: 'a backend base path has no empty, . or .. segment', good: backend('http://chat.hanzo.svc/api/'), bad: backend('http://chat.hanzo.svc/api/../x'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
-  { rule: 'a backend base path has no empty segment', good: backend('http://chat.hanzo.svc/api/v1'), bad: backend('http://chat.hanzo.svc/api//v1'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
-  { rule: 'a backend base path has no . segment', good: backend('http://chat.hanzo.svc/api/x'), bad: backend('http://chat.hanzo.svc/api/./x'), path: 'spec.routes[1].backend', message: /empty, '\.' or '\.\.' segment/ },
-  { rule: 'a backend host does not start or end with a dot', good: backend('http://chat.hanzo.svc'), bad: backend('http://.:80'), path: 'spec.routes[1].backend', message: /must not start or end with '\.'/ },
-  { rule: 'a backend has no whitespace', good: backend('http://chat.hanzo.svc'), bad: backend('http://chat.hanzo.svc /x'), path: 'spec.routes[1].backend', message: /whitespace/ },
+  {
+    rule: 'a backend host is a plain name',
+    good: backend('http://10.0.0.1:8080'),
+    bad: backend('http://[::1]:8080'),
+    path: 'spec.routes[1].backend',
+    message: /host "\[" may only hold|host ".*" may only hold/,
+  },
+  {
+    rule: 'a backend port is at most 65535',
+    good: backend('http://chat.hanzo.svc:65535'),
+    bad: backend('http://chat.hanzo.svc:65536'),
+    path: 'spec.routes[1].backend',
+    message: /port must be a number from 1 to 65535/,
+  },
+  {
+    rule: 'a backend port is at least 1',
+    good: backend('http://chat.hanzo.svc:10'),
+    bad: backend('http://chat.hanzo.svc:0'),
+    path: 'spec.routes[1].backend',
+    message: /from 1 to 65535/,
+  },
+  {
+    rule: "a one-digit port is refused with KrakenD's reason",
+    good: backend('http://chat.hanzo.svc:80'),
+    bad: backend('http://chat.hanzo.svc:8'),
+    path: 'spec.routes[1].backend',
+    message: /port 8 cannot be used .*2 to 6 digits/,
+  },
+  {
+    rule: 'a backend base path has no {param}',
+    good: backend('http://chat.hanzo.svc/api/v1'),
+    bad: backend('http://chat.hanzo.svc/api/{id}'),
+    path: 'spec.routes[1].backend',
+    message: /must not contain "\{" .*parameter/,
+  },
+  {
+    rule: 'a backend base path percent-encodes correctly',
+    good: backend('http://chat.hanzo.svc/a%20b'),
+    bad: backend('http://chat.hanzo.svc/a%zz'),
+    path: 'spec.routes[1].backend',
+    message: /'%' not followed by two hex digits/,
+  },
+  {
+    rule: 'a backend base path has no empty, . or .. segment',
+    good: backend('http://chat.hanzo.svc/api/'),
+    bad: backend('http://chat.hanzo.svc/api/../x'),
+    path: 'spec.routes[1].backend',
+    message: /empty, '\.' or '\.\.' segment/,
+  },
+  {
+    rule: 'a backend base path has no empty segment',
+    good: backend('http://chat.hanzo.svc/api/v1'),
+    bad: backend('http://chat.hanzo.svc/api//v1'),
+    path: 'spec.routes[1].backend',
+    message: /empty, '\.' or '\.\.' segment/,
+  },
+  {
+    rule: 'a backend base path has no . segment',
+    good: backend('http://chat.hanzo.svc/api/x'),
+    bad: backend('http://chat.hanzo.svc/api/./x'),
+    path: 'spec.routes[1].backend',
+    message: /empty, '\.' or '\.\.' segment/,
+  },
+  {
+    rule: 'a backend host does not start or end with a dot',
+    good: backend('http://chat.hanzo.svc'),
+    bad: backend('http://.:80'),
+    path: 'spec.routes[1].backend',
+    message: /must not start or end with '\.'/,
+  },
+  {
+    rule: 'a backend has no whitespace',
+    good: backend('http://chat.hanzo.svc'),
+    bad: backend('http://chat.hanzo.svc /x'),
+    path: 'spec.routes[1].backend',
+    message: /whitespace/,
+  },
 
   // The same prefix and method twice.
   {
@@ -126,17 +423,51 @@ const RULES: Rule[] = [
     path: 'spec.authPolicies[1].name',
     message: /duplicate name "iam-jwt"/,
   },
-  { rule: 'a rateLimit reference resolves', good: route0({ rateLimit: 'per-user' }), bad: route0({ rateLimit: 'per-usr' }), path: 'spec.routes[0].rateLimit', message: /^unknown rate limit "per-usr" \(defined: per-user\)$/ },
-  { rule: 'an authPolicy reference resolves', good: route0({ authPolicy: 'iam-jwt' }), bad: route0({ authPolicy: 'iam' }), path: 'spec.routes[0].authPolicy', message: /^unknown auth policy "iam" \(defined: iam-jwt\)$/ },
-  { rule: 'key is user, ip or global', good: limit0({ key: 'global' }), bad: limit0({ key: 'client' }), path: 'spec.rateLimits[0].key', message: /one of user, ip, global \(got "client"\)/ },
+  {
+    rule: 'a rateLimit reference resolves',
+    good: route0({ rateLimit: 'per-user' }),
+    bad: route0({ rateLimit: 'per-usr' }),
+    path: 'spec.routes[0].rateLimit',
+    message: /^unknown rate limit "per-usr" \(defined: per-user\)$/,
+  },
+  {
+    rule: 'an authPolicy reference resolves',
+    good: route0({ authPolicy: 'iam-jwt' }),
+    bad: route0({ authPolicy: 'iam' }),
+    path: 'spec.routes[0].authPolicy',
+    message: /^unknown auth policy "iam" \(defined: iam-jwt\)$/,
+  },
+  {
+    rule: 'key is user, ip or global',
+    good: limit0({ key: 'global' }),
+    bad: limit0({ key: 'client' }),
+    path: 'spec.rateLimits[0].key',
+    message: /one of user, ip, global \(got "client"\)/,
+  },
   {
     rule: 'a user limit on a public route is refused at the route',
-    good: (s) => Object.assign(s, { rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: 'ip' }] }, { routes: [s.routes[0], { ...s.routes[1], rateLimit: 'per-user' }] }),
-    bad: (s) => Object.assign(s, { rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: 'user' }] }, { routes: [s.routes[0], { ...s.routes[1], rateLimit: 'per-user' }] }),
+    good: (s) =>
+      Object.assign(
+        s,
+        { rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: 'ip' }] },
+        { routes: [s.routes[0], { ...s.routes[1], rateLimit: 'per-user' }] },
+      ),
+    bad: (s) =>
+      Object.assign(
+        s,
+        { rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: 'user' }] },
+        { routes: [s.routes[0], { ...s.routes[1], rateLimit: 'per-user' }] },
+      ),
     path: 'spec.routes[1].rateLimit',
     message: /counts per user, but the route has no authPolicy/,
   },
-  { rule: 'type is jwt, others refused with the reason', good: auth0({ type: 'jwt' }), bad: auth0({ type: 'apikey' }), path: 'spec.authPolicies[0].type', message: /\(got "apikey"\) — KrakenD CE validates JWTs only/ },
+  {
+    rule: 'type is jwt, others refused with the reason',
+    good: auth0({ type: 'jwt' }),
+    bad: auth0({ type: 'apikey' }),
+    path: 'spec.authPolicies[0].type',
+    message: /\(got "apikey"\) — KrakenD CE validates JWTs only/,
+  },
   {
     rule: 'an http jwksUrl needs the explicit opt-in',
     good: auth0({ jwksUrl: 'http://iam.hanzo.svc:8000/.well-known/jwks', allowInsecureJwks: true }),
@@ -144,22 +475,94 @@ const RULES: Rule[] = [
     path: 'spec.authPolicies[0].jwksUrl',
     message: /must be https .*set allowInsecureJwks: true/,
   },
-  { rule: 'jwksUrl is a URL', good: auth0({ jwksUrl: 'https://hanzo.id/jwks?v=1' }), bad: auth0({ jwksUrl: 'hanzo.id/jwks' }), path: 'spec.authPolicies[0].jwksUrl', message: /https URL with a host and a valid port, if any \(got "hanzo\.id\/jwks"\)/ },
-  { rule: 'a jwksUrl port is a number up to 65535', good: auth0({ jwksUrl: 'https://hanzo.id:8443/jwks' }), bad: auth0({ jwksUrl: 'https://hanzo.id:99999/jwks' }), path: 'spec.authPolicies[0].jwksUrl', message: /valid port/ },
-  { rule: 'an iamEndpoint port is a number', good: auth0({ iamEndpoint: 'https://hanzo.id:8443' }), bad: auth0({ iamEndpoint: 'https://hanzo.id:abc' }), path: 'spec.authPolicies[0].iamEndpoint', message: /http\(s\) URL with a host/ },
-  { rule: 'iamEndpoint is a URL', good: auth0({ iamEndpoint: 'http://iam.hanzo.svc:8000/' }), bad: auth0({ iamEndpoint: 'hanzo.id' }), path: 'spec.authPolicies[0].iamEndpoint', message: /http\(s\) URL with a host \(got "hanzo\.id"\)/ },
-  { rule: 'audience is a list of strings', good: auth0({ audience: ['api'] }), bad: auth0({ audience: ['api', ''] }), path: 'spec.authPolicies[0].audience[1]', message: /non-empty string/ },
-  { rule: 'cacheDuration is an integer ≥ 1', good: auth0({ cacheDuration: 60 }), bad: auth0({ cacheDuration: -1 }), path: 'spec.authPolicies[0].cacheDuration', message: /from 1 to 4294967295 \(got -1\)/ },
+  {
+    rule: 'jwksUrl is a URL',
+    good: auth0({ jwksUrl: 'https://hanzo.id/jwks?v=1' }),
+    bad: auth0({ jwksUrl: 'hanzo.id/jwks' }),
+    path: 'spec.authPolicies[0].jwksUrl',
+    message: /https URL with a host and a valid port, if any \(got "hanzo\.id\/jwks"\)/,
+  },
+  {
+    rule: 'a jwksUrl port is a number up to 65535',
+    good: auth0({ jwksUrl: 'https://hanzo.id:8443/jwks' }),
+    bad: auth0({ jwksUrl: 'https://hanzo.id:99999/jwks' }),
+    path: 'spec.authPolicies[0].jwksUrl',
+    message: /valid port/,
+  },
+  {
+    rule: 'an iamEndpoint port is a number',
+    good: auth0({ iamEndpoint: 'https://hanzo.id:8443' }),
+    bad: auth0({ iamEndpoint: 'https://hanzo.id:abc' }),
+    path: 'spec.authPolicies[0].iamEndpoint',
+    message: /http\(s\) URL with a host/,
+  },
+  {
+    rule: 'iamEndpoint is a URL',
+    good: auth0({ iamEndpoint: 'http://iam.hanzo.svc:8000/' }),
+    bad: auth0({ iamEndpoint: 'hanzo.id' }),
+    path: 'spec.authPolicies[0].iamEndpoint',
+    message: /http\(s\) URL with a host \(got "hanzo\.id"\)/,
+  },
+  {
+    rule: 'audience is a list of strings',
+    good: auth0({ audience: ['api'] }),
+    bad: auth0({ audience: ['api', ''] }),
+    path: 'spec.authPolicies[0].audience[1]',
+    message: /non-empty string/,
+  },
+  {
+    rule: 'cacheDuration is an integer ≥ 1',
+    good: auth0({ cacheDuration: 60 }),
+    bad: auth0({ cacheDuration: -1 }),
+    path: 'spec.authPolicies[0].cacheDuration',
+    message: /from 1 to 4294967295 \(got -1\)/,
+  },
 
   // Identity headers.
-  { rule: 'a public route cannot forward X-User-Id', good: route0({ inputHeaders: ['X-User-Id'] }), bad: route1({ inputHeaders: ['X-User-Id'] }), path: 'spec.routes[1].inputHeaders[0]', message: /identity header .*public route/ },
-  { rule: 'nor X-Org-Id, in any case', good: route1({ inputHeaders: ['X-Org'] }), bad: route1({ inputHeaders: ['x-org-id'] }), path: 'spec.routes[1].inputHeaders[0]', message: /identity header/ },
-  { rule: 'inputHeaders is never *', good: route0({ inputHeaders: ['User-Agent'] }), bad: route0({ inputHeaders: ['*'] }), path: 'spec.routes[0].inputHeaders[0]', message: /must not be \* — .*forge/ },
-  { rule: 'inputHeaders are header names', good: route0({ inputHeaders: ['X-Request-Id'] }), bad: route0({ inputHeaders: ['X Request'] }), path: 'spec.routes[0].inputHeaders[0]', message: /header name/ },
+  {
+    rule: 'a public route cannot forward X-User-Id',
+    good: route0({ inputHeaders: ['X-User-Id'] }),
+    bad: route1({ inputHeaders: ['X-User-Id'] }),
+    path: 'spec.routes[1].inputHeaders[0]',
+    message: /identity header .*public route/,
+  },
+  {
+    rule: 'nor X-Org-Id, in any case',
+    good: route1({ inputHeaders: ['X-Org'] }),
+    bad: route1({ inputHeaders: ['x-org-id'] }),
+    path: 'spec.routes[1].inputHeaders[0]',
+    message: /identity header/,
+  },
+  {
+    rule: 'inputHeaders is never *',
+    good: route0({ inputHeaders: ['User-Agent'] }),
+    bad: route0({ inputHeaders: ['*'] }),
+    path: 'spec.routes[0].inputHeaders[0]',
+    message: /must not be \* — .*forge/,
+  },
+  {
+    rule: 'inputHeaders are header names',
+    good: route0({ inputHeaders: ['X-Request-Id'] }),
+    bad: route0({ inputHeaders: ['X Request'] }),
+    path: 'spec.routes[0].inputHeaders[0]',
+    message: /header name/,
+  },
 
   // Image.
-  { rule: 'image repository is a reference', good: set({ image: { repository: 'localhost:5000/krakend', tag: '2' } }), bad: set({ image: { repository: 'ghcr.io/HanzoAI/gateway', tag: '2' } }), path: 'spec.image.repository', message: /not an image repository/ },
-  { rule: 'image tag is a tag', good: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: 'v2.14.1_rc-1' } }), bad: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1@sha256:abc' } }), path: 'spec.image.tag', message: /not an image tag/ },
+  {
+    rule: 'image repository is a reference',
+    good: set({ image: { repository: 'localhost:5000/krakend', tag: '2' } }),
+    bad: set({ image: { repository: 'ghcr.io/HanzoAI/gateway', tag: '2' } }),
+    path: 'spec.image.repository',
+    message: /not an image repository/,
+  },
+  {
+    rule: 'image tag is a tag',
+    good: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: 'v2.14.1_rc-1' } }),
+    bad: set({ image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1@sha256:abc' } }),
+    path: 'spec.image.tag',
+    message: /not an image tag/,
+  },
   {
     rule: 'a digest pins the image without a tag',
     good: image({ digest: DIGEST }),
@@ -188,19 +591,79 @@ const RULES: Rule[] = [
     path: 'spec.image.tag',
     message: /not an image tag .* — it holds a digest: give the sha256:… part as digest/,
   },
-  { rule: 'pullPolicy is an enum', good: set({ image: { repository: 'a/b', tag: '1', pullPolicy: 'Always' } }), bad: set({ image: { repository: 'a/b', tag: '1', pullPolicy: 'always' } }), path: 'spec.image.pullPolicy', message: /Always, IfNotPresent, Never \(got "always"\)/ },
+  {
+    rule: 'pullPolicy is an enum',
+    good: set({ image: { repository: 'a/b', tag: '1', pullPolicy: 'Always' } }),
+    bad: set({ image: { repository: 'a/b', tag: '1', pullPolicy: 'always' } }),
+    path: 'spec.image.pullPolicy',
+    message: /Always, IfNotPresent, Never \(got "always"\)/,
+  },
 
   // Ingress.
-  { rule: 'hosts are DNS names', good: ingress({ hosts: ['*.hanzo.ai'] }), bad: ingress({ hosts: ['api_hanzo.ai'] }), path: 'spec.ingress.hosts[0]', message: /DNS name .*\(got "api_hanzo\.ai"\)/ },
-  { rule: 'a host in capitals gets a hint', good: ingress({ hosts: ['api.hanzo.ai'] }), bad: ingress({ hosts: ['API.hanzo.ai'] }), path: 'spec.ingress.hosts[0]', message: /lower case: api\.hanzo\.ai/ },
-  { rule: 'a host label is at most 63 characters', good: ingress({ hosts: [`${'a'.repeat(63)}.ai`] }), bad: ingress({ hosts: [`${'a'.repeat(64)}.ai`] }), path: 'spec.ingress.hosts[0]', message: /DNS name/ },
-  { rule: 'hosts are listed once', good: ingress({ hosts: ['a.hanzo.ai', 'b.hanzo.ai'] }), bad: ingress({ hosts: ['a.hanzo.ai', 'a.hanzo.ai'] }), path: 'spec.ingress.hosts[1]', message: /duplicate host "a\.hanzo\.ai" \(also spec\.ingress\.hosts\[0\]\)/ },
+  {
+    rule: 'hosts are DNS names',
+    good: ingress({ hosts: ['*.hanzo.ai'] }),
+    bad: ingress({ hosts: ['api_hanzo.ai'] }),
+    path: 'spec.ingress.hosts[0]',
+    message: /DNS name .*\(got "api_hanzo\.ai"\)/,
+  },
+  {
+    rule: 'a host in capitals gets a hint',
+    good: ingress({ hosts: ['api.hanzo.ai'] }),
+    bad: ingress({ hosts: ['API.hanzo.ai'] }),
+    path: 'spec.ingress.hosts[0]',
+    message: /lower case: api\.hanzo\.ai/,
+  },
+  {
+    rule: 'a host label is at most 63 characters',
+    good: ingress({ hosts: [`${'a'.repeat(63)}.ai`] }),
+    bad: ingress({ hosts: [`${'a'.repeat(64)}.ai`] }),
+    path: 'spec.ingress.hosts[0]',
+    message: /DNS name/,
+  },
+  {
+    rule: 'hosts are listed once',
+    good: ingress({ hosts: ['a.hanzo.ai', 'b.hanzo.ai'] }),
+    bad: ingress({ hosts: ['a.hanzo.ai', 'a.hanzo.ai'] }),
+    path: 'spec.ingress.hosts[1]',
+    message: /duplicate host "a\.hanzo\.ai" \(also spec\.ingress\.hosts\[0\]\)/,
+  },
   { rule: 'hosts is not empty', good: ingress({}), bad: ingress({ hosts: [] }), path: 'spec.ingress.hosts', message: /at least one host/ },
-  { rule: 'the TLS secret name is valid', good: ingress({ tls: { secretName: 'api-hanzo-ai-tls' } }), bad: ingress({ tls: { secretName: 'My_Cert' } }), path: 'spec.ingress.tls.secretName', message: /name of a Secret.*"My_Cert"/ },
-  { rule: 'className is an object name', good: ingress({ className: 'nginx' }), bad: ingress({ className: 'Nginx' }), path: 'spec.ingress.className', message: /IngressClass/ },
-  { rule: 'clusterIssuer is an object name', good: ingress({ clusterIssuer: 'letsencrypt-prod' }), bad: ingress({ clusterIssuer: 'LetsEncrypt Prod' }), path: 'spec.ingress.clusterIssuer', message: /ClusterIssuer/ },
-  { rule: 'annotation keys are qualified names', good: ingress({ annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '10m' } }), bad: ingress({ annotations: { 'proxy body size': '10m' } }), path: 'spec.ingress.annotations.proxy body size', message: /not an annotation key/ },
-  { rule: 'annotation values are strings', good: ingress({ annotations: { 'a.io/b': 'true' } }), bad: ingress({ annotations: { 'a.io/b': true } }), path: 'spec.ingress.annotations.a.io/b', message: /must be a string .* quote it in YAML/ },
+  {
+    rule: 'the TLS secret name is valid',
+    good: ingress({ tls: { secretName: 'api-hanzo-ai-tls' } }),
+    bad: ingress({ tls: { secretName: 'My_Cert' } }),
+    path: 'spec.ingress.tls.secretName',
+    message: /name of a Secret.*"My_Cert"/,
+  },
+  {
+    rule: 'className is an object name',
+    good: ingress({ className: 'nginx' }),
+    bad: ingress({ className: 'Nginx' }),
+    path: 'spec.ingress.className',
+    message: /IngressClass/,
+  },
+  {
+    rule: 'clusterIssuer is an object name',
+    good: ingress({ clusterIssuer: 'letsencrypt-prod' }),
+    bad: ingress({ clusterIssuer: 'LetsEncrypt Prod' }),
+    path: 'spec.ingress.clusterIssuer',
+    message: /ClusterIssuer/,
+  },
+  {
+    rule: 'annotation keys are qualified names',
+    good: ingress({ annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '10m' } }),
+    bad: ingress({ annotations: { 'proxy body size': '10m' } }),
+    path: 'spec.ingress.annotations.proxy body size',
+    message: /not an annotation key/,
+  },
+  {
+    rule: 'annotation values are strings',
+    good: ingress({ annotations: { 'a.io/b': 'true' } }),
+    bad: ingress({ annotations: { 'a.io/b': true } }),
+    path: 'spec.ingress.annotations.a.io/b',
+    message: /must be a string .* quote it in YAML/,
+  },
   {
     rule: 'snippet annotations (raw NGINX configuration) need the explicit opt-in',
     good: ingress({ className: 'nginx', allowSnippetAnnotations: true, annotations: { [SNIPPET]: 'more_set_headers "X-A: b";' } }),
@@ -224,10 +687,34 @@ const RULES: Rule[] = [
   },
 
   // Resources.
-  { rule: 'a quantity is valid', good: set({ resources: { limits: { memory: '1Gi' } } }), bad: set({ resources: { limits: { memory: '1 GB' } } }), path: 'spec.resources.limits.memory', message: /quantity .*\(got "1 GB"\)/ },
-  { rule: 'a numeric quantity is a whole number', good: set({ resources: { requests: { cpu: 1 } } }), bad: set({ resources: { requests: { cpu: 0.5 } } }), path: 'spec.resources.requests.cpu', message: /quantity .*\(got 0\.5\)/ },
-  { rule: 'a resource name is known', good: set({ resources: { limits: { 'nvidia.com/gpu': 1, 'hugepages-2Mi': '1Gi' } } }), bad: set({ resources: { requests: { cpus: '1' } } }), path: 'spec.resources.requests.cpus', message: /unknown resource "cpus" — did you mean cpu\?/ },
-  { rule: 'a request does not exceed its limit', good: set({ resources: { requests: { cpu: '0.1' }, limits: { cpu: '100m' } } }), bad: set({ resources: { requests: { memory: '1Gi' }, limits: { memory: '512Mi' } } }), path: 'spec.resources.requests.memory', message: /exceed the limit \(request "1Gi", limit "512Mi"\)/ },
+  {
+    rule: 'a quantity is valid',
+    good: set({ resources: { limits: { memory: '1Gi' } } }),
+    bad: set({ resources: { limits: { memory: '1 GB' } } }),
+    path: 'spec.resources.limits.memory',
+    message: /quantity .*\(got "1 GB"\)/,
+  },
+  {
+    rule: 'a numeric quantity is a whole number',
+    good: set({ resources: { requests: { cpu: 1 } } }),
+    bad: set({ resources: { requests: { cpu: 0.5 } } }),
+    path: 'spec.resources.requests.cpu',
+    message: /quantity .*\(got 0\.5\)/,
+  },
+  {
+    rule: 'a resource name is known',
+    good: set({ resources: { limits: { 'nvidia.com/gpu': 1, 'hugepages-2Mi': '1Gi' } } }),
+    bad: set({ resources: { requests: { cpus: '1' } } }),
+    path: 'spec.resources.requests.cpus',
+    message: /unknown resource "cpus" — did you mean cpu\?/,
+  },
+  {
+    rule: 'a request does not exceed its limit',
+    good: set({ resources: { requests: { cpu: '0.1' }, limits: { cpu: '100m' } } }),
+    bad: set({ resources: { requests: { memory: '1Gi' }, limits: { memory: '512Mi' } } }),
+    path: 'spec.resources.requests.memory',
+    message: /exceed the limit \(request "1Gi", limit "512Mi"\)/,
+  },
 ];
 
 function problemsAfter(mutate: Mutate) {
@@ -308,7 +795,9 @@ describe('metadata', () => {
     expect(validateMetadata(name, 'hanzo')).toEqual([]);
   });
   test.each(['Gateway', '1gw', 'gw_1', 'a'.repeat(64), '', 42])('refuses the name %j', (name) => {
-    expect(validateMetadata(name, 'hanzo')).toEqual([{ path: 'metadata.name', message: expect.stringMatching(/DNS-1035 label of at most 63 characters/) }]);
+    expect(validateMetadata(name, 'hanzo')).toEqual([
+      { path: 'metadata.name', message: expect.stringMatching(/DNS-1035 label of at most 63 characters/) },
+    ]);
   });
   test.each(['hanzo', '1-ns', undefined])('accepts the namespace %j', (ns) => {
     expect(validateMetadata('gateway', ns)).toEqual([]);

@@ -17,7 +17,9 @@ test('exactly 1 MiB fits; one byte more is refused with the size, the limit and 
   expect(checkConfigSize('a'.repeat(1048577))).toEqual([
     {
       path: 'spec.routes',
-      message: expect.stringMatching(/^the rendered krakend\.json is 1048577 bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/),
+      message: expect.stringMatching(
+        /^the rendered krakend\.json is 1048577 bytes, over the 1048576-byte \(1 MiB\) limit of a ConfigMap — split the routes over several Gateways, or lower prefixDepth/,
+      ),
     },
   ]);
 });
@@ -51,7 +53,9 @@ test('a Gateway whose krakend.json passes 1 MiB throws at spec.routes and adds n
   expect(error).toBeInstanceOf(GatewayValidationError);
   const problems = (error as GatewayValidationError).problems;
   // Refused by the lower bound, before the endpoints are built.
-  expect(problems).toEqual([{ path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is at least \d{7,} bytes, over the 1048576-byte/) }]);
+  expect(problems).toEqual([
+    { path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is at least \d{7,} bytes, over the 1048576-byte/) },
+  ]);
   const bytes = Number(/is at least (\d+) bytes/.exec(problems[0].message)![1]);
   expect(bytes).toBeGreaterThan(1048576);
   expect(chart.node.children).toHaveLength(0);
@@ -66,7 +70,11 @@ test('the same routes at a lower depth fit, as the message says', () => {
 });
 
 test('renderKrakendConfig, the pure renderer, refuses an oversized config the way the construct does', () => {
-  const routes = Array.from({ length: 300 }, (_, i) => ({ prefix: `/v1/service-${i}`, backend: `http://service-${i}.hanzo.svc:8080`, methods: ['GET', 'POST'] as const }));
+  const routes = Array.from({ length: 300 }, (_, i) => ({
+    prefix: `/v1/service-${i}`,
+    backend: `http://service-${i}.hanzo.svc:8080`,
+    methods: ['GET', 'POST'] as const,
+  }));
   let error: unknown;
   try {
     renderKrakendConfig({ routes: routes.map((r) => ({ ...r, methods: [...r.methods] })), prefixDepth: 8 });
@@ -79,7 +87,10 @@ test('renderKrakendConfig, the pure renderer, refuses an oversized config the wa
 
 test('a table the lower bound lets through is still measured exactly after rendering', () => {
   // GIVEN JWT and rate-limited routes: their blocks are not in the lower bound, so it stays under 1 MiB
-  const spec = { ...bigProps(100, 4), authPolicies: [{ name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' }] };
+  const spec = {
+    ...bigProps(100, 4),
+    authPolicies: [{ name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' }],
+  };
   const props = { ...spec, routes: spec.routes.map((r) => ({ ...r, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id', 'X-Trace'] })) };
   expect(minConfigBytes(props)).toBeLessThan(CONFIGMAP_LIMIT_BYTES);
   // WHEN the construct renders it
@@ -90,5 +101,7 @@ test('a table the lower bound lets through is still measured exactly after rende
     error = e;
   }
   // THEN the exact size refuses it
-  expect((error as GatewayValidationError).problems).toEqual([{ path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over/) }]);
+  expect((error as GatewayValidationError).problems).toEqual([
+    { path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over/) },
+  ]);
 });
