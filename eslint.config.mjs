@@ -21,5 +21,8 @@ export default tseslint.config(
   // The CLI loads cdk8s and the construct only once the input is checked: startup stays fast.
   { files: ['lib/cli.ts'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // Tests and the cdk8s plugin read manifests of any shape (parsed YAML, synthesized JSON).
-  { files: ['test/**/*.ts', 'plugin/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['test/**/*.ts', 'plugin/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
