@@ -135,7 +135,14 @@ function inputHeadersOf(route: RouteSpec, authenticated: boolean, inCluster: boo
   return [...byLowerCase.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, h]) => h);
 }
 
-/** krakend.json as written to the ConfigMap: compact, so large route tables fit in 1 MiB. */
+/**
+ * krakend.json as written to the ConfigMap: compact, so large route tables fit in 1 MiB, with one
+ * endpoint per line, so a change to a route shows in a GitOps diff as the lines of its endpoints
+ * (the YAML of the ConfigMap then holds it as a block of lines, not one long string).
+ */
 export function serializeKrakendConfig(config: KrakendConfig): string {
-  return JSON.stringify(config);
+  // `endpoints` is the config's last key: the rest is written first, then the list line by line.
+  const { endpoints, ...rest } = config;
+  const head = JSON.stringify({ ...rest, endpoints: [] });
+  return `${head.slice(0, -'[]}'.length)}[\n${endpoints.map((e) => JSON.stringify(e)).join(',\n')}\n]}`;
 }

@@ -467,6 +467,43 @@ describe('router flags (gin#2959, krakend-ce#1008, gin#4818)', () => {
   });
 });
 
+describe('reviewable diffs', () => {
+  const twoRoutes = (every: string) =>
+    serializeKrakendConfig(
+      buildKrakendConfig({
+        routes: [
+          { prefix: '/v1/chat', backend: CHAT, methods: ['POST'], rateLimit: 'limit' },
+          { prefix: '/v1/models', backend: CHAT },
+        ],
+        rateLimits: [{ name: 'limit', maxRate: 10, every }],
+        prefixDepth: 2,
+      }),
+    );
+
+  test('the service settings on the first line, then one endpoint per line, compact inside the line', () => {
+    const lines = twoRoutes('1m').split('\n');
+    expect(lines).toHaveLength(1 + 6 + 1);
+    expect(lines[0]).toMatch(/^\{"version":3,"name":"gateway",.*"endpoints":\[$/);
+    expect(lines.slice(1, -1).map((l) => JSON.parse(l.replace(/,$/, '')).endpoint)).toEqual([
+      '/v1/chat',
+      '/v1/chat/{p2}',
+      '/v1/chat/{p2}/{p3}',
+      '/v1/models',
+      '/v1/models/{p2}',
+      '/v1/models/{p2}/{p3}',
+    ]);
+    expect(lines[7]).toBe(']}');
+    expect(lines.every((l) => !l.includes('  '))).toBe(true);
+  });
+
+  test("changing one route's rate limit changes exactly the lines of that route's endpoints", () => {
+    const before = twoRoutes('1m').split('\n');
+    const after = twoRoutes('1h').split('\n');
+    const changed = before.map((l, i) => (l === after[i] ? -1 : i)).filter((i) => i >= 0);
+    expect(changed).toEqual([1, 2, 3]);
+  });
+});
+
 describe('purity and errors', () => {
   test('the same spec gives the same bytes, and the spec is not changed', () => {
     const spec = structuredClone(NESTED);
