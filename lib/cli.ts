@@ -1,12 +1,14 @@
 // The hanzo-gateway command: renders Gateway custom resources held in YAML, for pipelines that do
 // not write TypeScript. cdk8s is loaded only once every input has passed its checks, so --help,
 // usage errors and invalid files answer quickly.
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { App } from 'cdk8s';
 import type { Gateway } from './gateway';
 import { GatewayDocument, GatewayLoadError, STDIN, SourceProblem, formatSourceProblem, loadGatewayFiles } from './load';
+import { MAX_SOURCE_BYTES, messageOf } from './source-text';
 import { GatewayValidationError } from './validation/checker';
 
 const DEFAULT_OUTPUT_DIR = 'dist';
@@ -19,15 +21,17 @@ Commands:
   synth FILE... [--output DIR | --stdout]
       Writes one manifest file per Gateway into DIR (default: ${DEFAULT_OUTPUT_DIR}), named
       <namespace>.<name>.k8s.yaml (<name>.k8s.yaml when it has no namespace), and prints
-      their paths. Other files in DIR are left alone. --stdout prints the manifests instead.
+      their paths. Other files in DIR are left alone; a file is written only if all are, and
+      never through a symbolic link at its name. --stdout prints the manifests instead.
   krakend FILE [--name NAME]
       Prints the Gateway's krakend.json exactly as its ConfigMap holds it: compact, with no
       trailing newline. --name (NAME or NAMESPACE/NAME) picks one when FILE holds several.
   validate FILE...
       Checks every Gateway and prints one line per problem.
 
-FILE is YAML with one or more documents; documents of other kinds are skipped, and a file
-without a Gateway is an error. '-' reads standard input.
+FILE is YAML with one or more documents (a v1 List gives its items); documents of other kinds
+are skipped, and a file without a Gateway is an error. '-' reads standard input. A FILE must be
+UTF-8 and at most ${MAX_SOURCE_BYTES / 2 ** 20} MiB, and what kubectl reads otherwise (YAML 1.1: 0100, yes, 1_000) is refused.
 
 Problems go to standard error, one a line: FILE: PATH: MESSAGE (FILE#N for the Nth document
 of a file that holds several). Nothing is written unless every Gateway is valid.
@@ -110,15 +114,63 @@ function synth(files: readonly string[], output: string | undefined, toStdout: b
     return;
   }
   const dir = output ?? DEFAULT_OUTPUT_DIR;
-  for (const r of rendered) {
-    const file = path.join(dir, r.file);
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(file, r.yaml);
-    } catch (e) {
-      throw new CliError(`cannot write ${file}: ${(e as Error).message}`, 1);
+  writeAllOrNone(dir, rendered);
+  for (const r of rendered) process.stdout.write(`${path.join(dir, r.file)}\n`);
+}
+
+/**
+ * Writes every file into `dir`, or none: each is written to a temporary name in `dir`, and only
+ * once all are written are they renamed into place, so a failed write leaves earlier files as they
+ * were. A rename replaces whatever sits at the target name without following it; a link or
+ * directory there is refused before anything is written. (Only a rename that fails after an
+ * earlier one succeeded, which takes a concurrent change to `dir`, leaves a partial result.)
+ */
+function writeAllOrNone(dir: string, files: readonly { file: string; yaml: string }[]): void {
+  const staged: Array<{ temp: string; target: string }> = [];
+  try {
+    for (const { file, yaml } of files) {
+      const target = path.join(dir, file);
+      attempt(target, () => {
+        fs.mkdirSync(dir, { recursive: true });
+        checkTarget(target);
+        const temp = path.join(dir, `.${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+        // 'wx': a new file of our own, never one (or a link) that is already there.
+        const fd = fs.openSync(temp, 'wx');
+        staged.push({ temp, target });
+        try {
+          fs.writeFileSync(fd, yaml);
+        } finally {
+          fs.closeSync(fd);
+        }
+      });
     }
-    process.stdout.write(`${file}\n`);
+    for (const { temp, target } of staged) attempt(target, () => fs.renameSync(temp, target));
+  } finally {
+    // After the renames there is nothing left to remove; after a failure, every temporary goes.
+    for (const { temp } of staged) fs.rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * A target that exists must be a regular file. A symbolic link there is refused rather than
+ * written through: it may point anywhere outside `dir`.
+ */
+function checkTarget(target: string): void {
+  const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isFile()) return;
+  if (stat.isSymbolicLink()) {
+    throw new CliError(`cannot write ${target}: it is a symbolic link (got a link to ${fs.readlinkSync(target)}) — remove it or choose another --output; synth writes no file through a link`, 1);
+  }
+  throw new CliError(`cannot write ${target}: it is a ${stat.isDirectory() ? 'directory' : 'special file'}, not a file — remove it or choose another --output`, 1);
+}
+
+/** `fn`, its failure reported as `cannot write <target>: <reason>`. */
+function attempt<T>(target: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot write ${target}: ${messageOf(e)}`, 1);
   }
 }
 
