@@ -1,6 +1,7 @@
 // The hanzo-gateway command: renders Gateway custom resources held in YAML, for pipelines that do
 // not write TypeScript. cdk8s is loaded only once every input has passed its checks, so --help,
 // usage errors and invalid files answer quickly.
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
@@ -8,6 +9,7 @@ import type { App } from 'cdk8s';
 import type { Gateway } from './gateway';
 import { GatewayDocument, GatewayLoadError, STDIN, SourceProblem, formatSourceProblem, loadGatewayFiles } from './load';
 import { GatewayValidationError } from './errors';
+import { MAX_SOURCE_BYTES, messageOf } from './source-text';
 
 const DEFAULT_OUTPUT_DIR = 'dist';
 
@@ -19,15 +21,17 @@ Commands:
   synth FILE... [--output DIR | --stdout]
       Writes one manifest file per Gateway into DIR (default: ${DEFAULT_OUTPUT_DIR}), named
       <namespace>.<name>.k8s.yaml (<name>.k8s.yaml when it has no namespace), and prints
-      their paths. Other files in DIR are left alone. --stdout prints the manifests instead.
+      their paths. Other files in DIR are left alone; a file is written only if all are, and
+      never through a symbolic link at its name. --stdout prints the manifests instead.
   krakend FILE [--name NAME]
-      Prints the Gateway's krakend.json exactly as its ConfigMap holds it: compact, with no
+      Prints the Gateway's krakend.json exactly as its ConfigMap holds it: compact, one endpoint a line, no
       trailing newline. --name (NAME or NAMESPACE/NAME) picks one when FILE holds several.
   validate FILE...
       Checks every Gateway and prints one line per problem.
 
-FILE is YAML with one or more documents; documents of other kinds are skipped, and a file
-without a Gateway is an error. '-' reads standard input.
+FILE is YAML with one or more documents (a v1 List gives its items); documents of other kinds
+are skipped, and a file without a Gateway is an error. '-' reads standard input. A FILE must be
+UTF-8 and at most ${MAX_SOURCE_BYTES / 2 ** 20} MiB, and what kubectl reads otherwise (YAML 1.1: 0100, yes, 1_000) is refused.
 
 Problems go to standard error, one a line: FILE: PATH: MESSAGE (FILE#N for the Nth document
 of a file that holds several). Nothing is written unless every Gateway is valid.
@@ -37,7 +41,10 @@ Exit status: 0 success, 1 invalid input, 2 usage error.
 
 /** A failure to report in one line, without a stack trace. */
 class CliError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
     super(message);
   }
 }
@@ -110,15 +117,70 @@ function synth(files: readonly string[], output: string | undefined, toStdout: b
     return;
   }
   const dir = output ?? DEFAULT_OUTPUT_DIR;
-  for (const r of rendered) {
-    const file = path.join(dir, r.file);
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(file, r.yaml);
-    } catch (e) {
-      throw new CliError(`cannot write ${file}: ${(e as Error).message}`, 1);
+  writeAllOrNone(dir, rendered);
+  for (const r of rendered) process.stdout.write(`${path.join(dir, r.file)}\n`);
+}
+
+/**
+ * Writes every file into `dir`, or none: each is written to a temporary name in `dir`, and only
+ * once all are written are they renamed into place, so a failed write leaves earlier files as they
+ * were. A rename replaces whatever sits at the target name without following it; a link or
+ * directory there is refused before anything is written. (Only a rename that fails after an
+ * earlier one succeeded, which takes a concurrent change to `dir`, leaves a partial result.)
+ */
+function writeAllOrNone(dir: string, files: readonly { file: string; yaml: string }[]): void {
+  const staged: Array<{ temp: string; target: string }> = [];
+  try {
+    for (const { file, yaml } of files) {
+      const target = path.join(dir, file);
+      attempt(target, () => {
+        fs.mkdirSync(dir, { recursive: true });
+        checkTarget(target);
+        const temp = path.join(dir, `.${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+        // 'wx': a new file of our own, never one (or a link) that is already there.
+        const fd = fs.openSync(temp, 'wx');
+        staged.push({ temp, target });
+        try {
+          fs.writeFileSync(fd, yaml);
+        } finally {
+          fs.closeSync(fd);
+        }
+      });
     }
-    process.stdout.write(`${file}\n`);
+    for (const { temp, target } of staged) attempt(target, () => fs.renameSync(temp, target));
+  } finally {
+    // After the renames there is nothing left to remove; after a failure, every temporary goes.
+    for (const { temp } of staged) fs.rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * A target that exists must be a regular file. A symbolic link there is refused rather than
+ * written through: it may point anywhere outside `dir`.
+ */
+function checkTarget(target: string): void {
+  const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isFile()) return;
+  if (stat.isSymbolicLink()) {
+    throw new CliError(
+      `cannot write ${target}: it is a symbolic link (got a link to ${fs.readlinkSync(target)}) — ` +
+        `remove it or choose another --output; synth writes no file through a link`,
+      1,
+    );
+  }
+  throw new CliError(
+    `cannot write ${target}: it is a ${stat.isDirectory() ? 'directory' : 'special file'}, not a file — remove it or choose another --output`,
+    1,
+  );
+}
+
+/** `fn`, its failure reported as `cannot write <target>: <reason>`. */
+function attempt<T>(target: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot write ${target}: ${messageOf(e)}`, 1);
   }
 }
 
@@ -135,7 +197,8 @@ function krakend(files: readonly string[], name: string | undefined): void {
   if (chosen.length === 0) {
     throw new GatewayLoadError([{ location: docs[0].source, message: `no Gateway named "${name}" (found: ${docs.map(qualifiedName).join(', ')})` }]);
   }
-  if (chosen.length > 1) throw usage(`${docs[0].source} holds ${chosen.length} Gateways (${chosen.map(qualifiedName).join(', ')}): pick one with --name`);
+  if (chosen.length > 1)
+    throw usage(`${docs[0].source} holds ${chosen.length} Gateways (${chosen.map(qualifiedName).join(', ')}): pick one with --name`);
   const [{ gateway }] = build(chosen);
   // Taken from the ConfigMap itself, so these are exactly the bytes the pods run (and hash).
   const configMap = gateway.configMap.toJson() as { data: Record<string, string> };
@@ -146,7 +209,9 @@ function validate(files: readonly string[]): void {
   // The construct's own checks, without cdk8s: a fast answer for pipelines.
   const { prepareGateway } = require('./prepare') as typeof import('./prepare');
   const docs = loadGatewayFiles(files);
-  eachDocument(docs, (doc) => prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'));
+  eachDocument(docs, (doc) =>
+    prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'),
+  );
   for (const doc of docs) process.stdout.write(`${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
 }
 

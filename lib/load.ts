@@ -1,18 +1,23 @@
-// Reading Gateway custom resources from YAML: one or many documents per file, documents of other
-// kinds skipped, every problem of every file collected before anything is returned.
-import * as fs from 'fs';
-import { parseAllDocuments } from 'yaml';
-import { GATEWAY_KIND, GatewayManifest } from './custom-resource';
+// Reading Gateway custom resources from YAML: one or many documents per file, the items of a v1
+// List, documents of other kinds skipped, every problem of every file collected before anything is
+// returned. What kubectl would read otherwise or refuse (bytes, keys, YAML 1.1 scalars) is refused.
+import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
+import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from './custom-resource';
+import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { isObject, show, typeOf } from './grammar/values';
 import { validateManifest } from './validation/document';
+import { NodeProblem, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
 /** A valid Gateway found in a YAML source. */
 export interface GatewayDocument {
   /** The file name as given, or `<stdin>`. */
   readonly source: string;
-  /** 1-based position among the source's YAML documents. */
+  /** 1-based position among the source's YAML documents (of its List, for an item of a v1 List). */
   readonly document: number;
-  /** How reports name it: the source, with `#<document>` when the source holds several documents. */
+  /**
+   * How reports name it: the source, with `#<document>` when the source holds several documents,
+   * and `.items[<index>]` for an item of a v1 List.
+   */
   readonly location: string;
   readonly manifest: GatewayManifest;
 }
@@ -42,11 +47,12 @@ export class GatewayLoadError extends Error {
 /** The name `-` stands for standard input. */
 export const STDIN = '-';
 const STDIN_LABEL = '<stdin>';
+const GATEWAY_GROUP = groupOf(GATEWAY_API_VERSION);
 
 /** The Gateways of YAML text; throws a GatewayLoadError listing every problem. */
 export function loadGateways(text: string, source = '<input>'): GatewayDocument[] {
   const problems: SourceProblem[] = [];
-  const gateways = collectGateways(text, source, problems);
+  const gateways = new SourceScan(text, source, problems).run();
   if (problems.length > 0) throw new GatewayLoadError(problems);
   return gateways;
 }
@@ -54,81 +60,110 @@ export function loadGateways(text: string, source = '<input>'): GatewayDocument[
 /**
  * The Gateways of YAML files (`-` reads standard input), in file and document order. Reads and
  * checks them all, then throws a GatewayLoadError listing every problem of every file, including
- * a Gateway defined twice (same namespace and name).
+ * a Gateway defined twice (same namespace and name). A source larger than MAX_SOURCE_BYTES or
+ * not UTF-8 is a problem too.
  */
 export function loadGatewayFiles(files: readonly string[]): GatewayDocument[] {
   const problems: SourceProblem[] = [];
   const gateways: GatewayDocument[] = [];
   for (const file of files) {
     const source = file === STDIN ? STDIN_LABEL : file;
-    let text: string;
-    try {
-      text = fs.readFileSync(file === STDIN ? 0 : file, 'utf8');
-    } catch (e) {
-      problems.push({ location: source, message: `cannot read it: ${ioReason(e)}` });
-      continue;
-    }
-    gateways.push(...collectGateways(text, source, problems));
+    const read = readSourceText(file === STDIN ? 0 : file);
+    if ('text' in read) gateways.push(...new SourceScan(read.text, source, problems).run());
+    else problems.push({ location: source, ...read });
   }
   problems.push(...duplicates(gateways));
   if (problems.length > 0) throw new GatewayLoadError(problems);
   return gateways;
 }
 
-/** `no such file or directory` from `ENOENT: no such file or directory, open 'x.yaml'`. */
-function ioReason(e: unknown): string {
-  return messageOf(e).replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
-}
+/** The Gateways of one source's text; its problems go to `problems`. */
+class SourceScan {
+  private readonly gateways: GatewayDocument[] = [];
+  private readonly skipped: string[] = [];
+  private readonly lines = new LineCounter();
+  private candidates = 0;
+  private broken = false;
 
-// Not `instanceof Error`: errors from another realm (a test VM, a worker) are not instances of ours.
-function messageOf(e: unknown): string {
-  const message = (e as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(e);
-}
+  constructor(
+    private readonly text: string,
+    private readonly source: string,
+    private readonly problems: SourceProblem[],
+  ) {}
 
-function collectGateways(text: string, source: string, problems: SourceProblem[]): GatewayDocument[] {
-  const docs = parseAllDocuments(text);
-  const several = docs.length > 1;
-  const gateways: GatewayDocument[] = [];
-  const skipped: string[] = [];
-  let broken = false;
-  let candidates = 0;
-  docs.forEach((doc, i) => {
-    const location = several ? `${source}#${i + 1}` : source;
-    if (doc.errors.length > 0) {
-      broken = true;
-      for (const err of doc.errors) {
-        const at = err.linePos?.[0];
-        // The parser's message ends with " at line L, column C:" and a code frame; the position becomes the path.
-        problems.push({ location: source, path: at && `line ${at.line}, column ${at.col}`, message: err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '') });
-      }
-      return;
+  run(): GatewayDocument[] {
+    const bad = controlCharacterProblem(this.text);
+    if (bad) this.refuse(this.source, [bad]);
+    else {
+      const docs = parseAllDocuments(this.text, { lineCounter: this.lines });
+      docs.forEach((doc, i) => this.document(doc, i + 1, docs.length > 1 ? `${this.source}#${i + 1}` : this.source));
     }
+    if (!this.broken && this.candidates === 0) {
+      this.problems.push({
+        location: this.source,
+        message: `no hanzo.ai/v1 Gateway in it (${this.skipped.length > 0 ? `found only ${this.skipped.join(', ')}` : 'no YAML document'})`,
+      });
+    }
+    return this.gateways;
+  }
+
+  private document(doc: Document, number: number, location: string): void {
+    // Syntax errors and keys kubectl cannot read are placed by line in the file, not by document.
+    const syntax = doc.errors.length > 0 ? doc.errors.map(yamlErrorProblem) : unreadableKeys(doc, this.text, this.lines);
+    if (syntax.length > 0) return this.refuse(this.source, syntax);
     let value: unknown;
     try {
       value = doc.toJS();
     } catch (e) {
       // An unresolved alias, or an alias bomb (yaml's alias-count limit).
-      broken = true;
-      problems.push({ location, message: `cannot read the YAML: ${messageOf(e)}` });
+      return this.refuse(location, [{ message: `cannot read the YAML: ${messageOf(e)}` }]);
+    }
+    if (isList(value)) this.list(doc, value.items, number, location);
+    else this.entry(doc, value, doc.contents, number, location);
+  }
+
+  /** The items of a v1 List, as kubectl applies them: each one on its own. */
+  private list(doc: Document, items: unknown, number: number, location: string): void {
+    if (items === undefined || items === null || (Array.isArray(items) && items.length === 0)) {
+      this.skipped.push('an empty v1 List');
       return;
     }
+    if (!Array.isArray(items)) {
+      return this.refuse(location, [
+        {
+          path: 'items',
+          message: `must be a list of objects (got ${typeOf(items)} ${show(items)}) — put each object under items as a list entry (- …)`,
+        },
+      ]);
+    }
+    const node = doc.get('items', true);
+    const seq = isAlias(node) ? node.resolve(doc) : node;
+    items.forEach((item, m) => this.entry(doc, item, isSeq(seq) ? seq.items[m] : undefined, number, `${location}.items[${m}]`));
+  }
+
+  /** A document or List item: a Gateway (valid or not), or something else to skip. */
+  private entry(doc: Document, value: unknown, node: unknown, number: number, location: string): void {
     if (value === null || value === undefined) return;
     if (!isGatewayDocument(value)) {
-      skipped.push(describe(value));
+      this.skipped.push(describe(value));
       return;
     }
-    candidates++;
-    const found = validateManifest(value);
-    const reported = new Set(found.map((p) => p.path));
-    found.push(...wrappedQuantities(value).filter((p) => !reported.has(p.path)));
-    if (found.length > 0) problems.push(...found.map((p) => ({ location, ...p })));
-    else gateways.push({ source, document: i + 1, location, manifest: value as unknown as GatewayManifest });
-  });
-  if (!broken && candidates === 0) {
-    problems.push({ location: source, message: `no hanzo.ai/v1 Gateway in it (${skipped.length > 0 ? `found only ${skipped.join(', ')}` : 'no YAML document'})` });
+    this.candidates++;
+    const found = manifestProblems(value, yaml11Readings(node, doc, this.lines));
+    if (found.length > 0) this.problems.push(...found.map((p) => ({ location, ...p })));
+    else this.gateways.push({ source: this.source, document: number, location, manifest: value as unknown as GatewayManifest });
   }
-  return gateways;
+
+  private refuse(location: string, found: readonly TextProblem[]): void {
+    this.broken = true;
+    this.problems.push(...found.map((p) => ({ location, ...p })));
+  }
+}
+
+/** The parser's message ends with " at line L, column C:" and a code frame; the position becomes the path. */
+function yamlErrorProblem(err: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): TextProblem {
+  const at = err.linePos?.[0];
+  return { path: at && formatPosition(at.line, at.col), message: err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '') };
 }
 
 /** What a skipped document is, for the "no Gateway" message: `v1 ConfigMap`. */
@@ -138,27 +173,56 @@ function describe(value: unknown): string {
   return typeof value.apiVersion === 'string' ? `${value.apiVersion} ${value.kind}` : value.kind;
 }
 
+function groupOf(apiVersion: string): string {
+  return apiVersion.split('/')[0];
+}
+
+/** A v1 List, which kubectl reads as its items (`kubectl get -o yaml` writes one). */
+function isList(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && value.apiVersion === 'v1' && value.kind === 'List';
+}
+
 /**
  * Whether a document is meant as one of our Gateways: kind Gateway, and an apiVersion of the
- * hanzo.ai group or none. A Gateway of another API (gateway.networking.k8s.io) is skipped.
+ * hanzo.ai group or none, in any case (a wrong case is a problem, not a reason to skip it). A
+ * Gateway of another API (gateway.networking.k8s.io) is skipped.
  */
 function isGatewayDocument(value: unknown): value is Record<string, unknown> {
-  if (!isObject(value) || value.kind !== GATEWAY_KIND) return false;
-  return typeof value.apiVersion !== 'string' || value.apiVersion.split('/')[0] === 'hanzo.ai';
+  if (!isObject(value) || typeof value.kind !== 'string' || value.kind.toLowerCase() !== GATEWAY_KIND.toLowerCase()) return false;
+  return typeof value.apiVersion !== 'string' || groupOf(value.apiVersion).toLowerCase() === GATEWAY_GROUP;
+}
+
+/** The validator's problems; the loader's own, more precise, take the place of any at the same path. */
+function manifestProblems(manifest: Record<string, unknown>, readings: readonly NodeProblem[]): NodeProblem[] {
+  const own = [...readings, ...caseMismatches(manifest), ...wrappedQuantities(manifest)];
+  const ownPaths = new Set(own.map((p) => p.path));
+  return [...validateManifest(manifest).filter((p) => !ownPaths.has(p.path)), ...own];
+}
+
+/** An API group or kind that is ours in another case: kubectl matches both case-sensitively and would find no such resource. */
+function caseMismatches(manifest: Record<string, unknown>): NodeProblem[] {
+  const out: NodeProblem[] = [];
+  const { apiVersion, kind } = manifest;
+  if (typeof apiVersion === 'string' && groupOf(apiVersion) !== GATEWAY_GROUP) {
+    out.push({ path: 'apiVersion', message: `API groups are case-sensitive (got ${show(apiVersion)}) — write ${GATEWAY_API_VERSION}` });
+  }
+  if (kind !== GATEWAY_KIND) out.push({ path: 'kind', message: `kinds are case-sensitive (got ${show(kind)}) — write ${GATEWAY_KIND}` });
+  return out;
 }
 
 /**
  * Quantities written as `{ value: … }`. Accepted in TypeScript (the imported CRD types wrap them),
  * but the API server takes only an integer or a string, and a round trip would unwrap them.
  */
-function wrappedQuantities(manifest: Record<string, unknown>): Array<{ path: string; message: string }> {
-  const out: Array<{ path: string; message: string }> = [];
+function wrappedQuantities(manifest: Record<string, unknown>): NodeProblem[] {
+  const out: NodeProblem[] = [];
   const resources = isObject(manifest.spec) ? manifest.spec.resources : undefined;
   if (!isObject(resources)) return out;
   for (const [kind, quantities] of Object.entries(resources)) {
     if (!isObject(quantities)) continue;
     for (const [name, q] of Object.entries(quantities)) {
-      if (isObject(q)) out.push({ path: `spec.resources.${kind}.${name}`, message: `must be a quantity such as 250m or 2, not an object (got ${show(q)})` });
+      if (isObject(q))
+        out.push({ path: `spec.resources.${kind}.${name}`, message: `must be a quantity such as 250m or 2, not an object (got ${show(q)})` });
     }
   }
   return out;
@@ -173,7 +237,12 @@ function duplicates(gateways: readonly GatewayDocument[]): SourceProblem[] {
     const key = `${namespace ?? ''}/${name}`;
     const earlier = first.get(key);
     if (!earlier) first.set(key, g);
-    else out.push({ location: g.location, path: 'metadata.name', message: `Gateway ${namespace ? `${namespace}/` : ''}${name} is also defined in ${earlier.location} — names must be unique per namespace` });
+    else
+      out.push({
+        location: g.location,
+        path: 'metadata.name',
+        message: `Gateway ${namespace ? `${namespace}/` : ''}${name} is also defined in ${earlier.location} — names must be unique per namespace`,
+      });
   }
   return out;
 }

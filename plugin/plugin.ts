@@ -38,7 +38,6 @@ export function modelOf(apiVersion: unknown, kind: unknown): Model | undefined {
   for (const pkg of MODEL_PACKAGES) {
     let exports: Record<string, unknown>;
     try {
-       
       exports = require(`${pkg}/${apiVersion}/${kind}`);
     } catch {
       continue;

@@ -16,7 +16,6 @@ test('main, types and bin point at files that exist after the build, outside dis
 });
 
 test('require(package root) gives the public API', () => {
-   
   const lib = require(root);
   expect(typeof lib.Gateway).toBe('function');
   expect(typeof lib.Gateway.fromCustomResource).toBe('function');

@@ -15,6 +15,8 @@ export const TIMEOUT_BOUNDS = {
 
 /** The longest string a field takes unless it says otherwise: URLs, prefixes and names are far shorter. */
 export const MAX_STRING_LENGTH = 2048;
+/** Unknown fields reported one by one in an object; the rest are counted in one problem. */
+const MAX_UNKNOWN_FIELDS = 20;
 /** Policy names and references to them. */
 export const MAX_NAME_LENGTH = 253;
 /** The most entries a list takes unless it says otherwise. */
@@ -74,15 +76,19 @@ export class Checker {
       this.add(path, `must be an object (got ${typeOf(value)} ${show(value)})`);
       return false;
     }
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key)) this.add(`${path}.${key}`, `unknown field — ${suggestion(key, known)}`);
+    const unknown = Object.keys(value).filter((key) => !known.includes(key));
+    for (const key of unknown.slice(0, MAX_UNKNOWN_FIELDS)) this.add(`${path}.${key}`, `unknown field — ${suggestion(key, known)}`);
+    if (unknown.length > MAX_UNKNOWN_FIELDS) {
+      this.add(path, `has ${unknown.length - MAX_UNKNOWN_FIELDS} more unknown fields — known fields: ${known.join(', ')}`);
     }
     return true;
   }
 
   /** An object with free-form keys (annotations, resource maps). */
   map(path: string, value: unknown): value is Record<string, unknown> {
-    return this.object(path, value, isObject(value) ? Object.keys(value) : []);
+    if (isObject(value)) return true;
+    this.add(path, `must be an object (got ${typeOf(value)} ${show(value)})`);
+    return false;
   }
 
   /** Visits every index of a list, holes included: forEach would skip a hole, and it is a problem too. */

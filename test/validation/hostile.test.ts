@@ -326,3 +326,20 @@ describe('inputs of any shape and size', () => {
     );
   });
 });
+
+describe('wide objects', () => {
+  test('300,000 annotations are checked in linear time: one problem for the total size', () => {
+    const annotations = Object.fromEntries(Array.from({ length: 300_000 }, (_, i) => [`a.io/k${i}`, 'v']));
+    const manifest = { ...structuredClone(SEED_CR), metadata: { name: 'gw', annotations } };
+    expect(validateManifest(manifest).map((p) => p.path)).toEqual(['metadata.annotations']);
+  });
+
+  test('a spec object with 100,000 unknown fields names the first 20 and counts the rest', () => {
+    const image: Record<string, string> = { repository: 'ghcr.io/hanzoai/gateway', tag: '1' };
+    for (let i = 0; i < 100_000; i++) image[`x${i}`] = 'y';
+    const problems = problemsOf((s) => (s.image = image));
+    expect(problems).toHaveLength(21);
+    expect(problems[0]).toMatch(/^spec\.image\.x0: unknown field — /);
+    expect(problems[20]).toMatch(/^spec\.image: has 99980 more unknown fields — known fields: repository, tag, digest, pullPolicy$/);
+  });
+});
