@@ -199,14 +199,16 @@ describe('synth', () => {
 });
 
 describe('krakend', () => {
-  test("prints exactly the ConfigMap's krakend.json: compact, no trailing newline, the bytes the pods hash", () => {
+  test("prints exactly the ConfigMap's krakend.json: compact, an endpoint a line, no trailing newline, the bytes the pods hash", () => {
     const r = cli(['krakend', SEED]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const manifests = cli(['synth', SEED, '--stdout']).stdout;
     expect(r.stdout).toBe(byKind(manifests, 'ConfigMap').data['krakend.json']);
-    expect(r.stdout.endsWith('}')).toBe(true);
-    expect(r.stdout).not.toContain('\n');
+    expect(r.stdout.endsWith('\n]}')).toBe(true);
+    // The service settings, the seed's 10 endpoints, the closing brackets; no other whitespace.
+    expect(r.stdout.split('\n')).toHaveLength(12);
+    expect(r.stdout).not.toMatch(/[ \t]/);
     expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(
       byKind(manifests, 'Deployment').spec.template.metadata.annotations['hanzo.ai/config-sha256'],
     );

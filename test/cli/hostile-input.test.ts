@@ -104,8 +104,8 @@ describe('bytes kubectl refuses', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      'latin1.yaml: line 4, column 23: is not UTF-8 (got byte 0xE9) — save the file as UTF-8\n' +
-        'nul.yaml: line 4, column 23: control characters are not allowed in YAML (got U+0000) — remove it\n',
+      'latin1.yaml: line 5, column 23: is not UTF-8 (got byte 0xE9) — save the file as UTF-8\n' +
+        'nul.yaml: line 5, column 23: control characters are not allowed in YAML (got U+0000) — remove it\n',
     );
     expect(fs.existsSync(path.join(cwd, 'out'))).toBe(false);
   });
@@ -114,7 +114,7 @@ describe('bytes kubectl refuses', () => {
     const r = cli(['validate', '-'], { input: `${fs.readFileSync(SEED, 'utf8')}  ? [a, b]\n  : 1\n` });
     expectOneLineRefusal(
       r,
-      '<stdin>: line 15, column 5: a map key must be a string, number or boolean (got list [a, b]) — ' +
+      '<stdin>: line 16, column 5: a map key must be a string, number or boolean (got list [a, b]) — ' +
         'kubectl cannot read other keys: write it as text',
     );
   });
@@ -122,7 +122,7 @@ describe('bytes kubectl refuses', () => {
   test('a plain 0100 exits 1 at its manifest path', () => {
     const r = cli(['validate', '-'], { input: fs.readFileSync(SEED, 'utf8').replace('maxRate: 100', 'maxRate: 0100') });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^<stdin>: spec\.rateLimits\[0\]\.maxRate: .*octal.*\(got 0100 at line 12, column 34\) — [^\n]+\n$/);
+    expect(r.stderr).toMatch(/^<stdin>: spec\.rateLimits\[0\]\.maxRate: .*octal.*\(got 0100 at line 13, column 34\) — [^\n]+\n$/);
   });
 });
 
