@@ -31,7 +31,7 @@ Commands:
 
 FILE is YAML with one or more documents (a v1 List gives its items); documents of other kinds
 are skipped, and a file without a Gateway is an error. '-' reads standard input. A FILE must be
-UTF-8 and at most ${MAX_SOURCE_BYTES / 2 ** 20} MiB, and what kubectl reads otherwise (YAML 1.1: 0100, yes, 1_000) is refused.
+UTF-8 and at most ${MAX_SOURCE_BYTES / 2 ** 10} KiB, and what kubectl reads otherwise (YAML 1.1: 0100, yes, 1_000) is refused.
 
 Problems go to standard error, one a line: FILE: PATH: MESSAGE (FILE#N for the Nth document
 of a file that holds several). Nothing is written unless every Gateway is valid.

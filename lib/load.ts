@@ -163,7 +163,13 @@ class SourceScan {
 /** The parser's message ends with " at line L, column C:" and a code frame; the position becomes the path. */
 function yamlErrorProblem(err: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): TextProblem {
   const at = err.linePos?.[0];
-  return { path: at && formatPosition(at.line, at.col), message: err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '') };
+  const message = err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+  // The parser is recursive: nesting thousands of levels deep exhausts its stack, which it reports as such.
+  const tooDeep = /Maximum call stack size exceeded/.test(message);
+  return {
+    path: at && formatPosition(at.line, at.col),
+    message: tooDeep ? 'nests too deeply to read (thousands of levels) — no Gateway needs that; flatten it' : message,
+  };
 }
 
 /** What a skipped document is, for the "no Gateway" message: `v1 ConfigMap`. */

@@ -4,14 +4,14 @@ import * as fs from 'fs';
 
 /**
  * The most bytes a source may hold, whatever size the file claims (/dev/zero and endless pipes are
- * stopped here). 1 MiB holds far more than one Gateway can use: at about 35 bytes of YAML a route
- * it is some 30,000 routes, where more than 10,485 can never fit a ConfigMap. Larger sources go in
- * several files. The YAML parser reads about 0.7 MB a second, so a source of this size is answered
- * in under 2 seconds (bench/RESULTS.md, "Hostile input").
+ * stopped here). 512 KiB holds more than one Gateway can use: at 35 bytes of YAML for the shortest
+ * route it is some 15,000 routes, where more than 10,485 can never fit a ConfigMap. Larger sources
+ * go in several files. The YAML parser reads well under 1 MB a second, so a source of this size is
+ * answered within 2 seconds, cdk8s included (bench/RESULTS.md, "Hostile input").
  */
-export const MAX_SOURCE_BYTES = 1024 * 1024;
+export const MAX_SOURCE_BYTES = 512 * 1024;
 const CHUNK_BYTES = 64 * 1024;
-const TOO_LARGE = `is larger than ${MAX_SOURCE_BYTES / 2 ** 20} MiB`;
+const TOO_LARGE = `is larger than ${MAX_SOURCE_BYTES / 2 ** 10} KiB`;
 const TOO_LARGE_FIX = 'split it into several files';
 
 /** What went wrong with a source, at a position (`line 3, column 7`) when there is one. */

@@ -13,7 +13,7 @@ afterAll(removeTempDirs);
 const SEED = fixture('seed.yaml');
 const MULTI = fixture('multi.yaml');
 const STACK_FRAME = /^\s+at /m;
-const MIB1 = 1024 * 1024;
+const LIMIT = 512 * 1024;
 // Each answer must come long before jest gives up on the test.
 const FAST_MS = 15_000;
 const TEST_TIMEOUT_MS = 60_000;
@@ -57,12 +57,12 @@ function expectOneLineRefusal(r: CliResult, line: string): void {
   expect(r.status).toBe(1);
 }
 
-describe('sources larger than 1 MiB', () => {
+describe('sources larger than 512 KiB', () => {
   test(
-    '/dev/zero (no size, never ends) is refused once it has given more than 1 MiB',
+    '/dev/zero (no size, never ends) is refused once it has given more than 512 KiB',
     async () => {
       const [r, ms] = await timed(() => cli(['validate', '/dev/zero']));
-      expectOneLineRefusal(r, `/dev/zero: is larger than 1 MiB (got more than ${MIB1} bytes) — split it into several files`);
+      expectOneLineRefusal(r, `/dev/zero: is larger than 512 KiB (got more than ${LIMIT} bytes) — split it into several files`);
       expect(ms).toBeLessThan(FAST_MS);
     },
     TEST_TIMEOUT_MS,
@@ -73,9 +73,9 @@ describe('sources larger than 1 MiB', () => {
     async () => {
       const cwd = tempDir();
       fs.writeFileSync(path.join(cwd, 'big.yaml'), '');
-      fs.truncateSync(path.join(cwd, 'big.yaml'), MIB1 + 1);
+      fs.truncateSync(path.join(cwd, 'big.yaml'), LIMIT + 1);
       const [r, ms] = await timed(() => cli(['synth', SEED, 'big.yaml', '--output', 'out'], { cwd }));
-      expectOneLineRefusal(r, `big.yaml: is larger than 1 MiB (got ${MIB1 + 1} bytes) — split it into several files`);
+      expectOneLineRefusal(r, `big.yaml: is larger than 512 KiB (got ${LIMIT + 1} bytes) — split it into several files`);
       expect(ms).toBeLessThan(FAST_MS);
       expect(fs.readdirSync(cwd)).toEqual(['big.yaml']);
     },
@@ -83,10 +83,10 @@ describe('sources larger than 1 MiB', () => {
   );
 
   test(
-    'an endless standard input is refused once it has given more than 1 MiB',
+    'an endless standard input is refused once it has given more than 512 KiB',
     async () => {
       const [r, ms] = await timed(() => cliWithEndlessStdin(['validate', '-']));
-      expectOneLineRefusal(r, `<stdin>: is larger than 1 MiB (got more than ${MIB1} bytes) — split it into several files`);
+      expectOneLineRefusal(r, `<stdin>: is larger than 512 KiB (got more than ${LIMIT} bytes) — split it into several files`);
       expect(ms).toBeLessThan(FAST_MS);
     },
     TEST_TIMEOUT_MS,

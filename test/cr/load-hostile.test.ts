@@ -277,15 +277,24 @@ describe('bytes kubectl refuses', () => {
     const big = path.join(dir, 'big.yaml');
     fs.writeFileSync(big, '');
     fs.truncateSync(big, MAX_SOURCE_BYTES + 1);
-    expect(MAX_SOURCE_BYTES).toBe(1024 * 1024);
+    expect(MAX_SOURCE_BYTES).toBe(512 * 1024);
     expect(loadProblems(() => loadGatewayFiles([big]))).toEqual([
-      `${big}: is larger than 1 MiB (got ${MAX_SOURCE_BYTES + 1} bytes) — split it into several files`,
+      `${big}: is larger than 512 KiB (got ${MAX_SOURCE_BYTES + 1} bytes) — split it into several files`,
     ]);
   });
 
   test('a file without a size (/dev/zero) is refused once it has given more than the limit', () => {
     expect(loadProblems(() => loadGatewayFiles(['/dev/zero']))).toEqual([
-      `/dev/zero: is larger than 1 MiB (got more than ${MAX_SOURCE_BYTES} bytes) — split it into several files`,
+      `/dev/zero: is larger than 512 KiB (got more than ${MAX_SOURCE_BYTES} bytes) — split it into several files`,
+    ]);
+  });
+});
+
+describe('nesting too deep for the parser', () => {
+  test('50,000 levels of flow lists are one problem with its line and column, not a stack trace', () => {
+    const text = `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: gw, ownerReferences: ${'['.repeat(50_000)}1${']'.repeat(50_000)} }\nspec: {}\n`;
+    expect(loadProblems(() => loadGateways(text, 'deep.yaml'))).toEqual([
+      expect.stringMatching(/^deep\.yaml: line 3, column \d+: nests too deeply to read \(thousands of levels\) — no Gateway needs that; flatten it$/),
     ]);
   });
 });
