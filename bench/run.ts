@@ -148,14 +148,14 @@ function hostileInputs(say: (line?: string) => void): Array<{ seconds: number; m
   const cases: Array<{ what: string; file?: string; text?: string; command?: string }> = [
     { what: '20,000 routes × 5 methods at depth 16 (2 MB)', text: gatewayYaml(routesYaml(20_000, all, 16)) },
     {
-      what: '9,000 routes × 5 methods at depth 16 (just under 1 MiB: parsed, then refused by the size bound)',
-      text: gatewayYaml(routesYaml(9_000, all, 16)),
+      what: '4,500 routes × 5 methods at depth 16 (just under 512 KiB: parsed, then refused by the size bound)',
+      text: gatewayYaml(routesYaml(4_500, all, 16)),
     },
-    { what: 'the same, synthesized', text: gatewayYaml(routesYaml(9_000, all, 16)), command: 'synth' },
+    { what: 'the same, synthesized', text: gatewayYaml(routesYaml(4_500, all, 16)), command: 'synth' },
     { what: '100,000 routes (10 MB)', text: gatewayYaml(routesYaml(100_000, '[GET]', 4)) },
     {
-      what: 'an image repository of 900,000 characters',
-      text: gatewayYaml(`{ image: { repository: ${'a'.repeat(900_000)}, tag: "1" }, routes: [${seedRoute}] }`),
+      what: 'an image repository of 400,000 characters',
+      text: gatewayYaml(`{ image: { repository: ${'a'.repeat(400_000)}, tag: "1" }, routes: [${seedRoute}] }`),
     },
     {
       what: 'metadata nested 50,000 levels deep',
