@@ -7,20 +7,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GatewayLoadError, loadGatewayFiles, loadGateways } from '../../lib';
-import { formatSourceProblem } from '../../lib/load';
+import { loadGatewayFiles, loadGateways } from '../../lib';
 import { MAX_SOURCE_BYTES } from '../../lib/source-text';
-
-/** The formatted problem lines a GatewayLoadError carries; fails when nothing or something else is thrown. */
-function loadProblems(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (e) {
-    if (e instanceof GatewayLoadError) return e.problems.map(formatSourceProblem);
-    throw e;
-  }
-  throw new Error('expected a GatewayLoadError');
-}
+import { loadProblems } from '../support/load';
 
 let dir: string;
 beforeAll(() => {

@@ -5,23 +5,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GatewayLoadError, loadGatewayFiles, loadGateways } from '../../lib';
-import { formatSourceProblem } from '../../lib/load';
+import { loadGatewayFiles, loadGateways } from '../../lib';
 import { SEED_CR } from '../support/fixtures';
+import { loadProblems } from '../support/load';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/cr');
 const fixture = (name: string) => path.join(FIXTURES, name);
-
-/** The formatted problem lines a GatewayLoadError carries; fails when nothing or something else is thrown. */
-function loadProblems(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (e) {
-    if (e instanceof GatewayLoadError) return e.problems.map(formatSourceProblem);
-    throw e;
-  }
-  throw new Error('expected a GatewayLoadError');
-}
 
 const GATEWAY =
   'apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: a }\nspec: { routes: [{ prefix: /, backend: "http://web.default.svc" }] }\n';
