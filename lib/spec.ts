@@ -320,7 +320,8 @@ export interface GatewaySpec {
   readonly trustedProxies?: readonly string[];
   /**
    * How many path segments below a prefix are routed. KrakenD CE has no wildcard routes, so each
-   * depth is one endpoint per method.
+   * depth is one endpoint per method. A route's own `prefixDepth` overrides it for that route, and
+   * an `exact` route serves its prefix alone.
    * @default 4
    */
   readonly prefixDepth?: number;
