@@ -334,6 +334,20 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#inputHeaders
    */
   readonly inputHeaders?: string[];
+
+  /**
+   * Serve the prefix path only, nothing below it; a prefix route with the same prefix and method may serve the paths below. Not with prefixDepth. @default false
+   *
+   * @schema GatewaySpecRoutes#exact
+   */
+  readonly exact?: boolean;
+
+  /**
+   * How many path segments below this route's prefix are routed. @default spec.prefixDepth
+   *
+   * @schema GatewaySpecRoutes#prefixDepth
+   */
+  readonly prefixDepth?: number;
 }
 
 /**
@@ -351,6 +365,8 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'authPolicy': obj.authPolicy,
     'timeout': obj.timeout,
     'inputHeaders': obj.inputHeaders?.map(y => y),
+    'exact': obj.exact,
+    'prefixDepth': obj.prefixDepth,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -393,6 +409,20 @@ export interface GatewaySpecRateLimits {
    * @schema GatewaySpecRateLimits#capacity
    */
   readonly capacity?: number;
+
+  /**
+   * A cap for all clients together on each endpoint, per `every`; at least maxRate, not with key global. @default no total cap
+   *
+   * @schema GatewaySpecRateLimits#totalMaxRate
+   */
+  readonly totalMaxRate?: number;
+
+  /**
+   * Burst size of the total cap; only with totalMaxRate. @default totalMaxRate
+   *
+   * @schema GatewaySpecRateLimits#totalCapacity
+   */
+  readonly totalCapacity?: number;
 }
 
 /**
@@ -407,6 +437,8 @@ export function toJson_GatewaySpecRateLimits(obj: GatewaySpecRateLimits | undefi
     'every': obj.every,
     'key': obj.key,
     'capacity': obj.capacity,
+    'totalMaxRate': obj.totalMaxRate,
+    'totalCapacity': obj.totalCapacity,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -477,6 +509,13 @@ export interface GatewaySpecAuthPolicies {
    * @schema GatewaySpecAuthPolicies#allowInsecureJwks
    */
   readonly allowInsecureJwks?: boolean;
+
+  /**
+   * More claims passed to the backend as headers, beside X-User-Id and X-Org-Id. @default []
+   *
+   * @schema GatewaySpecAuthPolicies#propagateClaims
+   */
+  readonly propagateClaims?: GatewaySpecAuthPoliciesPropagateClaims[];
 }
 
 /**
@@ -495,6 +534,7 @@ export function toJson_GatewaySpecAuthPolicies(obj: GatewaySpecAuthPolicies | un
     'orgIdClaim': obj.orgIdClaim,
     'cacheDuration': obj.cacheDuration,
     'allowInsecureJwks': obj.allowInsecureJwks,
+    'propagateClaims': obj.propagateClaims?.map(y => toJson_GatewaySpecAuthPoliciesPropagateClaims(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -808,6 +848,40 @@ export enum GatewaySpecAuthPoliciesType {
   /** jwt */
   JWT = "jwt",
 }
+
+/**
+ * @schema GatewaySpecAuthPoliciesPropagateClaims
+ */
+export interface GatewaySpecAuthPoliciesPropagateClaims {
+  /**
+   * The claim's name; a dotted name reads a nested claim.
+   *
+   * @schema GatewaySpecAuthPoliciesPropagateClaims#claim
+   */
+  readonly claim: string;
+
+  /**
+   * The header the claim is sent in, e.g. X-Roles.
+   *
+   * @schema GatewaySpecAuthPoliciesPropagateClaims#header
+   */
+  readonly header: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecAuthPoliciesPropagateClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecAuthPoliciesPropagateClaims(obj: GatewaySpecAuthPoliciesPropagateClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claim': obj.claim,
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * @schema GatewaySpecIngressTls

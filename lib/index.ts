@@ -5,6 +5,7 @@ export type { FromCustomResourceOptions, GatewayProps } from './gateway';
 export type {
   AuthPolicySpec,
   AutoscalingSpec,
+  ClaimHeaderSpec,
   GatewaySpec,
   HttpMethod,
   ImageSpec,

@@ -87,6 +87,20 @@ export interface RouteSpec {
    * @default [] (only the defaults above)
    */
   readonly inputHeaders?: readonly string[];
+  /**
+   * Serve the prefix path only: one endpoint per method, nothing below it (`/v1/models` serves
+   * `/v1/models`, not `/v1/models/x`). A prefix route with the same prefix and method may sit beside
+   * it and then serves only the paths below. With `stripPrefix` the backend gets its base path alone
+   * (or `/`). Cannot be combined with `prefixDepth`.
+   * @default false: the prefix and up to `prefixDepth` segments below it
+   */
+  readonly exact?: boolean;
+  /**
+   * How many path segments below this route's prefix are routed, from 0 to 16; overrides the
+   * gateway's `prefixDepth` for this route (each level is one endpoint per method).
+   * @default the gateway's `prefixDepth`
+   */
+  readonly prefixDepth?: number;
 }
 
 /** What a rate limit counts. */
@@ -111,6 +125,26 @@ export interface RateLimitSpec {
    * @default maxRate
    */
   readonly capacity?: number;
+  /**
+   * A cap for all clients together on each endpoint of a route, requests per `every`, beside the
+   * per-client `maxRate` (KrakenD's `max_rate` next to `client_max_rate`). At least `maxRate`; not
+   * with `key: global`, whose `maxRate` is already the total.
+   * @default no total cap
+   */
+  readonly totalMaxRate?: number;
+  /**
+   * Burst size of the total cap: its token bucket's capacity. Only with `totalMaxRate`.
+   * @default totalMaxRate
+   */
+  readonly totalCapacity?: number;
+}
+
+/** A claim of a validated token passed to the backend as a header. */
+export interface ClaimHeaderSpec {
+  /** The claim's name; a dotted name (`realm.roles`) reads a nested claim. */
+  readonly claim: string;
+  /** The header it is sent in, e.g. `X-Roles`. */
+  readonly header: string;
 }
 
 /** A named auth policy: JWTs issued by IAM, validated at the gateway. */
@@ -148,6 +182,14 @@ export interface AuthPolicySpec {
    * @default false
    */
   readonly allowInsecureJwks?: boolean;
+  /**
+   * More claims passed to the backend as headers, beside `X-User-Id` and `X-Org-Id`, e.g.
+   * `{ claim: roles, header: X-Roles }`. Like those, each header replaces any client copy on the
+   * policy's routes, and a public route cannot forward it from the client. A dotted claim reads a
+   * nested claim; a list or object claim arrives as krakend-jose's text form of it.
+   * @default []
+   */
+  readonly propagateClaims?: readonly ClaimHeaderSpec[];
 }
 
 /** TLS of the Ingress. */
@@ -278,7 +320,8 @@ export interface GatewaySpec {
   readonly trustedProxies?: readonly string[];
   /**
    * How many path segments below a prefix are routed. KrakenD CE has no wildcard routes, so each
-   * depth is one endpoint per method.
+   * depth is one endpoint per method. A route's own `prefixDepth` overrides it for that route, and
+   * an `exact` route serves its prefix alone.
    * @default 4
    */
   readonly prefixDepth?: number;

@@ -34,6 +34,7 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
     [
       'AuthPolicySpec',
       'AutoscalingSpec',
+      'ClaimHeaderSpec',
       'FromCustomResourceOptions',
       'GatewayDocument',
       'GatewayManifest',

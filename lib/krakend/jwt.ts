@@ -23,14 +23,23 @@ export function renderJwtValidator(policy: AuthPolicySpec): JwtValidatorConfig {
     // Left out at 900 s: with cache on, krakend-jose (jwk.go, SecretProvider) turns a zero
     // cache_duration into 15 minutes. Saves 21 bytes per endpoint against the 1 MiB ConfigMap limit.
     ...(cacheSeconds === KRAKEND_JWKS_CACHE_SECONDS ? {} : { cache_duration: cacheSeconds }),
+    // krakend-jose (jose.go, CalculateHeadersToPropagate) sets each header from its claim on the
+    // request to the backend, replacing a client's copy: a dotted claim name (not starting with
+    // `http`) is read as a path into nested claims, a list arrives comma-joined and an object as JSON.
     propagate_claims: [
       [policy.userIdClaim ?? DEFAULTS.userIdClaim, USER_ID_HEADER],
       [policy.orgIdClaim ?? DEFAULTS.orgIdClaim, ORG_ID_HEADER],
+      ...(policy.propagateClaims ?? []).map(({ claim, header }) => [claim, header] as const),
     ],
     // krakend-jose refuses an http key set unless told to (allowed by validation only on explicit opt-in).
     ...(parseJwksUrl(policy.jwksUrl, true).value?.scheme === 'http' ? { disable_jwk_security: true as const } : {}),
   };
 }
 
-/** The headers a jwt policy injects; they must be listed in `input_headers` to reach the backend. */
+/** The identity headers every jwt policy injects. */
 export const PROPAGATED_HEADERS: readonly string[] = [USER_ID_HEADER, ORG_ID_HEADER];
+
+/** The headers a jwt policy injects; they must be listed in `input_headers` to reach the backend. */
+export function propagatedHeaders(policy: AuthPolicySpec): string[] {
+  return [...PROPAGATED_HEADERS, ...(policy.propagateClaims ?? []).map((p) => p.header)];
+}

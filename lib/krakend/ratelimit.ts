@@ -12,12 +12,23 @@ export function effectiveRateLimitKey(limit: RateLimitSpec, authenticated: boole
  */
 export function renderRateLimit(limit: RateLimitSpec, authenticated: boolean): RouterRateLimitConfig {
   const capacity = limit.capacity ?? limit.maxRate;
+  // The total cap of a per-client limit: krakend-ratelimit (router/gin/gin.go, RateLimiterWrapperFromCfg)
+  // applies max_rate/capacity (one bucket per endpoint, 503 when empty) and client_max_rate/client_capacity
+  // (one bucket per client, 429) from the same block. Written first, as KrakenD's docs order them.
+  const total = limit.totalMaxRate === undefined ? {} : { max_rate: limit.totalMaxRate, capacity: limit.totalCapacity ?? limit.totalMaxRate };
   switch (effectiveRateLimitKey(limit, authenticated)) {
     case 'user':
       // X-User-Id is set from the validated token, never by the client, on an authenticated route.
-      return { client_max_rate: limit.maxRate, client_capacity: capacity, strategy: 'header', key: USER_ID_HEADER, every: limit.every };
+      return {
+        ...total,
+        client_max_rate: limit.maxRate,
+        client_capacity: capacity,
+        strategy: 'header',
+        key: USER_ID_HEADER,
+        every: limit.every,
+      };
     case 'ip':
-      return { client_max_rate: limit.maxRate, client_capacity: capacity, strategy: 'ip', every: limit.every };
+      return { ...total, client_max_rate: limit.maxRate, client_capacity: capacity, strategy: 'ip', every: limit.every };
     case 'global':
       return { max_rate: limit.maxRate, capacity, every: limit.every };
   }

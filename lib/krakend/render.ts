@@ -3,7 +3,7 @@
 import { destinationOf } from '../grammar/destinations';
 import { parseBackendUrl } from '../grammar/urls';
 import { AUTHORIZATION_HEADER, AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
-import { PROPAGATED_HEADERS, renderJwtValidator } from './jwt';
+import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
 import { telemetryExtraConfig } from './telemetry';
@@ -27,11 +27,12 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
   const depth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
   const rateLimits = new Map((spec.rateLimits ?? []).map((r) => [r.name, r]));
   const authPolicies = new Map((spec.authPolicies ?? []).map((a) => [a.name, a]));
+  const exact = exactRouted(spec.routes);
   const endpoints: KrakendEndpoint[] = [];
   for (const route of spec.routes) {
     const auth = route.authPolicy === undefined ? undefined : authPolicies.get(route.authPolicy);
     const limit = route.rateLimit === undefined ? undefined : rateLimits.get(route.rateLimit);
-    endpoints.push(...routeEndpoints(route, depth, timeout, auth, limit));
+    endpoints.push(...routeEndpoints(route, route.prefixDepth ?? depth, timeout, auth, limit, exact));
   }
   return {
     version: 3,
@@ -72,18 +73,30 @@ function clientIpOptions(trustedProxies: readonly string[]) {
     : { forwarded_by_client_ip: true, remote_ip_headers: ['X-Forwarded-For'], trusted_proxies: [...trustedProxies] };
 }
 
-/** The endpoints of one route: one per method and per depth below its prefix. */
+/** The "METHOD prefix" pairs that an exact route serves. */
+export function exactRouted(routes: readonly RouteSpec[]): Set<string> {
+  const out = new Set<string>();
+  for (const route of routes) if (route.exact === true) for (const m of uniqueMethods(route)) out.add(`${m} ${route.prefix}`);
+  return out;
+}
+
+/**
+ * The endpoints of one route: one per method and per depth below its prefix; an exact route's
+ * prefix alone. A prefix route leaves its prefix path to an exact route of the same prefix and
+ * method (validation lets each kind route a method once): gin would panic on the same path twice.
+ */
 function routeEndpoints(
   route: RouteSpec,
   depth: number,
   serviceTimeout: string,
   auth: AuthPolicySpec | undefined,
   limit: RateLimitSpec | undefined,
+  exactPairs: ReadonlySet<string>,
 ): KrakendEndpoint[] {
   const backend = parseBackendUrl(route.backend).value;
   if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
   // Shared by every endpoint of the route: built once.
-  const inputHeaders = inputHeadersOf(route, auth !== undefined, destinationOf(backend).inCluster);
+  const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], destinationOf(backend).inCluster);
   const extraConfig: EndpointExtraConfig | undefined =
     auth || limit
       ? {
@@ -93,10 +106,12 @@ function routeEndpoints(
       : undefined;
   const timeout = route.timeout !== undefined && route.timeout !== serviceTimeout ? route.timeout : undefined;
   const host = [backend.origin];
-  const paths = expandPrefix(route.prefix, depth);
+  const exact = route.exact === true;
+  const paths = expandPrefix(route.prefix, exact ? 0 : depth);
   const out: KrakendEndpoint[] = [];
   for (const method of uniqueMethods(route)) {
-    for (const path of paths) {
+    const below = !exact && exactPairs.has(`${method} ${route.prefix}`);
+    for (const path of below ? paths.slice(1) : paths) {
       out.push({
         endpoint: path.endpoint,
         // GET is KrakenD's default method: left out to keep large route tables under 1 MiB.
@@ -126,10 +141,10 @@ function uniqueMethods(route: RouteSpec): string[] {
  * it: krakend-jose reads the token from the client's request at the gateway, and `input_headers`
  * only filters what the backend request carries.
  */
-function inputHeadersOf(route: RouteSpec, authenticated: boolean, inCluster: boolean): string[] {
+function inputHeadersOf(route: RouteSpec, propagated: readonly string[], inCluster: boolean): string[] {
   const byLowerCase = new Map<string, string>();
   const defaults = inCluster ? [...DEFAULT_INPUT_HEADERS, AUTHORIZATION_HEADER] : DEFAULT_INPUT_HEADERS;
-  for (const h of [...defaults, ...(route.inputHeaders ?? []), ...(authenticated ? PROPAGATED_HEADERS : [])]) {
+  for (const h of [...defaults, ...(route.inputHeaders ?? []), ...propagated]) {
     if (!byLowerCase.has(h.toLowerCase())) byLowerCase.set(h.toLowerCase(), h);
   }
   return [...byLowerCase.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, h]) => h);

@@ -1,5 +1,6 @@
 // How large krakend.json will be at least, known before it is built: a route table that cannot fit
-// its ConfigMap is refused without rendering, however many endpoints it would expand into.
+// its ConfigMap is refused without rendering, however many endpoints it would expand into. Each
+// route counts its own prefixDepth, an exact route one endpoint per method.
 import { parseBackendUrl } from '../grammar/urls';
 import { DEFAULTS, GatewaySpec } from '../spec';
 
@@ -14,12 +15,17 @@ const ENDPOINT_SKELETON_BYTES = 129;
  * origin. Linear in the routes; nothing is built.
  */
 export function minConfigBytes(spec: GatewaySpec): number {
-  const endpointsPerMethod = (spec.prefixDepth ?? DEFAULTS.prefixDepth) + 1;
+  const gatewayDepth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
+  // "METHOD prefix" of exact routes: a prefix route leaves its prefix path to them (render.ts).
+  const exact = new Set<string>();
+  for (const route of spec.routes) if (route.exact === true) for (const m of route.methods ?? DEFAULTS.methods) exact.add(`${m} ${route.prefix}`);
   let bytes = 0;
   for (const route of spec.routes) {
-    const methods = new Set(route.methods ?? DEFAULTS.methods).size;
+    const methods = [...new Set(route.methods ?? DEFAULTS.methods)];
+    const perMethod = route.exact === true ? 1 : (route.prefixDepth ?? gatewayDepth) + 1;
+    const left = route.exact === true ? 0 : methods.filter((m) => exact.has(`${m} ${route.prefix}`)).length;
     const origin = parseBackendUrl(route.backend).value?.origin.length ?? 0;
-    bytes += methods * endpointsPerMethod * (ENDPOINT_SKELETON_BYTES + route.prefix.length + origin);
+    bytes += (methods.length * perMethod - left) * (ENDPOINT_SKELETON_BYTES + route.prefix.length + origin);
   }
   return bytes;
 }

@@ -5,6 +5,7 @@
 import type {
   AuthPolicySpec,
   AutoscalingSpec,
+  ClaimHeaderSpec,
   GatewaySpec,
   ImageSpec,
   IngressSpec,
@@ -47,8 +48,18 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   authPolicy: true,
   timeout: true,
   inputHeaders: true,
+  exact: true,
+  prefixDepth: true,
 });
-export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({ name: true, maxRate: true, every: true, key: true, capacity: true });
+export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({
+  name: true,
+  maxRate: true,
+  every: true,
+  key: true,
+  capacity: true,
+  totalMaxRate: true,
+  totalCapacity: true,
+});
 export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   name: true,
   type: true,
@@ -59,7 +70,9 @@ export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   orgIdClaim: true,
   cacheDuration: true,
   allowInsecureJwks: true,
+  propagateClaims: true,
 });
+export const CLAIM_HEADER_FIELDS = fieldsOf<ClaimHeaderSpec>({ claim: true, header: true });
 export const INGRESS_FIELDS = fieldsOf<IngressSpec>({
   enabled: true,
   className: true,

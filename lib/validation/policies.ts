@@ -1,8 +1,10 @@
 // Checks of the named policies routes refer to: `spec.rateLimits` and `spec.authPolicies`.
 import { durationMs } from '../grammar/durations';
 import { parseIamEndpoint, parseJwksUrl } from '../grammar/urls';
+import { isObject, show } from '../grammar/values';
+import { AUTHORIZATION_HEADER, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, MAX_NAME_LENGTH } from './checker';
-import { AUTH_POLICY_FIELDS, RATE_LIMIT_FIELDS } from './fields';
+import { AUTH_POLICY_FIELDS, CLAIM_HEADER_FIELDS, RATE_LIMIT_FIELDS } from './fields';
 
 const MAX_TOKENS_PER_SECOND = 1e9;
 const MIN_TOKENS_PER_SECOND = 1e-9;
@@ -11,6 +13,25 @@ const MIN_TOKENS_PER_SECOND = 1e-9;
 const UINT32_MAX = 4_294_967_295;
 const MAX_CLAIM_LENGTH = 256;
 const MAX_AUDIENCES = 16;
+const MAX_PROPAGATED_CLAIMS = 16;
+/** What an HTTP header name may hold here: letters, digits and '-' (the inputHeaders grammar). */
+export const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+export const MAX_HEADER_NAME_LENGTH = 256;
+// Headers that describe the connection or the message framing, not the request (RFC 9110 7.6.1 and
+// 6.4.1, and Host): Go's net/http drops or rewrites them on the way to the backend, so a claim sent
+// in one would never arrive, or would corrupt the request.
+const HOP_BY_HOP_HEADERS = [
+  'Connection',
+  'Keep-Alive',
+  'Proxy-Authenticate',
+  'Proxy-Authorization',
+  'TE',
+  'Trailer',
+  'Transfer-Encoding',
+  'Upgrade',
+  'Host',
+  'Content-Length',
+];
 
 /**
  * Policies by name (the first of each name); undefined when a broken list or entry hides names, so
@@ -51,7 +72,27 @@ export function checkRateLimits(c: Checker, path: string, value: unknown): Polic
       c.enumValue(`${p}.key`, r.key, ['user', 'ip', 'global'], ' — omit it for user on routes with an authPolicy, ip on public routes');
     if (r.capacity !== undefined) c.integer(`${p}.capacity`, r.capacity, 1);
     const everyMs = typeof r.every === 'string' ? durationMs(r.every) : undefined;
-    if (maxRate !== undefined && everyMs !== undefined && everyMs >= 1000) checkTokenRate(c, p, maxRate, everyMs);
+    const rated = everyMs !== undefined && everyMs >= 1000;
+    if (maxRate !== undefined && rated) checkTokenRate(c, `${p}.maxRate`, maxRate, everyMs);
+    const total = r.totalMaxRate !== undefined && c.integer(`${p}.totalMaxRate`, r.totalMaxRate, 1) ? r.totalMaxRate : undefined;
+    if (r.totalCapacity !== undefined && c.integer(`${p}.totalCapacity`, r.totalCapacity, 1) && r.totalMaxRate === undefined)
+      c.add(`${p}.totalCapacity`, `is the burst of the total cap, and there is none (got ${show(r.totalCapacity)}) — set totalMaxRate or remove it`);
+    if (total === undefined) return;
+    if (r.key === 'global') {
+      c.add(
+        `${p}.totalMaxRate`,
+        `must not be set on a limit with key global, whose maxRate already counts all clients together (got ${show(total)}) — ` +
+          'remove it, or count per user or ip',
+      );
+    } else if (maxRate !== undefined && total < maxRate) {
+      c.add(
+        `${p}.totalMaxRate`,
+        `must be at least maxRate ${maxRate}: all clients together cannot get less than one client (got ${show(total)}) — ` +
+          `raise it to ${maxRate} or more, or lower maxRate`,
+      );
+    }
+    // Only the upper bound: a total of at least maxRate is too slow only when maxRate is, reported already.
+    if (rated) checkTokenRate(c, `${p}.totalMaxRate`, total, everyMs, false);
   });
 }
 
@@ -60,16 +101,16 @@ export function checkRateLimits(c: Checker, path: string, value: unknown): Polic
  * a whole number: above 1e9 requests a second that interval is 0 and the first request over the
  * burst divides by zero; below 1e-9 a second the rate is silently raised to 1e-9.
  */
-function checkTokenRate(c: Checker, p: string, maxRate: number, everyMs: number): void {
+function checkTokenRate(c: Checker, ratePath: string, maxRate: number, everyMs: number, lowerBound = true): void {
   const perSecond = maxRate / (everyMs / 1000);
   if (perSecond > MAX_TOKENS_PER_SECOND) {
     c.add(
-      `${p}.maxRate`,
+      ratePath,
       `is more than KrakenD's rate limiter can count, 1e9 requests a second (got ${maxRate} every ${everyMs / 1000}s) — lower it or lengthen every`,
     );
-  } else if (perSecond < MIN_TOKENS_PER_SECOND) {
+  } else if (lowerBound && perSecond < MIN_TOKENS_PER_SECOND) {
     c.add(
-      `${p}.every`,
+      ratePath.replace(/\.maxRate$/, '.every'),
       `is too long: KrakenD's rate limiter admits at least one request every 1e9 seconds, ` +
         `about 31 years (got ${maxRate} every ${everyMs / 1000}s) — shorten it`,
     );
@@ -101,5 +142,55 @@ export function checkAuthPolicies(c: Checker, path: string, value: unknown): Pol
     if (a.orgIdClaim !== undefined) c.string(`${p}.orgIdClaim`, a.orgIdClaim, 'the claim injected as X-Org-Id, e.g. owner', MAX_CLAIM_LENGTH);
     if (a.cacheDuration !== undefined) c.integer(`${p}.cacheDuration`, a.cacheDuration, 1, UINT32_MAX);
     if (a.allowInsecureJwks !== undefined) c.boolean(`${p}.allowInsecureJwks`, a.allowInsecureJwks);
+    if (a.propagateClaims !== undefined) checkPropagateClaims(c, `${p}.propagateClaims`, a.propagateClaims);
   });
+}
+
+/**
+ * `propagateClaims`: each entry a claim and a header that the policy alone sets on its routes. The
+ * header must reach the backend as sent, so not a hop-by-hop or framing header, not Authorization
+ * (the client's credentials), and not a header the policy already sets (case-insensitively: HTTP
+ * header names are, and krakend-jose writes each in turn, the last one winning).
+ */
+function checkPropagateClaims(c: Checker, path: string, value: unknown): void {
+  if (!c.list(path, value, MAX_PROPAGATED_CLAIMS)) return;
+  const taken = new Map([USER_ID_HEADER, ORG_ID_HEADER].map((h) => [h.toLowerCase(), `the identity header ${h}`]));
+  c.each(value, (entry, j) => {
+    const p = `${path}[${j}]`;
+    if (!c.object(p, entry, CLAIM_HEADER_FIELDS)) return;
+    c.string(`${p}.claim`, entry.claim, 'the claim to pass on, e.g. roles', MAX_CLAIM_LENGTH);
+    const h = entry.header;
+    if (!c.string(`${p}.header`, h, 'the header it is sent in, e.g. X-Roles', MAX_HEADER_NAME_LENGTH)) return;
+    const got = `(got ${show(h)})`;
+    const lower = h.toLowerCase();
+    const hopByHop = HOP_BY_HOP_HEADERS.find((x) => x.toLowerCase() === lower);
+    if (!HEADER_NAME.test(h)) c.add(`${p}.header`, `must be a header name of letters, digits and '-' ${got} — e.g. X-Roles`);
+    else if (lower === AUTHORIZATION_HEADER.toLowerCase())
+      c.add(`${p}.header`, `must not be Authorization, which carries the client's credentials ${got} — choose another header, e.g. X-Roles`);
+    else if (hopByHop !== undefined)
+      c.add(`${p}.header`, `must not be ${hopByHop}, a connection or framing header the proxy drops or rewrites ${got} — choose another header`);
+    else if (taken.has(lower)) c.add(`${p}.header`, `is already ${taken.get(lower)} of this policy ${got} — give each claim its own header`);
+    else taken.set(lower, `the header of ${p}`);
+  });
+}
+
+/**
+ * The headers of `propagateClaims` of every auth policy, lower-case, each with the policies that set
+ * it, read leniently from input of any shape (problems are reported by checkAuthPolicies).
+ */
+export function claimHeadersOf(authPolicies: unknown): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  if (!Array.isArray(authPolicies)) return out;
+  for (const a of authPolicies) {
+    // A list over the bound is refused whole by checkAuthPolicies, and not read here either.
+    const claims = isObject(a) ? a.propagateClaims : undefined;
+    if (!isObject(a) || typeof a.name !== 'string' || !Array.isArray(claims) || claims.length > MAX_PROPAGATED_CLAIMS) continue;
+    for (const entry of claims as unknown[]) {
+      if (!isObject(entry) || typeof entry.header !== 'string') continue;
+      const lower = entry.header.toLowerCase();
+      if (!out.has(lower)) out.set(lower, new Set());
+      out.get(lower)!.add(a.name);
+    }
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import { isObject, show } from '../grammar/values';
 import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, MAX_ROUTES, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, MAX_NAME_LENGTH, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
-import { Policies } from './policies';
+import { HEADER_NAME, MAX_HEADER_NAME_LENGTH, Policies } from './policies';
 
 const WHY_NOT_IN_PREFIX: Record<string, string> = {
   '*': 'wildcard routes are KrakenD Enterprise only; CE panics at start',
@@ -16,22 +16,36 @@ const WHY_NOT_IN_PREFIX: Record<string, string> = {
   '}': 'it is KrakenD parameter syntax; a prefix is literal',
   ':': 'gin reads it as a path parameter',
 };
-const HEADER_NAME = /^[A-Za-z0-9-]+$/;
-const MAX_HEADER_NAME_LENGTH = 256;
 const MAX_INPUT_HEADERS = 64;
 // Long enough for any real API path; far below what would make a single endpoint costly.
 const MAX_PREFIX_LENGTH = 1024;
 // Addresses that reach the pod itself.
 const LOOPBACK = /^(localhost|127(\.[0-9]{1,3}){3}|0\.0\.0\.0)$/;
+/** The deepest prefix expansion, of the gateway or of one route: each level is one endpoint per method. */
+export const MAX_PREFIX_DEPTH = 16;
 
-export function checkRoutes(c: Checker, path: string, value: unknown, rateLimits: Policies, authPolicies: Policies): void {
+/** What checkRoutes needs from the rest of the spec. */
+export interface RouteContext {
+  readonly rateLimits: Policies;
+  readonly authPolicies: Policies;
+  /** The gateway's prefixDepth when valid, else its default. */
+  readonly prefixDepth: number;
+  /** Headers of the auth policies' propagateClaims, lower-case, with the policies that set each. */
+  readonly claimHeaders: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function checkRoutes(c: Checker, path: string, value: unknown, context: RouteContext): void {
+  const { rateLimits, authPolicies } = context;
   if (value === undefined) {
     c.add(path, 'is required — list at least one route');
     return;
   }
   if (!c.list(path, value, MAX_ROUTES)) return;
   if (value.length === 0) c.add(path, 'must list at least one route');
-  const routed = new Map<string, number>(); // "METHOD prefix" → first route index
+  // "METHOD prefix" → the first exact route, and the first prefix route with its depth. Each kind
+  // once: an exact route and a prefix route share a prefix, the prefix route then serves below it.
+  const exactRoutes = new Map<string, number>();
+  const prefixRoutes = new Map<string, { index: number; depth: number }>();
   c.each(value, (r, i) => {
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
@@ -64,17 +78,92 @@ export function checkRoutes(c: Checker, path: string, value: unknown, rateLimits
         );
       }
     }
-    if (r.inputHeaders !== undefined) checkInputHeaders(c, `${p}.inputHeaders`, r.inputHeaders, authenticated);
-    if (prefixOk && methods) {
-      for (const m of methods) {
-        const key = `${m} ${r.prefix}`;
-        const first = routed.get(key);
-        if (first !== undefined)
-          c.add(`${p}.methods`, `${m} ${r.prefix} is already routed by ${path}[${first}] — remove the method from one of them`);
-        else routed.set(key, i);
-      }
+    if (r.inputHeaders !== undefined) {
+      const policy = typeof r.authPolicy === 'string' ? r.authPolicy : undefined;
+      checkInputHeaders(c, `${p}.inputHeaders`, r.inputHeaders, policy, context.claimHeaders);
+    }
+    const exact = r.exact === true;
+    if (r.exact !== undefined) c.boolean(`${p}.exact`, r.exact);
+    let depth = context.prefixDepth;
+    if (r.prefixDepth !== undefined && c.integer(`${p}.prefixDepth`, r.prefixDepth, 0, MAX_PREFIX_DEPTH)) depth = r.prefixDepth;
+    if (exact && r.prefixDepth !== undefined) {
+      c.add(
+        `${p}.prefixDepth`,
+        `must not be set on an exact route, which serves its prefix alone (got ${show(r.prefixDepth)}) — ` +
+          'remove prefixDepth, or exact to serve the paths below',
+      );
+    }
+    if (!prefixOk || !methods) return;
+    for (const m of methods) {
+      const key = `${m} ${r.prefix}`;
+      const first = exact ? exactRoutes.get(key) : prefixRoutes.get(key)?.index;
+      if (first !== undefined) {
+        const kind = exact ? 'exact' : 'prefix';
+        c.add(
+          `${p}.methods`,
+          `${m} ${r.prefix} is already routed by ${path}[${first}] (two ${kind} routes) — remove the method from one of them` +
+            (exact ? '' : ', or make one exact'),
+        );
+      } else if (exact) exactRoutes.set(key, i);
+      else prefixRoutes.set(key, { index: i, depth });
     }
   });
+  const reported = new Set<number>();
+  for (const [key, { index, depth }] of prefixRoutes) {
+    // A prefix route beside an exact one serves only the paths below the prefix: none at depth 0.
+    const exactIndex = exactRoutes.get(key);
+    if (exactIndex !== undefined && depth === 0) {
+      c.add(
+        `${path}[${index}].prefixDepth`,
+        `is 0 beside the exact route ${path}[${exactIndex}] on ${key}, so this route serves nothing (got 0) — ` +
+          'raise its prefixDepth to serve the paths below, or remove the method from it',
+      );
+    }
+    if (depth > 0 && !reported.has(index)) {
+      const outer = shallowerInside(key, depth, prefixRoutes);
+      if (outer) {
+        reported.add(index);
+        const { prefix, below } = outer;
+        c.add(
+          `${path}[${index}].prefixDepth`,
+          `routes ${key} ${depth} segment(s) deep, inside ${path}[${outer.index}] (${prefix}) which routes ${below} deep from a ` +
+            `shorter prefix (got ${depth}) — gin would answer 404 below this route's depth instead of falling back to the shorter ` +
+            `prefix; set prefixDepth to at least ${outer.needed} here, or lower the other route's`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * A prefix route that routes a method of a longer prefix to a shallower depth than a route of a
+ * shorter prefix around it: gin's tree (tree.go, getValue) tries the static segment first and falls
+ * back to a sibling parameter only from a static node; inside the inner route's `{pN}` parameter it
+ * does not, so `/v1/chat/x/y` with `/v1` 4 deep and `/v1/chat` 1 deep gets 404, not `/v1`'s backend.
+ * A route of depth 0 has no parameter child, and the fallback works. Only ancestors at most
+ * MAX_PREFIX_DEPTH segments up can reach deeper, so this looks at no more than that many per route.
+ */
+function shallowerInside(
+  key: string,
+  depth: number,
+  prefixRoutes: ReadonlyMap<string, { index: number; depth: number }>,
+): { index: number; prefix: string; below: number; needed: number } | undefined {
+  const space = key.indexOf(' ');
+  const method = key.slice(0, space);
+  const prefix = key.slice(space + 1);
+  if (prefix === '/') return undefined;
+  const ends: number[] = []; // where each ancestor ends: '/a/b/c' → 0 ('/'), 2 ('/a'), 4 ('/a/b')
+  for (let at = prefix.lastIndexOf('/'); at >= 0 && ends.length <= MAX_PREFIX_DEPTH; at = at === 0 ? -1 : prefix.lastIndexOf('/', at - 1))
+    ends.push(at);
+  const own = prefix.split('/').length - 1;
+  for (let k = 0; k < ends.length; k++) {
+    const ancestor = ends[k] === 0 ? '/' : prefix.slice(0, ends[k]);
+    const outer = prefixRoutes.get(`${method} ${ancestor}`);
+    const segments = own - k - 1;
+    if (outer && segments + outer.depth > own + depth)
+      return { index: outer.index, prefix: ancestor, below: outer.depth, needed: segments + outer.depth - own };
+  }
+  return undefined;
 }
 
 function checkPrefix(c: Checker, path: string, value: unknown): value is string {
@@ -130,7 +219,19 @@ function checkMethods(c: Checker, path: string, value: unknown): string[] | unde
   return ok ? [...new Set(value as string[])] : undefined;
 }
 
-function checkInputHeaders(c: Checker, path: string, value: unknown, authenticated: boolean): void {
+/**
+ * `inputHeaders`: header names, never `*`, and no identity header from the client where the route's
+ * auth policy does not set it: krakend-jose overwrites only the headers its own policy propagates, so
+ * a client's copy of any other would reach the backend as if a policy had set it.
+ */
+function checkInputHeaders(
+  c: Checker,
+  path: string,
+  value: unknown,
+  authPolicy: string | undefined,
+  claimHeaders: ReadonlyMap<string, ReadonlySet<string>>,
+): void {
+  const authenticated = authPolicy !== undefined;
   if (!c.list(path, value, MAX_INPUT_HEADERS)) return;
   c.each(value, (h, j) => {
     const p = `${path}[${j}]`;
@@ -142,6 +243,18 @@ function checkInputHeaders(c: Checker, path: string, value: unknown, authenticat
         p,
         `${h} is an identity header set by an auth policy; a public route must not forward a client's copy (got ${show(h)}) — ` +
           `add an authPolicy or remove it`,
+      );
+    } else {
+      const setBy = claimHeaders.get(h.toLowerCase());
+      if (!setBy || (authPolicy !== undefined && setBy.has(authPolicy))) return;
+      const policies = [...setBy].join(', ');
+      c.add(
+        p,
+        authenticated
+          ? `${h} is an identity header set by auth policy ${policies} (propagateClaims), not by this route's ${authPolicy}; ` +
+              `a client's copy would reach the backend (got ${show(h)}) — remove it, or propagate it in ${authPolicy} too`
+          : `${h} is an identity header set by auth policy ${policies} (propagateClaims); a public route must not forward a client's copy ` +
+              `(got ${show(h)}) — add an authPolicy or remove it`,
       );
     }
   });

@@ -7,9 +7,10 @@ import { isObject, show } from '../grammar/values';
 import { Checker, INT32_MAX, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
 import { checkImage, checkIngress, checkResources } from './kubernetes';
-import { checkAuthPolicies, checkRateLimits } from './policies';
+import { DEFAULTS } from '../spec';
+import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
-import { checkRoutes, checkSelfReferences } from './routes';
+import { MAX_PREFIX_DEPTH, checkRoutes, checkSelfReferences } from './routes';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -46,12 +47,17 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   if (spec.image !== undefined) checkImage(c, `${path}.image`, spec.image);
   if (spec.replicas !== undefined) c.integer(`${path}.replicas`, spec.replicas, 1, INT32_MAX);
   if (spec.timeout !== undefined) c.duration(`${path}.timeout`, spec.timeout, TIMEOUT_BOUNDS);
-  if (spec.prefixDepth !== undefined) c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, 16);
+  const depthOk = spec.prefixDepth !== undefined && c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, MAX_PREFIX_DEPTH);
   checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies);
 
   const rateLimits = checkRateLimits(c, `${path}.rateLimits`, spec.rateLimits);
   const authPolicies = checkAuthPolicies(c, `${path}.authPolicies`, spec.authPolicies);
-  checkRoutes(c, `${path}.routes`, spec.routes, rateLimits, authPolicies);
+  checkRoutes(c, `${path}.routes`, spec.routes, {
+    rateLimits,
+    authPolicies,
+    prefixDepth: depthOk ? (spec.prefixDepth as number) : DEFAULTS.prefixDepth,
+    claimHeaders: claimHeadersOf(spec.authPolicies),
+  });
   if (spec.ingress !== undefined) checkIngress(c, `${path}.ingress`, spec.ingress);
   if (spec.resources !== undefined) checkResources(c, `${path}.resources`, spec.resources);
   checkProduction(c, path, spec);

@@ -25,8 +25,19 @@ const paramsOf = (text: string) => [...text.matchAll(/\{([^}]*)\}/g)].map((m) =>
 function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
   expect(config).toMatchObject({ version: 3, port: 8080, timeout: spec.timeout ?? '120s', output_encoding: 'no-op' });
   expect(config.extra_config.router).toMatchObject({ disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true });
+  // Per method: the prefix and each depth below it (the route's own, else the gateway's); an exact
+  // route its prefix alone, and a prefix route beside an exact one of the same method only the depths below.
   const depth = spec.prefixDepth ?? 4;
-  const expectedCount = spec.routes.reduce((n, r) => n + new Set(r.methods ?? ['GET']).size * (depth + 1), 0);
+  const exactPairs = new Set(spec.routes.filter((r) => r.exact).flatMap((r) => (r.methods ?? ['GET']).map((m) => `${m} ${r.prefix}`)));
+  const expectedCount = spec.routes.reduce(
+    (n, r) =>
+      n +
+      [...new Set(r.methods ?? ['GET'])].reduce(
+        (k, m) => k + (r.exact ? 1 : (r.prefixDepth ?? depth) + (exactPairs.has(`${m} ${r.prefix}`) ? 0 : 1)),
+        0,
+      ),
+    0,
+  );
   expect(config.endpoints).toHaveLength(expectedCount);
 
   const seen = new Set<string>();
@@ -55,6 +66,8 @@ function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
     expect(headers).toContain('content-type');
     expect(headers).not.toContain('*');
     expect(headers.includes('x-user-id')).toBe(validator !== undefined);
+    // Every header a policy propagates reaches the backend of its routes.
+    for (const [, header] of validator?.propagate_claims ?? []) expect(headers).toContain(header.toLowerCase());
     expect(headers.includes('x-org-id')).toBe(validator !== undefined);
     expect(e.input_query_strings).toEqual(['*']);
     if (validator) {
@@ -68,6 +81,8 @@ function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
       expect(['ip', 'header']).toContain(limit.strategy);
       // A header strategy counts X-User-Id, which only a validated token can set.
       if (limit.strategy === 'header') expect([limit.key, validator !== undefined]).toEqual(['X-User-Id', true]);
+      // A total cap beside the per-client one is at least as large.
+      if (limit.max_rate !== undefined) expect(limit.max_rate).toBeGreaterThanOrEqual(limit.client_max_rate);
     } else if (limit) {
       expect(limit).toEqual({ max_rate: expect.any(Number), capacity: expect.any(Number), every: expect.any(String) });
     }

@@ -47,6 +47,8 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
       stripPrefix: fc.boolean(),
       timeout: fc.constantFrom('5s', '30s', '2m', '1500ms'),
       inputHeaders: fc.subarray(['User-Agent', 'X-Request-Id', 'accept'], { minLength: 1 }),
+      exact: fc.boolean(),
+      prefixDepth: fc.integer({ min: 0, max: 5 }),
       auth: fc.nat(1),
       limit: fc.nat(2),
     },
@@ -65,6 +67,14 @@ const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
         orgIdClaim: fc.constantFrom('owner', 'org'),
         cacheDuration: fc.integer({ min: 1, max: 86400 }),
         allowInsecureJwks: fc.boolean(),
+        // Dotted and URL-style claim names, and header names in any case.
+        propagateClaims: fc.uniqueArray(
+          fc.record({
+            claim: fc.constantFrom('roles', 'realm_access.roles', 'email', 'https://hanzo.ai/plan'),
+            header: fc.constantFrom('X-Roles', 'X-Email', 'x-plan', 'X-Tenant-Tier'),
+          }),
+          { selector: (c) => c.header.toLowerCase(), maxLength: 3 },
+        ),
       },
       { requiredKeys: ['iamEndpoint', 'jwksUrl'] },
     )
@@ -79,10 +89,20 @@ const rateLimitArb = (name: string): fc.Arbitrary<RateLimitSpec> =>
         every: fc.constantFrom('1s', '10s', '1m', '1h'),
         key: fc.constantFrom('user' as const, 'ip' as const, 'global' as const),
         capacity: fc.integer({ min: 1, max: 1000 }),
+        // Added to maxRate: a total cap is at least the per-client rate.
+        totalAbove: fc.integer({ min: 0, max: 10000 }),
+        totalCapacity: fc.integer({ min: 1, max: 10000 }),
       },
       { requiredKeys: ['maxRate', 'every'] },
     )
-    .map((r) => ({ name, ...r }));
+    // A total cap only on a per-client limit (a global one is already the total), its burst only with it.
+    .map(({ totalAbove, totalCapacity, ...r }) => ({
+      name,
+      ...r,
+      ...(totalAbove === undefined || r.key === 'global'
+        ? {}
+        : { totalMaxRate: r.maxRate + totalAbove, ...(totalCapacity ? { totalCapacity } : {}) }),
+    }));
 
 const namedList = <T>(make: (name: string) => fc.Arbitrary<T>, names: readonly string[]): fc.Arbitrary<T[]> =>
   fc.integer({ min: 0, max: names.length }).chain((n) => fc.tuple(...names.slice(0, n).map(make)));
@@ -92,14 +112,29 @@ const namedList = <T>(make: (name: string) => fc.Arbitrary<T>, names: readonly s
  * the same prefix (removed from the later route; a route left with none is dropped), a reference to
  * a missing policy, and a per-user rate limit on a route without an auth policy.
  */
-function resolveRoutes(raw: readonly RawRoute[], auth: readonly AuthPolicySpec[], limits: readonly RateLimitSpec[]): RouteSpec[] {
+function resolveRoutes(
+  raw: readonly RawRoute[],
+  auth: readonly AuthPolicySpec[],
+  limits: readonly RateLimitSpec[],
+  gatewayDepth: number,
+): RouteSpec[] {
   const routed = new Set<string>();
   const out: RouteSpec[] = [];
-  for (const { route, auth: a, limit: l } of raw) {
+  for (const { route: given, auth: a, limit: l } of raw) {
+    // An exact route takes no prefixDepth.
+    const { prefixDepth: _depth, ...withoutDepth } = given;
+    const route: RouteSpec = given.exact === true ? withoutDepth : given;
+    const kind = route.exact === true ? 'exact' : 'prefix';
     const wanted = route.methods ?? DEFAULT_METHODS;
-    const free = wanted.filter((m) => !routed.has(`${m} ${route.prefix}`));
+    // Each kind routes a method of a prefix once; a prefix route of depth 0 beside an exact one would serve nothing.
+    const depth = route.prefixDepth ?? gatewayDepth;
+    const blockedBy = kind === 'exact' ? 'prefix0' : depth === 0 ? 'exact' : undefined;
+    const free = wanted.filter((m) => !routed.has(`${kind} ${m} ${route.prefix}`) && !(blockedBy && routed.has(`${blockedBy} ${m} ${route.prefix}`)));
     if (free.length === 0) continue;
-    free.forEach((m) => routed.add(`${m} ${route.prefix}`));
+    free.forEach((m) => {
+      routed.add(`${kind} ${m} ${route.prefix}`);
+      if (kind === 'prefix' && depth === 0) routed.add(`prefix0 ${m} ${route.prefix}`);
+    });
     const policy = a === undefined ? undefined : auth[a];
     const limit = l === undefined ? undefined : limits[l];
     const limitOk = limit !== undefined && (limit.key !== 'user' || policy !== undefined);
@@ -112,6 +147,32 @@ function resolveRoutes(raw: readonly RawRoute[], auth: readonly AuthPolicySpec[]
       // An authenticated route may list an identity header itself; a public one may not.
       ...(inputHeaders ? { inputHeaders: policy ? [...inputHeaders, 'x-user-id'] : inputHeaders } : {}),
     });
+  }
+  return out;
+}
+
+/**
+ * Raises the prefixDepth of a prefix route (of depth 1 or more) that would route a method less deep
+ * than a prefix route of a shorter prefix around it, which validation refuses (gin cannot fall back
+ * from the inner route's parameter): to the outer route's reach. Shorter prefixes first, so a raised
+ * route is itself the outer route of longer ones.
+ */
+function deepenNested(routes: RouteSpec[], gatewayDepth: number | undefined): RouteSpec[] {
+  const out = [...routes];
+  const order = out.map((_, i) => i).sort((a, b) => segmentsOf(out[a].prefix).length - segmentsOf(out[b].prefix).length);
+  const depthOf = (r: RouteSpec) => r.prefixDepth ?? gatewayDepth ?? DEFAULT_DEPTH;
+  for (const i of order) {
+    const route = out[i];
+    if (route.exact || depthOf(route) === 0) continue;
+    const own = segmentsOf(route.prefix);
+    let reach = own.length + depthOf(route);
+    for (const outer of out) {
+      const theirs = segmentsOf(outer.prefix);
+      const shared = (outer.methods ?? DEFAULT_METHODS).some((m) => (route.methods ?? DEFAULT_METHODS).includes(m));
+      if (outer.exact || !shared || theirs.length >= own.length || !theirs.every((s, k) => own[k] === s)) continue;
+      reach = Math.max(reach, theirs.length + depthOf(outer));
+    }
+    if (reach > own.length + depthOf(route)) out[i] = { ...route, prefixDepth: reach - own.length };
   }
   return out;
 }
@@ -188,7 +249,7 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
       ...rest,
       ...(authPolicies ? { authPolicies } : {}),
       ...(rateLimits ? { rateLimits } : {}),
-      routes: resolveRoutes(routes, authPolicies ?? [], rateLimits ?? []),
+      routes: deepenNested(resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH), rest.prefixDepth),
     }));
 }
 
@@ -211,6 +272,11 @@ export function gatewayCrArb(): fc.Arbitrary<GatewayCr> {
     .map(({ name, namespace, spec }) => ({ apiVersion: 'hanzo.ai/v1' as const, kind: 'Gateway' as const, metadata: { name, namespace }, spec }));
 }
 
+/** How many segments below its prefix a route serves: 0 when exact, else its own or the gateway's prefixDepth. */
+function routeDepth(spec: GatewaySpec, route: RouteSpec): number {
+  return route.exact === true ? 0 : (route.prefixDepth ?? spec.prefixDepth ?? DEFAULT_DEPTH);
+}
+
 function segmentsOf(path: string): string[] {
   return path === '/' ? [] : path.slice(1).split('/');
 }
@@ -218,8 +284,10 @@ function segmentsOf(path: string): string[] {
 /**
  * Where a request goes by the route semantics, or 404. A route matches when it accepts the method (default
  * [GET]) and its prefix is the path or a whole-segment prefix of it (`/v1/chat` matches
- * `/v1/chat/x`, never `/v1/chatty`) with at most prefixDepth (default 4) segments below it. The
- * longest prefix wins among the routes that accept the method: with `/v1` on GET and `/v1/chat` on
+ * `/v1/chat/x`, never `/v1/chatty`) with at most its prefixDepth (the route's, else the gateway's,
+ * default 4; 0 for an exact route) segments below it. The
+ * longest prefix wins among the routes that accept the method, an exact route over a prefix route of
+ * the same prefix: with `/v1` on GET and `/v1/chat` on
  * POST only, `GET /v1/chat/x` goes to the `/v1` backend. The request reaches the backend URL (its
  * trailing '/' dropped) followed by the part below the prefix with stripPrefix, else the whole path;
  * '/' when both are empty. A path with an empty segment (`/v1/`, `//x`) is no route's: KrakenD
@@ -228,13 +296,15 @@ function segmentsOf(path: string): string[] {
 export function expectedRoute(spec: GatewaySpec, method: string, path: string): string | 404 {
   const segments = segmentsOf(path);
   if (segments.includes('')) return 404;
-  const depth = spec.prefixDepth ?? DEFAULT_DEPTH;
   let best: { route: RouteSpec; length: number } | undefined;
   for (const route of spec.routes) {
     if (!(route.methods ?? DEFAULT_METHODS).includes(method)) continue;
     const own = segmentsOf(route.prefix);
-    const matches = own.every((s, i) => segments[i] === s) && segments.length - own.length <= depth && segments.length >= own.length;
-    if (matches && (!best || own.length > best.length)) best = { route, length: own.length };
+    const matches =
+      own.every((s, i) => segments[i] === s) && segments.length - own.length <= routeDepth(spec, route) && segments.length >= own.length;
+    // Longest prefix first; on the prefix path itself an exact route wins over a prefix route.
+    const better = !best || own.length > best.length || (own.length === best.length && route.exact === true);
+    if (matches && better) best = { route, length: own.length };
   }
   if (!best) return 404;
   const rest = segments.slice(best.length);
@@ -269,7 +339,6 @@ export function routingMismatches(failures: readonly string[]): string[] {
  * copy, and the root. Deterministic and without duplicates.
  */
 export function samplePaths(spec: GatewaySpec): Array<{ method: string; path: string }> {
-  const depth = spec.prefixDepth ?? DEFAULT_DEPTH;
   const seen = new Set<string>();
   const out: Array<{ method: string; path: string }> = [];
   const add = (method: string, path: string) => {
@@ -281,6 +350,7 @@ export function samplePaths(spec: GatewaySpec): Array<{ method: string; path: st
   };
   const join = (prefix: string, below: string) => (prefix === '/' ? below || '/' : prefix + below);
   for (const route of spec.routes) {
+    const depth = routeDepth(spec, route);
     const methods = route.methods ?? DEFAULT_METHODS;
     const wrong = METHODS.find((m) => !methods.includes(m));
     // Two chains of segments below the prefix: fresh ones, and `a`, which sits beside the static

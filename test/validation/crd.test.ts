@@ -71,6 +71,9 @@ const CLOSED_OBJECTS: Array<{ keys: PathKey[]; schema: SchemaNode }> = [
 const EDGE_SETUP: Record<string, (holder: Record<string, any>) => void> = {
   // maxReplicas 1 is below the default minReplicas, 2.
   'spec.autoscaling.maxReplicas': (h) => setAt(h, ['spec', 'autoscaling', 'minReplicas'], 1),
+  // totalMaxRate 1 is below the seed's maxRate, 100; totalCapacity needs a totalMaxRate.
+  'spec.rateLimits[0].totalMaxRate': (h) => setAt(h, ['spec', 'rateLimits', 0, 'maxRate'], 1),
+  'spec.rateLimits[0].totalCapacity': (h) => setAt(h, ['spec', 'rateLimits', 0, 'totalMaxRate'], 500),
 };
 
 const MAPS = PROPERTIES.filter(({ schema }) => schema.type === 'object' && !schema.properties && typeof schema.additionalProperties === 'object');

@@ -715,6 +715,189 @@ const RULES: Rule[] = [
     path: 'spec.resources.requests.memory',
     message: /exceed the limit \(request "1Gi", limit "512Mi"\)/,
   },
+
+  // Exact routes and per-route depth.
+  {
+    rule: 'exact is a boolean',
+    good: route1({ exact: true }),
+    bad: route1({ exact: 'yes' }),
+    path: 'spec.routes[1].exact',
+    message: /true or false \(got string "yes"\)/,
+  },
+  {
+    rule: 'an exact route takes no prefixDepth',
+    good: route1({ exact: true }),
+    bad: route1({ exact: true, prefixDepth: 2 }),
+    path: 'spec.routes[1].prefixDepth',
+    message: /must not be set on an exact route, which serves its prefix alone \(got 2\) — remove prefixDepth, or exact/,
+  },
+  {
+    rule: 'a route prefixDepth is an integer from 0 to 16',
+    good: route1({ prefixDepth: 16 }),
+    bad: route1({ prefixDepth: 17 }),
+    path: 'spec.routes[1].prefixDepth',
+    message: /must be an integer from 0 to 16 \(got 17\)/,
+  },
+  {
+    rule: 'an exact route and a prefix route may share a prefix and method; two exact routes may not',
+    good: (s) => s.routes.push({ prefix: '/v1/models', backend: 'http://other.hanzo.svc', exact: true }),
+    bad: (s) => {
+      s.routes[1].exact = true;
+      s.routes.push({ prefix: '/v1/models', backend: 'http://other.hanzo.svc', exact: true });
+    },
+    path: 'spec.routes[2].methods',
+    message: /GET \/v1\/models is already routed by spec\.routes\[1\] \(two exact routes\) — remove the method from one of them$/,
+  },
+  {
+    rule: 'a prefix route beside an exact route of its prefix serves the paths below, so its depth is not 0',
+    good: (s) => s.routes.push({ prefix: '/v1/models', backend: 'http://other.hanzo.svc', exact: true }),
+    bad: (s) => {
+      s.routes[1].prefixDepth = 0;
+      s.routes.push({ prefix: '/v1/models', backend: 'http://other.hanzo.svc', exact: true });
+    },
+    path: 'spec.routes[1].prefixDepth',
+    message: /is 0 beside the exact route spec\.routes\[2\] on GET \/v1\/models, so this route serves nothing \(got 0\)/,
+  },
+  {
+    rule: 'a nested prefix route reaches at least as deep as a shorter prefix around it (gin does not fall back)',
+    good: (s) => {
+      s.routes[1].prefixDepth = 1;
+      s.routes.push({ prefix: '/v1', backend: 'http://other.hanzo.svc', prefixDepth: 2 });
+    },
+    bad: (s) => {
+      s.routes[1].prefixDepth = 1;
+      s.routes.push({ prefix: '/v1', backend: 'http://other.hanzo.svc', prefixDepth: 3 });
+    },
+    path: 'spec.routes[1].prefixDepth',
+    message:
+      /routes GET \/v1\/models 1 segment\(s\) deep, inside spec\.routes\[2\] \(\/v1\) which routes 3 deep .*\(got 1\) — .*set prefixDepth to at least 2 here/,
+  },
+
+  // Total rate caps.
+  {
+    rule: 'totalMaxRate is at least maxRate',
+    good: limit0({ totalMaxRate: 100 }),
+    bad: limit0({ totalMaxRate: 99 }),
+    path: 'spec.rateLimits[0].totalMaxRate',
+    message: /must be at least maxRate 100: all clients together cannot get less than one client \(got 99\) — raise it to 100 or more/,
+  },
+  {
+    rule: 'totalMaxRate is not set on a global limit',
+    good: limit0({ key: 'global' }),
+    bad: limit0({ key: 'global', totalMaxRate: 500 }),
+    path: 'spec.rateLimits[0].totalMaxRate',
+    message: /must not be set on a limit with key global, whose maxRate already counts all clients together \(got 500\)/,
+  },
+  {
+    rule: 'totalCapacity needs totalMaxRate',
+    good: limit0({ totalMaxRate: 500, totalCapacity: 50 }),
+    bad: limit0({ totalCapacity: 50 }),
+    path: 'spec.rateLimits[0].totalCapacity',
+    message: /is the burst of the total cap, and there is none \(got 50\) — set totalMaxRate or remove it/,
+  },
+  {
+    rule: "totalMaxRate stays within the token bucket's 1e9 a second",
+    good: limit0({ every: '1s', totalMaxRate: 1e9 }),
+    bad: limit0({ every: '1s', totalMaxRate: 1e9 + 1 }),
+    path: 'spec.rateLimits[0].totalMaxRate',
+    message: /more than KrakenD's rate limiter can count, 1e9 requests a second \(got 1000000001 every 1s\)/,
+  },
+
+  // Propagated claims.
+  {
+    rule: 'propagateClaims lists at most 16 claims',
+    good: auth0({ propagateClaims: Array.from({ length: 16 }, (_, i) => ({ claim: `c${i}`, header: `X-C${i}` })) }),
+    bad: auth0({ propagateClaims: Array.from({ length: 17 }, (_, i) => ({ claim: `c${i}`, header: `X-C${i}` })) }),
+    path: 'spec.authPolicies[0].propagateClaims',
+    message: /has 17 entries, more than the 16 allowed/,
+  },
+  {
+    rule: 'a propagated claim has only claim and header',
+    good: auth0({ propagateClaims: [{ claim: 'roles', header: 'X-Roles' }] }),
+    bad: auth0({ propagateClaims: [{ claim: 'roles', header: 'X-Roles', heder: 'x' }] }),
+    path: 'spec.authPolicies[0].propagateClaims[0].heder',
+    message: /unknown field — did you mean header\?/,
+  },
+  {
+    rule: 'a propagated claim name is at most 256 characters',
+    good: auth0({ propagateClaims: [{ claim: 'r'.repeat(256), header: 'X-Roles' }] }),
+    bad: auth0({ propagateClaims: [{ claim: 'r'.repeat(257), header: 'X-Roles' }] }),
+    path: 'spec.authPolicies[0].propagateClaims[0].claim',
+    message: /must be at most 256 characters \(got 257/,
+  },
+  {
+    rule: 'a propagated header is a header name',
+    good: auth0({ propagateClaims: [{ claim: 'roles', header: 'X-Roles' }] }),
+    bad: auth0({ propagateClaims: [{ claim: 'roles', header: 'X Roles' }] }),
+    path: 'spec.authPolicies[0].propagateClaims[0].header',
+    message: /must be a header name of letters, digits and '-' \(got "X Roles"\)/,
+  },
+  {
+    rule: 'a propagated header is not another identity header of the policy',
+    good: auth0({ propagateClaims: [{ claim: 'uid', header: 'X-User-Uid' }] }),
+    bad: auth0({ propagateClaims: [{ claim: 'uid', header: 'x-user-id' }] }),
+    path: 'spec.authPolicies[0].propagateClaims[0].header',
+    message: /is already the identity header X-User-Id of this policy \(got "x-user-id"\) — give each claim its own header/,
+  },
+  {
+    rule: 'propagated headers are unique within the policy, in any case',
+    good: auth0({
+      propagateClaims: [
+        { claim: 'roles', header: 'X-Roles' },
+        { claim: 'email', header: 'X-Email' },
+      ],
+    }),
+    bad: auth0({
+      propagateClaims: [
+        { claim: 'roles', header: 'X-Roles' },
+        { claim: 'groups', header: 'x-roles' },
+      ],
+    }),
+    path: 'spec.authPolicies[0].propagateClaims[1].header',
+    message: /is already the header of spec\.authPolicies\[0\]\.propagateClaims\[0\] of this policy \(got "x-roles"\)/,
+  },
+  {
+    rule: 'a propagated header is not Authorization',
+    good: auth0({ propagateClaims: [{ claim: 'roles', header: 'X-Authorization-Roles' }] }),
+    bad: auth0({ propagateClaims: [{ claim: 'roles', header: 'authorization' }] }),
+    path: 'spec.authPolicies[0].propagateClaims[0].header',
+    message: /must not be Authorization, which carries the client's credentials \(got "authorization"\)/,
+  },
+  {
+    rule: 'a propagated header is not a hop-by-hop or framing header',
+    good: auth0({ propagateClaims: [{ claim: 'roles', header: 'X-Roles' }] }),
+    bad: auth0({ propagateClaims: [{ claim: 'roles', header: 'transfer-encoding' }] }),
+    path: 'spec.authPolicies[0].propagateClaims[0].header',
+    message: /must not be Transfer-Encoding, a connection or framing header the proxy drops or rewrites \(got "transfer-encoding"\)/,
+  },
+  {
+    rule: 'a public route does not forward a client copy of a propagated header',
+    good: (s) => {
+      s.authPolicies[0].propagateClaims = [{ claim: 'roles', header: 'X-Roles' }];
+      s.routes[0].inputHeaders = ['X-Roles'];
+    },
+    bad: (s) => {
+      s.authPolicies[0].propagateClaims = [{ claim: 'roles', header: 'X-Roles' }];
+      s.routes[1].inputHeaders = ['x-roles'];
+    },
+    path: 'spec.routes[1].inputHeaders[0]',
+    message: /x-roles is an identity header set by auth policy iam-jwt \(propagateClaims\); a public route must not forward a client's copy/,
+  },
+  {
+    rule: 'a route does not forward a client copy of a header that another policy propagates and its own does not',
+    good: (s) => {
+      s.authPolicies[0].propagateClaims = [{ claim: 'roles', header: 'X-Roles' }];
+      s.routes[0].inputHeaders = ['X-Roles'];
+    },
+    bad: (s) => {
+      s.authPolicies.push({ name: 'partner', type: 'jwt', iamEndpoint: 'https://partner.example', jwksUrl: 'https://partner.example/jwks' });
+      s.authPolicies[0].propagateClaims = [{ claim: 'roles', header: 'X-Roles' }];
+      s.routes[1].authPolicy = 'partner';
+      s.routes[1].inputHeaders = ['X-Roles'];
+    },
+    path: 'spec.routes[1].inputHeaders[0]',
+    message: /X-Roles is an identity header set by auth policy iam-jwt \(propagateClaims\), not by this route's partner/,
+  },
 ];
 
 function problemsAfter(mutate: Mutate) {
