@@ -292,7 +292,8 @@ describe('bytes kubectl refuses', () => {
 
 describe('nesting too deep for the parser', () => {
   test('50,000 levels of flow lists are one problem with its line and column, not a stack trace', () => {
-    const text = `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: gw, ownerReferences: ${'['.repeat(50_000)}1${']'.repeat(50_000)} }\nspec: {}\n`;
+    const deep = `${'['.repeat(50_000)}1${']'.repeat(50_000)}`;
+    const text = `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: gw, ownerReferences: ${deep} }\nspec: {}\n`;
     expect(loadProblems(() => loadGateways(text, 'deep.yaml'))).toEqual([
       expect.stringMatching(/^deep\.yaml: line 3, column \d+: nests too deeply to read \(thousands of levels\) — no Gateway needs that; flatten it$/),
     ]);
