@@ -27,14 +27,21 @@ Commands:
       Prints the Gateway's krakend.json exactly as its ConfigMap holds it: compact, one endpoint a line, no
       trailing newline. --name (NAME or NAMESPACE/NAME) picks one when FILE holds several.
   validate FILE...
-      Checks every Gateway and prints one line per problem.
+      Checks every Gateway and prints one line per problem; when all are valid, one line per
+      Gateway and a summary (2 gateways valid).
+
+Options:
+  -h, --help       prints this help
+  -V, --version    prints the version of hanzo-gateway-cdk8s
 
 FILE is YAML with one or more documents (a v1 List gives its items); documents of other kinds
-are skipped, and a file without a Gateway is an error. '-' reads standard input. A FILE must be
-UTF-8 and at most ${MAX_SOURCE_BYTES / 2 ** 10} KiB, and what kubectl reads otherwise (YAML 1.1: 0100, yes, 1_000) is refused.
+are skipped, and a file without a Gateway is an error; a FILE named kustomization.yaml (.yml,
+or Kustomization) is skipped with a notice. '-' reads standard input. A FILE must be UTF-8 and
+at most ${MAX_SOURCE_BYTES / 2 ** 10} KiB, and what kubectl reads otherwise (YAML 1.1: 0100, yes, 1_000) is refused.
 
-Problems go to standard error, one a line: FILE: PATH: MESSAGE (FILE#N for the Nth document
-of a file that holds several). Nothing is written unless every Gateway is valid.
+Problems go to standard error, one a line: FILE: line L, column C: PATH: MESSAGE (FILE#N for
+the Nth document of a file that holds several; the line and column of the value, when it is
+written in the file). Nothing is written unless every Gateway is valid.
 
 Exit status: 0 success, 1 invalid input, 2 usage error.
 `;
@@ -83,6 +90,7 @@ function run(argv: readonly string[]): void {
         stdout: { type: 'boolean' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (e) {
@@ -95,6 +103,10 @@ function run(argv: readonly string[]): void {
     process.stdout.write(HELP);
     return;
   }
+  if (values.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
   if (command === undefined) throw usage('no command given');
   if (!['synth', 'krakend', 'validate'].includes(command)) throw usage(`unknown command "${command}" (commands: synth, krakend, validate)`);
   if (command !== 'synth' && (values.output !== undefined || values.stdout)) throw usage('--output and --stdout are options of synth');
@@ -102,9 +114,41 @@ function run(argv: readonly string[]): void {
   if (files.length === 0) throw usage(`${command} needs a FILE ('-' for standard input)`);
   if (files.filter((f) => f === STDIN).length > 1) throw usage("'-' (standard input) can be given once");
 
-  if (command === 'synth') synth(files, values.output, values.stdout === true);
-  else if (command === 'krakend') krakend(files, values.name);
-  else validate(files);
+  const inputs = withoutKustomizations(files);
+  if (command === 'synth') synth(inputs, values.output, values.stdout === true);
+  else if (command === 'krakend') krakend(inputs, values.name);
+  else validate(inputs);
+}
+
+/**
+ * The version in this package's package.json, read when asked: from build/lib/cli.js (or lib/cli.ts
+ * under ts-node) it is the first package.json above, so the answer is the installed package's, not
+ * one compiled in.
+ */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+    if (path.dirname(dir) === dir) throw new CliError('cannot find the package.json of hanzo-gateway-cdk8s', 1);
+  }
+}
+
+// The names kustomize reads a kustomization from (konfig.RecognizedKustomizationFileNames).
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/**
+ * The FILEs without kustomizations, each skipped with a notice on standard error. A shell glob over
+ * a kustomize folder (`gateways/*.yaml`) picks up its kustomization.yaml, which is never a Gateway:
+ * it is recognized by its name, as kustomize recognizes it, not by what it holds.
+ */
+function withoutKustomizations(files: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const file of files) {
+    if (file !== STDIN && KUSTOMIZATION_NAMES.has(path.basename(file))) process.stderr.write(`${file}: skipped: a kustomization, not a Gateway\n`);
+    else kept.push(file);
+  }
+  if (kept.length === 0) throw new CliError('no FILE left to read: every FILE given is a kustomization', 1);
+  return kept;
 }
 
 function synth(files: readonly string[], output: string | undefined, toStdout: boolean): void {
@@ -213,6 +257,7 @@ function validate(files: readonly string[]): void {
     prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'),
   );
   for (const doc of docs) process.stdout.write(`${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
+  process.stdout.write(`${docs.length} ${docs.length === 1 ? 'gateway' : 'gateways'} valid\n`);
 }
 
 /** `namespace/name`, or `name` without a namespace. */

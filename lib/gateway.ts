@@ -23,7 +23,9 @@ import { validateManifest } from './validation/document';
 export interface GatewayProps extends GatewaySpec {
   /**
    * Name of the gateway. Names the Deployment, Service and Ingress; the ConfigMap is `<name>-config`.
-   * @default the construct id
+   * Given, it is used as is (and refused if it is no DNS-1035 label, never rewritten).
+   * @default the construct id in kebab-case (`Gateway` → `gateway`, `ApiGateway` → `api-gateway`,
+   * `my_gw` → `my-gw`), refused when that is no DNS-1035 label of at most 63 characters
    */
   readonly name?: string;
   /**

@@ -6,7 +6,7 @@ import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from './custom-res
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { isObject, show, typeOf } from './grammar/values';
 import { validateManifest } from './validation/document';
-import { NodeProblem, unreadableKeys, yaml11Readings } from './yaml-nodes';
+import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
 /** A valid Gateway found in a YAML source. */
 export interface GatewayDocument {
@@ -22,18 +22,30 @@ export interface GatewayDocument {
   readonly manifest: GatewayManifest;
 }
 
-/** One problem found while loading, e.g. `gw.yaml#2: spec.routes[0].prefix: …` or `gw.yaml: line 3, column 1: …`. */
+/**
+ * One problem found while loading, e.g. `gw.yaml#2: line 14, column 9: spec.routes[0].prefix: …`
+ * or `gw.yaml: line 3, column 1: …`.
+ */
 export interface SourceProblem {
   /** The source, with `#<document>` when the source holds several documents. */
   readonly location: string;
+  /**
+   * Where in the file the offending YAML node starts (`line 14, column 9`), for a problem at a
+   * manifest path whose node is written in the file (not for a field left out).
+   */
+  readonly position?: string;
   /** Where inside it: a manifest path (`spec.routes[0]`) or a YAML position (`line 3, column 1`). */
   readonly path?: string;
   readonly message: string;
 }
 
-/** `location: path: message`, one line. */
+/**
+ * `location: position: path: message`, one line, leaving out what is not known. The position comes
+ * before the path, as a syntax error's does, so every line reads the same way.
+ */
 export function formatSourceProblem(p: SourceProblem): string {
-  return `${p.location}: ${p.path === undefined ? '' : `${p.path}: `}${p.message}`;
+  const parts = [p.location, p.position, p.path, p.message].filter((part) => part !== undefined);
+  return parts.join(': ');
 }
 
 /** Thrown when a source cannot be read or holds an invalid or no Gateway: every problem at once. */
@@ -149,7 +161,7 @@ class SourceScan {
       return;
     }
     this.candidates++;
-    const found = manifestProblems(value, yaml11Readings(node, doc, this.lines));
+    const found = manifestProblems(value, yaml11Readings(node, doc, this.lines), (paths) => nodePositions(node, doc, this.lines, paths));
     if (found.length > 0) this.problems.push(...found.map((p) => ({ location, ...p })));
     else this.gateways.push({ source: this.source, document: number, location, manifest: value as unknown as GatewayManifest });
   }
@@ -198,11 +210,27 @@ function isGatewayDocument(value: unknown): value is Record<string, unknown> {
   return typeof value.apiVersion !== 'string' || groupOf(value.apiVersion).toLowerCase() === GATEWAY_GROUP;
 }
 
-/** The validator's problems; the loader's own, more precise, take the place of any at the same path. */
-function manifestProblems(manifest: Record<string, unknown>, readings: readonly NodeProblem[]): NodeProblem[] {
-  const own = [...readings, ...caseMismatches(manifest), ...wrappedQuantities(manifest)];
-  const ownPaths = new Set(own.map((p) => p.path));
-  return [...validateManifest(manifest).filter((p) => !ownPaths.has(p.path)), ...own];
+/**
+ * The validator's problems; the loader's own, more precise, take the place of any at the same path.
+ * Each is placed at its node's line and column, but for the YAML 1.1 readings, whose message
+ * already gives the position of the scalar itself (a key, for `<<` and `on:`).
+ */
+function manifestProblems(
+  manifest: Record<string, unknown>,
+  readings: readonly NodeProblem[],
+  positionsOf: (paths: readonly string[]) => Map<string, string>,
+): Array<Omit<SourceProblem, 'location'>> {
+  const checked = [...caseMismatches(manifest), ...wrappedQuantities(manifest)];
+  const ownPaths = new Set([...readings, ...checked].map((p) => p.path));
+  const validated = validateManifest(manifest).filter((p) => !ownPaths.has(p.path));
+  const toPlace = [...validated, ...checked];
+  // The nodes are walked again only for an invalid Gateway: a valid one costs nothing more.
+  const positions = toPlace.length > 0 ? positionsOf(toPlace.map((p) => p.path)) : new Map<string, string>();
+  const placed = (p: NodeProblem): Omit<SourceProblem, 'location'> => {
+    const position = positions.get(p.path);
+    return position === undefined ? p : { position, ...p };
+  };
+  return [...validated.map(placed), ...readings, ...checked.map(placed)];
 }
 
 /** An API group or kind that is ours in another case: kubectl matches both case-sensitively and would find no such resource. */

@@ -9,6 +9,8 @@ import { lintKrakendConfig } from './krakend/lint';
 import { minConfigBytes } from './krakend/size';
 import { KrakendConfig } from './krakend/types';
 import { CONFIGMAP_LIMIT_BYTES, GatewaySpec } from './spec';
+import { isDns1035Label, kebabCaseOfId } from './grammar/names';
+import { show } from './grammar/values';
 import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
@@ -24,10 +26,11 @@ export interface PreparedGateway {
 
 /**
  * Checks Gateway props of any shape (name, namespace and the spec fields) and renders krakend.json,
- * or throws a GatewayValidationError listing every problem. `defaultName` is used when the props
- * have no name; `defaultNamespace` is where the gateway runs when the props name none (the chart's).
+ * or throws a GatewayValidationError listing every problem. When the props have no name, it is the
+ * construct `id` in kebab-case (`ApiGateway` → `api-gateway`); `defaultNamespace` is where the
+ * gateway runs when the props name none (the chart's).
  */
-export function prepareGateway(props: unknown, defaultName: string, defaultNamespace?: string): PreparedGateway {
+export function prepareGateway(props: unknown, id: string, defaultNamespace?: string): PreparedGateway {
   // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     throw new GatewayValidationError([
@@ -37,16 +40,38 @@ export function prepareGateway(props: unknown, defaultName: string, defaultNames
       },
     ]);
   }
-  const { name = defaultName, namespace, ...given } = props as { name?: string; namespace?: string } & GatewaySpec;
+  const { name: explicitName, namespace, ...given } = props as { name?: string; namespace?: string } & GatewaySpec;
   const spec = fromCrdClassNames(given);
+  // An explicit name is checked as given, never rewritten; only the id is turned into one.
+  const name = explicitName ?? kebabCaseOfId(id);
   const problems = [
-    ...validateMetadata(name, namespace, 'props'),
+    ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
     ...validateSpec(spec),
     ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
   ];
   if (problems.length > 0) throw new GatewayValidationError(problems);
   const { config, json } = renderChecked(spec, { name });
   return { name, namespace, spec, krakendConfig: config, krakendJson: json };
+}
+
+/**
+ * The metadata problems of a name derived from the construct id. One the id cannot give is refused
+ * with what was derived and how to name the gateway instead, rather than cut or trimmed into some
+ * other name: the objects' names are what GitOps diffs and other manifests refer to.
+ */
+function derivedNameProblems(id: string, derived: string, namespace: unknown): ValidationProblem[] {
+  const metadata = validateMetadata(derived, namespace, 'props');
+  if (isDns1035Label(derived)) return metadata;
+  // This problem replaces the generic one at props.name: it names the id the name came from.
+  return [
+    {
+      path: 'props.name',
+      message:
+        `no name given, and the construct id ${show(id)} gives ${show(derived)}, which is not a DNS-1035 label of at most 63 characters ` +
+        `(lower-case letters, digits and '-', starting with a letter) — give the name in the props (name: 'my-gateway'), or use another id`,
+    },
+    ...metadata.filter((p) => p.path !== 'props.name'),
+  ];
 }
 
 /**

@@ -119,28 +119,56 @@ const STR_TAG = 'tag:yaml.org,2002:str';
  */
 export function yaml11Readings(node: unknown, doc: Document, lines: LineCounter): NodeProblem[] {
   const out: NodeProblem[] = [];
-  const seen = new Set<unknown>();
-  const check = (scalar: Scalar, path: string, isKey: boolean): void => {
-    if (scalar.type !== Scalar.PLAIN || scalar.tag === STR_TAG || typeof scalar.source !== 'string') return;
-    const plain = scalar.source;
+  walkNodes(node, doc, (n, path, isKey) => {
+    if (!isScalar(n) || n.type !== Scalar.PLAIN || n.tag === STR_TAG || typeof n.source !== 'string') return;
+    const plain = n.source;
     const rule = RULES.find((r) => (isKey || !r.keyOnly) && r.applies(plain));
-    if (rule) out.push({ path, message: `${rule.why(plain)} (got ${plain} at ${at(lines, scalar.range?.[0] ?? 0)}) — ${rule.fix}` });
-  };
+    if (rule) out.push({ path, message: `${rule.why(plain)} (got ${plain} at ${at(lines, n.range?.[0] ?? 0)}) — ${rule.fix}` });
+  });
+  return out;
+}
+
+/**
+ * Where the manifest `paths` under `node` are written (`spec.routes[0].rateLimit` → `line 14,
+ * column 9`): the start of each one's value, so that a validation problem can point at the line to
+ * fix. Paths are spelled as the validator spells them. A value given as an alias (`*p`) is at the
+ * alias; a path with no node (a field left out) is not in the result. Only
+ * the paths asked for are kept: a deep document has paths of every length, too many to hold.
+ */
+export function nodePositions(node: unknown, doc: Document, lines: LineCounter, paths: Iterable<string>): Map<string, string> {
+  const wanted = new Set(paths);
+  const out = new Map<string, string>();
+  walkNodes(node, doc, (n, path, isKey) => {
+    if (!isKey && n.range && wanted.has(path) && !out.has(path)) out.set(path, at(lines, n.range[0]));
+  });
+  return out;
+}
+
+/**
+ * Calls `visit` on every node under `node` with its manifest path (`spec.routes[0]`), map keys
+ * too (with the path of their value), and an alias itself before what it points at. Aliases are
+ * followed, and a node reached twice is visited once, so an alias bomb costs no more than its text.
+ */
+function walkNodes(node: unknown, doc: Document, visit: (n: Node, path: string, isKey: boolean) => void): void {
+  const seen = new Set<unknown>();
   const walk = (n: unknown, path: string): void => {
+    if (isAlias(n)) visit(n, path, false);
     const target = isAlias(n) ? n.resolve(doc) : n;
     if (target === undefined || seen.has(target)) return;
     seen.add(target);
-    if (isScalar(target)) check(target, path, false);
-    else if (isSeq(target)) target.items.forEach((item, i) => walk(item, `${path}[${i}]`));
-    else if (isMap(target)) {
+    if (isScalar(target)) visit(target, path, false);
+    else if (isSeq(target)) {
+      visit(target, path, false);
+      target.items.forEach((item, i) => walk(item, `${path}[${i}]`));
+    } else if (isMap(target)) {
+      visit(target, path, false);
       for (const { key, value } of target.items) {
         if (!isScalar(key)) continue;
         const child = path === '' ? String(key.value) : `${path}.${String(key.value)}`;
-        check(key, child, true);
+        visit(key, child, true);
         walk(value, child);
       }
     }
   };
   walk(node, '');
-  return out;
 }

@@ -15,6 +15,22 @@ export function isDns1035Label(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 63 && DNS_1035_LABEL.test(value);
 }
 
+/**
+ * A construct id in kebab-case, as a default object name: a word boundary (lower-case letter or
+ * digit then capital, or the last capital of an acronym before a lower-case letter) becomes `-`,
+ * as does every run of other characters, and the result is lower-cased: `ApiGateway` →
+ * `api-gateway`, `EdgeV2` → `edge-v2`, `HTTPEdge` → `http-edge`, `my_gw` → `my-gw`. The result
+ * may still be no DNS-1035 label (`2fa`, `-gw`, 64 characters): callers check it with
+ * isDns1035Label, and nothing is trimmed or cut, so the name is never far from the id.
+ */
+export function kebabCaseOfId(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toLowerCase();
+}
+
 /** A DNS-1123 label of at most 63 characters: namespaces. */
 export function isDns1123Label(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 63 && DNS_1123_LABEL.test(value);

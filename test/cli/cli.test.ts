@@ -59,13 +59,70 @@ describe('help and usage errors', () => {
   });
 });
 
+describe('--version', () => {
+  const PACKAGE_VERSION = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')).version;
+
+  test.each([['--version'], ['-V'], ['validate', '--version']])('%s prints the package version and exits 0', (...args) => {
+    // A package.json in the working directory must not be the one read: the version is the installed package's.
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'package.json'), '{"name": "someone-else", "version": "9.9.9"}');
+    const r = cli(args, { cwd });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${PACKAGE_VERSION}\n`);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\n$/);
+    expect(r.stderr).toBe('');
+  });
+
+  test('--help lists --version', () => {
+    expect(cli(['--help']).stdout).toContain('-V, --version');
+  });
+});
+
 describe('validate', () => {
+  test('ends with a one-line summary, singular for one Gateway', () => {
+    expect(cli(['validate', SEED]).stdout).toBe(`${SEED}: Gateway hanzo/gateway is valid\n1 gateway valid\n`);
+  });
+
+  test.each(['kustomization.yaml', 'kustomization.yml', 'Kustomization'])('a FILE named %s is skipped with a notice', (name) => {
+    // GIVEN a kustomize folder: Gateways beside the kustomization that lists them
+    const dir = tempDir();
+    fs.copyFileSync(SEED, path.join(dir, 'gateway.yaml'));
+    fs.writeFileSync(path.join(dir, name), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [gateway.yaml]\n');
+    // WHEN the folder is given as a glob would give it
+    const r = cli(['validate', name, 'gateway.yaml'], { cwd: dir });
+    // THEN the kustomization is skipped, not refused as a file without a Gateway
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`${name}: skipped: a kustomization, not a Gateway\n`);
+    expect(r.stdout).toBe('gateway.yaml: Gateway hanzo/gateway is valid\n1 gateway valid\n');
+  });
+
+  test('a kustomization is recognized by its name only: another file of kind Kustomization is no Gateway', () => {
+    const dir = tempDir();
+    fs.copyFileSync(SEED, path.join(dir, 'gateway.yaml'));
+    fs.writeFileSync(path.join(dir, 'kust.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n');
+    const r = cli(['validate', 'kust.yaml', 'gateway.yaml'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('kust.yaml: no hanzo.ai/v1 Gateway in it (found only kustomize.config.k8s.io/v1beta1 Kustomization)\n');
+  });
+
+  test('only kustomizations: exit 1, nothing read', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'kind: Kustomization\n');
+    const r = cli(['synth', 'kustomization.yaml'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'kustomization.yaml: skipped: a kustomization, not a Gateway\n' + 'hanzo-gateway: no FILE left to read: every FILE given is a kustomization\n',
+    );
+    expect(fs.readdirSync(dir)).toEqual(['kustomization.yaml']);
+  });
+
   test('exits 0 and names every Gateway of every file, with #N in multi-document files', () => {
     const r = cli(['validate', SEED, MULTI]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
-      `${SEED}: Gateway hanzo/gateway is valid\n${MULTI}#2: Gateway edge/public is valid\n${MULTI}#4: Gateway internal is valid\n`,
+      `${SEED}: Gateway hanzo/gateway is valid\n${MULTI}#2: Gateway edge/public is valid\n${MULTI}#4: Gateway internal is valid\n` +
+        '3 gateways valid\n',
     );
   });
 
@@ -76,9 +133,9 @@ describe('validate', () => {
     expect(r.stderr).not.toMatch(STACK_FRAME);
     // The messages of spec problems are the validator's; each line must carry the file and the path.
     expect(r.stderr.split('\n')).toEqual([
-      expect.stringMatching(/^\S+\/invalid\.yaml: metadata\.name: .*"Gateway_1"/),
-      expect.stringMatching(/^\S+\/invalid\.yaml: spec\.routes\[0\]\.methods\[1\]: .*"HEAD"/),
-      expect.stringMatching(/^\S+\/invalid\.yaml: spec\.routes\[0\]\.rateLimit: .*"per-usr"/),
+      expect.stringMatching(/^\S+\/invalid\.yaml: line 4, column 19: metadata\.name: .*"Gateway_1"/),
+      expect.stringMatching(/^\S+\/invalid\.yaml: line 7, column 80: spec\.routes\[0\]\.methods\[1\]: .*"HEAD"/),
+      expect.stringMatching(/^\S+\/invalid\.yaml: line 7, column 98: spec\.routes\[0\]\.rateLimit: .*"per-usr"/),
       `${fixture('syntax-error.yaml')}: line 9, column 7: Map keys must be unique`,
       `${fixture('no-gateway.yaml')}: no hanzo.ai/v1 Gateway in it (found only v1 ConfigMap)`,
       'missing.yaml: cannot read it: no such file or directory',
@@ -91,8 +148,8 @@ describe('validate', () => {
     const r = cli(['validate', '-'], { input: text });
     expect(r.status).toBe(1);
     expect(r.stderr.split('\n')).toEqual([
-      expect.stringMatching(/^<stdin>: spec\.routes\[0\]\.methods\[1\]: /),
-      expect.stringMatching(/^<stdin>: spec\.routes\[0\]\.rateLimit: /),
+      expect.stringMatching(/^<stdin>: line 7, column 80: spec\.routes\[0\]\.methods\[1\]: /),
+      expect.stringMatching(/^<stdin>: line 7, column 98: spec\.routes\[0\]\.rateLimit: /),
       '',
     ]);
   });
@@ -246,6 +303,6 @@ describe('krakend', () => {
     const r = cli(['krakend', INVALID]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^\S+\/invalid\.yaml: metadata\.name: /);
+    expect(r.stderr).toMatch(/^\S+\/invalid\.yaml: line 4, column 19: metadata\.name: /);
   });
 });

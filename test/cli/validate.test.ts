@@ -64,13 +64,16 @@ function write(dir: string, name: string, doc: unknown): string {
   return file;
 }
 
-/** The problem lines: every stderr line is `FILE: PATH: MESSAGE`, with no stack trace. */
+/**
+ * The problem lines as `PATH: MESSAGE`: every stderr line is `FILE: PATH: MESSAGE`, or
+ * `FILE: line L, column C: PATH: MESSAGE` for a field written in the file, with no stack trace.
+ */
 function problemLines(stderr: string, file: string): string[] {
   expect(stderr).not.toMatch(/^\s+at /m);
   expect(stderr).not.toMatch(/Error\b/);
   const lines = stderr.trimEnd().split('\n');
   for (const line of lines) expect(line.startsWith(`${file}: `)).toBe(true);
-  return lines.map((l) => l.slice(file.length + 2));
+  return lines.map((l) => l.slice(file.length + 2).replace(/^line \d+, column \d+: /, ''));
 }
 
 describe.each(['validate', 'synth'])('%s on a CR that breaks every kind of rule', (command) => {

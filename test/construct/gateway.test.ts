@@ -347,8 +347,42 @@ describe('construct tree and properties', () => {
     for (const m of manifests) expect(['edge', 'edge-config']).toContain(m.metadata.name);
   });
 
-  test('a construct id that is no DNS label is refused as the default name, not mangled', () => {
-    expect(() => synthManifests((chart) => new Gateway(chart, 'Gateway', seedSpec()))).toThrow(/props\.name: .*\(got "Gateway"\)/);
+  test.each([
+    ['Gateway', 'gateway'],
+    ['ApiGateway', 'api-gateway'],
+    ['EdgeV2', 'edge-v2'],
+    ['my_gw', 'my-gw'],
+    ['HTTPEdge', 'http-edge'],
+  ])('without a name, the construct id %s gives the name %s', (id, name) => {
+    const manifests = synthManifests((chart) => new Gateway(chart, id, seedSpec()));
+    expect(manifests.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(
+      expect.arrayContaining(['ConfigMap ' + name + '-config', 'Deployment ' + name, 'Service ' + name]),
+    );
+  });
+
+  test('an explicit name is never rewritten: an invalid one is refused as given', () => {
+    expect(() => synthManifests((chart) => new Gateway(chart, 'edge', { ...seedSpec(), name: 'ApiGateway' }))).toThrow(
+      /props\.name: .*\(got "ApiGateway"\)/,
+    );
+  });
+
+  test.each([
+    ['2fa', '2fa'],
+    ['-Edge', '-edge'],
+    ['Edge_', 'edge-'],
+  ])('a construct id %j that gives no DNS-1035 label (%j) is refused, with the derived name and the fix', (id, derived) => {
+    expect(() => synthManifests((chart) => new Gateway(chart, id, seedSpec()))).toThrow(
+      `props.name: no name given, and the construct id ${JSON.stringify(id)} gives ${JSON.stringify(derived)}, which is not a DNS-1035 label`,
+    );
+    expect(() => synthManifests((chart) => new Gateway(chart, id, seedSpec()))).toThrow(/give the name in the props/);
+  });
+
+  test('a construct id of 64 characters is refused, not cut to 63', () => {
+    expect(() => synthManifests((chart) => new Gateway(chart, 'G'.repeat(64), seedSpec()))).toThrow(
+      /props\.name: no name given, and the construct id "G+\.\.\. gives "g+\.\.\., which is not a DNS-1035 label of at most 63 characters/,
+    );
+    const manifests = synthManifests((chart) => new Gateway(chart, 'G'.repeat(63), seedSpec()));
+    expect(manifests.map((m) => m.metadata.name)).toContain('g'.repeat(63));
   });
 });
 

@@ -118,8 +118,8 @@ describe('plain scalars that YAML 1.1 (kubectl) and YAML 1.2 (this loader) read 
     expect(doc.manifest.metadata.annotations).toEqual({ team: 'platform', a: '0100', b: 'yes', c: '1_000', d: '1:20', g: '_1', e: '12' });
     // Plain decimals are numbers to both readers: the validator, not this check, refuses them as annotations.
     expect(loadProblems(() => loadGateways(yaml, 'gw.yaml'))).toEqual([
-      expect.stringMatching(/^gw\.yaml: metadata\.annotations\.e: must be a string \(got number 12\)/),
-      expect.stringMatching(/^gw\.yaml: metadata\.annotations\.f: must be a string \(got number 1500\)/),
+      expect.stringMatching(/^gw\.yaml: line 5, column 92: metadata\.annotations\.e: must be a string \(got number 12\)/),
+      expect.stringMatching(/^gw\.yaml: line 5, column 99: metadata\.annotations\.f: must be a string \(got number 1500\)/),
     ]);
   });
 
@@ -155,7 +155,7 @@ describe('a v1 List: its Gateways are loaded, not skipped', () => {
   test('in a multi-document source, FILE#N.items[M]; problems of an item come at its location', () => {
     const text = `${flowGateway('a')}\n---\n${list(flowGateway('b'), flowGateway('c', '{ routes: [{ prefix: v1, backend: "http://web.default.svc" }] }'))}`;
     expect(loadProblems(() => loadGateways(text, 'gw.yaml'))).toEqual([
-      expect.stringMatching(/^gw\.yaml#2\.items\[1\]: spec\.routes\[0\]\.prefix: .*"v1"/),
+      expect.stringMatching(/^gw\.yaml#2\.items\[1\]: line 7, column 97: spec\.routes\[0\]\.prefix: .*"v1"/),
     ]);
     expect(loadGateways(text.replace('prefix: v1', 'prefix: /v1'), 'gw.yaml').map((d) => d.location)).toEqual([
       'gw.yaml#1',
@@ -192,20 +192,21 @@ describe('a v1 List: its Gateways are loaded, not skipped', () => {
 describe('near misses of hanzo.ai/v1 Gateway are problems with a fix, not skipped documents', () => {
   const GW = flowGateway('a');
 
+  // The flow-style Gateway has apiVersion's value at column 15 and kind's at 34 of line 1.
   test.each([
-    ['Hanzo.AI/v1', 'Gateway', ['apiVersion: API groups are case-sensitive (got "Hanzo.AI/v1") — write hanzo.ai/v1']],
-    ['HANZO.ai/v2', 'Gateway', ['apiVersion: API groups are case-sensitive (got "HANZO.ai/v2") — write hanzo.ai/v1']],
-    ['hanzo.ai/v1', 'gateway', ['kind: kinds are case-sensitive (got "gateway") — write Gateway']],
+    ['Hanzo.AI/v1', 'Gateway', ['line 1, column 15: apiVersion: API groups are case-sensitive (got "Hanzo.AI/v1") — write hanzo.ai/v1']],
+    ['HANZO.ai/v2', 'Gateway', ['line 1, column 15: apiVersion: API groups are case-sensitive (got "HANZO.ai/v2") — write hanzo.ai/v1']],
+    ['hanzo.ai/v1', 'gateway', ['line 1, column 34: kind: kinds are case-sensitive (got "gateway") — write Gateway']],
     [
       'Hanzo.ai/v1',
       'GATEWAY',
       [
-        'apiVersion: API groups are case-sensitive (got "Hanzo.ai/v1") — write hanzo.ai/v1',
-        'kind: kinds are case-sensitive (got "GATEWAY") — write Gateway',
+        'line 1, column 15: apiVersion: API groups are case-sensitive (got "Hanzo.ai/v1") — write hanzo.ai/v1',
+        'line 1, column 34: kind: kinds are case-sensitive (got "GATEWAY") — write Gateway',
       ],
     ],
-    ['hanzo.ai/v2', 'Gateway', ['apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v2")']],
-    ['hanzo.ai/v1beta1', 'Gateway', ['apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v1beta1")']],
+    ['hanzo.ai/v2', 'Gateway', ['line 1, column 15: apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v2")']],
+    ['hanzo.ai/v1beta1', 'Gateway', ['line 1, column 15: apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v1beta1")']],
   ])('apiVersion %s, kind %s', (apiVersion, kind, messages) => {
     const text = GW.replace('hanzo.ai/v1', apiVersion).replace('kind: Gateway', `kind: ${kind}`);
     expect(loadProblems(() => loadGateways(text, 'a.yaml'))).toEqual(messages.map((m) => `a.yaml: ${m}`));

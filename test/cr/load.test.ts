@@ -46,25 +46,67 @@ test('every problem of every file comes at once, each on its own line', () => {
   expect(
     loadProblems(() => loadGatewayFiles([fixture('invalid.yaml'), fixture('syntax-error.yaml'), fixture('no-gateway.yaml'), fixture('seed.yaml')])),
   ).toEqual([
-    expect.stringMatching(/^\S+\/invalid\.yaml: metadata\.name: .*"Gateway_1"/),
-    expect.stringMatching(/^\S+\/invalid\.yaml: spec\.routes\[0\]\.methods\[1\]: .*"HEAD"/),
-    expect.stringMatching(/^\S+\/invalid\.yaml: spec\.routes\[0\]\.rateLimit: .*"per-usr"/),
+    expect.stringMatching(/^\S+\/invalid\.yaml: line 4, column 19: metadata\.name: .*"Gateway_1"/),
+    expect.stringMatching(/^\S+\/invalid\.yaml: line 7, column 80: spec\.routes\[0\]\.methods\[1\]: .*"HEAD"/),
+    expect.stringMatching(/^\S+\/invalid\.yaml: line 7, column 98: spec\.routes\[0\]\.rateLimit: .*"per-usr"/),
     `${fixture('syntax-error.yaml')}: line 9, column 7: Map keys must be unique`,
     `${fixture('no-gateway.yaml')}: no hanzo.ai/v1 Gateway in it (found only v1 ConfigMap)`,
+  ]);
+});
+
+test("a Gateway's problems are placed at the line and column of the offending node, in the file", () => {
+  // GIVEN a second document in block style, so that each field has a line of its own
+  const text = [
+    'kind: ConfigMap', // 1
+    '---', // 2
+    'apiVersion: hanzo.ai/v1', // 3
+    'kind: Gateway', // 4
+    'metadata:', // 5
+    '  name: Edge', // 6
+    'spec:', // 7
+    '  routes:', // 8
+    '    - prefix: /v1/chat', // 9
+    '      backend: http://chat.hanzo.svc', // 10
+    '      rateLimit: per-usr', // 11
+    '    - prefix: /v1/models', // 12
+    '',
+  ].join('\n');
+  // THEN each problem has the position of its value; a field left out (the backend of routes[1]) has none
+  expect(loadProblems(() => loadGateways(text, 'gw.yaml'))).toEqual([
+    expect.stringMatching(/^gw\.yaml#2: line 6, column 9: metadata\.name: must be a DNS-1035 label .*\(got "Edge"\)/),
+    'gw.yaml#2: line 11, column 18: spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: none)',
+    expect.stringMatching(/^gw\.yaml#2: spec\.routes\[1\]\.backend: /),
+  ]);
+});
+
+test('a value given through an alias is placed at the alias; the anchored value where it starts, after its anchor', () => {
+  const text = [
+    'apiVersion: hanzo.ai/v1',
+    'kind: Gateway',
+    'metadata: { name: a }',
+    'spec:',
+    '  routes:',
+    '    - { prefix: &p v1, backend: "http://web.default.svc" }',
+    '    - { prefix: *p, backend: "http://api.default.svc" }',
+    '',
+  ].join('\n');
+  expect(loadProblems(() => loadGateways(text, 'gw.yaml'))).toEqual([
+    expect.stringMatching(/^gw\.yaml: line 6, column 20: spec\.routes\[0\]\.prefix: must start with '\/'/),
+    expect.stringMatching(/^gw\.yaml: line 7, column 17: spec\.routes\[1\]\.prefix: must start with '\/'/),
   ]);
 });
 
 test('a problem in a multi-document source names the document; YAML errors name the line in the file', () => {
   const text = `${GATEWAY}---\n${GATEWAY.replace('name: a', 'name: b').replace('prefix: /', 'prefix: v1')}---\nkind: Gateway\nkind: Gateway\n`;
   expect(loadProblems(() => loadGateways(text, 'gws.yaml'))).toEqual([
-    expect.stringMatching(/^gws\.yaml#2: spec\.routes\[0\]\.prefix: .*"v1"/),
+    expect.stringMatching(/^gws\.yaml#2: line 9, column 28: spec\.routes\[0\]\.prefix: .*"v1"/),
     'gws.yaml: line 12, column 1: Map keys must be unique',
   ]);
 });
 
 test('an unknown apiVersion of the hanzo.ai group, or none, is a problem, not a skipped document', () => {
   expect(loadProblems(() => loadGateways(GATEWAY.replace('hanzo.ai/v1', 'hanzo.ai/v2'), 'a.yaml'))).toEqual([
-    'a.yaml: apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v2")',
+    'a.yaml: line 1, column 13: apiVersion: must be hanzo.ai/v1 (got "hanzo.ai/v2")',
   ]);
   expect(loadProblems(() => loadGateways(GATEWAY.replace('apiVersion: hanzo.ai/v1\n', ''), 'a.yaml'))).toEqual([
     'a.yaml: apiVersion: must be hanzo.ai/v1 (got undefined)',
@@ -74,7 +116,7 @@ test('an unknown apiVersion of the hanzo.ai group, or none, is a problem, not a 
 test('quantities as { value } objects are refused: the API server takes an integer or a string', () => {
   const yaml = GATEWAY.replace('spec: {', 'spec: { resources: { requests: { cpu: { value: 250m } } },');
   expect(loadProblems(() => loadGateways(yaml, 'a.yaml'))).toEqual([
-    'a.yaml: spec.resources.requests.cpu: must be a quantity such as 250m or 2, not an object (got {"value":"250m"})',
+    'a.yaml: line 4, column 39: spec.resources.requests.cpu: must be a quantity such as 250m or 2, not an object (got {"value":"250m"})',
   ]);
 });
 
