@@ -4,7 +4,7 @@
 import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from './custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
-import { isObject, show, typeOf } from './grammar/values';
+import { described, isObject, show, typeOf } from './grammar/values';
 import { validateManifest } from './validation/document';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
@@ -144,7 +144,7 @@ class SourceScan {
       return this.refuse(location, [
         {
           path: 'items',
-          message: `must be a list of objects (got ${typeOf(items)} ${show(items)}) — put each object under items as a list entry (- …)`,
+          message: `must be a list of objects (got ${described(items)}) — put each object under items as a list entry (- …)`,
         },
       ]);
     }

@@ -28,3 +28,10 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 
 /** What a grammar makes of a text: its parts, or the one thing wrong with it (`… (got …) — fix`). */
 export type Parsed<T> = { readonly value: T; readonly problem?: undefined } | { readonly value?: undefined; readonly problem: string };
+
+/** A value's kind and text for `(got …)`: `string "x"`, `list [1]`, `null`; `nothing` for a missing value. */
+export function described(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return `${typeOf(value)} ${show(value)}`;
+}

@@ -1,7 +1,7 @@
 // The checker that collects problems while walking an untrusted document: every problem is
 // collected, each with its path, the bad value and the fix.
 import { MAX_DURATION_MS, durationMs } from '../grammar/durations';
-import { Parsed, isObject, show, typeOf } from '../grammar/values';
+import { Parsed, described, isObject, show } from '../grammar/values';
 import { ValidationProblem } from '../errors';
 import { MAX_TIMEOUT_MS } from '../spec';
 
@@ -73,7 +73,7 @@ export class Checker {
   /** An object whose keys are all known; reports the unknown ones. False when not an object. */
   object(path: string, value: unknown, known: readonly string[]): value is Record<string, unknown> {
     if (!isObject(value)) {
-      this.add(path, `must be an object (got ${typeOf(value)} ${show(value)})`);
+      this.add(path, `must be an object (got ${described(value)})`);
       return false;
     }
     const unknown = Object.keys(value).filter((key) => !known.includes(key));
@@ -87,7 +87,7 @@ export class Checker {
   /** An object with free-form keys (annotations, resource maps). */
   map(path: string, value: unknown): value is Record<string, unknown> {
     if (isObject(value)) return true;
-    this.add(path, `must be an object (got ${typeOf(value)} ${show(value)})`);
+    this.add(path, `must be an object (got ${described(value)})`);
     return false;
   }
 
@@ -102,7 +102,7 @@ export class Checker {
    */
   list(path: string, value: unknown, maxItems = MAX_LIST_ITEMS): value is unknown[] {
     if (!Array.isArray(value)) {
-      this.add(path, `must be a list (got ${typeOf(value)} ${show(value)})`);
+      this.add(path, `must be a list (got ${described(value)})`);
       return false;
     }
     if (value.length <= maxItems) return true;
@@ -113,7 +113,7 @@ export class Checker {
   /** A non-empty string of at most `maxLength` characters, checked before any pattern runs on it. */
   string(path: string, value: unknown, fix = 'give a string', maxLength = MAX_STRING_LENGTH): value is string {
     if (typeof value !== 'string' || value.length === 0) {
-      this.add(path, `must be a non-empty string (got ${typeOf(value)} ${show(value)}) — ${fix}`);
+      this.add(path, `must be a non-empty string (got ${described(value)}) — ${fix}`);
       return false;
     }
     if (value.length <= maxLength) return true;
@@ -122,7 +122,7 @@ export class Checker {
   }
 
   boolean(path: string, value: unknown): void {
-    if (typeof value !== 'boolean') this.add(path, `must be true or false (got ${typeOf(value)} ${show(value)})`);
+    if (typeof value !== 'boolean') this.add(path, `must be true or false (got ${described(value)})`);
   }
 
   integer(path: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number {

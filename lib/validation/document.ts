@@ -2,7 +2,7 @@
 // metadata), then the spec itself. Paths are the manifest's own: `apiVersion`, `metadata.name`, `spec.…`.
 import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
 import { ValidationProblem } from '../errors';
-import { isObject, show, typeOf } from '../grammar/values';
+import { described, isObject, show } from '../grammar/values';
 import { Checker } from './checker';
 import { UNRENDERABLE_KEYS, checkMetadataMap } from './kubernetes';
 import { selfReferenceProblems, validateMetadata, validateSpec } from './spec';
@@ -15,7 +15,7 @@ const MAX_METADATA_DEPTH = 64;
 export function validateManifest(manifest: unknown): ValidationProblem[] {
   const c = new Checker();
   if (!isObject(manifest)) {
-    c.add('manifest', `must be an object (got ${typeOf(manifest)} ${show(manifest)})`);
+    c.add('manifest', `must be an object (got ${described(manifest)})`);
     return c.problems;
   }
   for (const field of Object.keys(manifest)) {
@@ -25,7 +25,7 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
   if (manifest.kind !== GATEWAY_KIND) c.add('kind', `must be ${GATEWAY_KIND} (got ${show(manifest.kind)})`);
   const metadata = manifest.metadata;
   if (metadata === undefined) c.add('metadata', 'is required — give at least metadata.name');
-  else if (!isObject(metadata)) c.add('metadata', `must be an object (got ${typeOf(metadata)} ${show(metadata)})`);
+  else if (!isObject(metadata)) c.add('metadata', `must be an object (got ${described(metadata)})`);
   else {
     c.problems.push(...validateMetadata(metadata.name, metadata.namespace, 'metadata'));
     // Other metadata (uid, ownerReferences, …) is kept as given and written back out: it must be

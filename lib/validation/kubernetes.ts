@@ -2,7 +2,7 @@
 // names, label values and annotation keys Kubernetes would refuse.
 import { isDns1123Subdomain, isIngressHost, isLabelValue, isQualifiedName } from '../grammar/names';
 import { quantityAmount } from '../grammar/quantities';
-import { isObject, show, typeOf } from '../grammar/values';
+import { described, isObject, show } from '../grammar/values';
 import { Checker, suggestion } from './checker';
 import { IMAGE_FIELDS, INGRESS_FIELDS, RESOURCES_FIELDS, TLS_FIELDS } from './fields';
 
@@ -124,7 +124,7 @@ export function checkMetadataMap(c: Checker, path: string, map: Record<string, u
           `an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'`,
       );
     }
-    if (typeof value !== 'string') c.add(p, `must be a string (got ${typeOf(value)} ${show(value)}) — quote it in YAML`);
+    if (typeof value !== 'string') c.add(p, `must be a string (got ${described(value)}) — quote it in YAML`);
     else if (what === 'label' && !isLabelValue(value)) {
       c.add(p, `is not a label value (got ${show(value)}) — at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }

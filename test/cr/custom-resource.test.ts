@@ -73,7 +73,7 @@ describe('Gateway.fromCustomResource', () => {
       ['metadata: is required — give at least metadata.name', "spec: is required — the gateway's routes and policies"],
     ],
     ['a list', [], ['manifest: must be an object (got list [])']],
-    ['null', null, ['manifest: must be an object (got null null)']],
+    ['null', null, ['manifest: must be an object (got null)']],
     [
       'a string spec',
       { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'a' }, spec: 'routes' },
