@@ -7,10 +7,17 @@
  */
 import { App, Chart } from 'cdk8s';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { Gateway, loadGateways } from '../../lib';
 import { expectRoutedAsDesigned, gatewayCrArb } from '../support/arbitraries';
 import { krakendCheck, skipNotice } from '../support/conformance';
+
+/**
+ * YAML as cdk8s and kubectl-friendly tools write it: with the YAML 1.1 schema, so a string that
+ * YAML 1.1 reads as a number or boolean (a namespace `0b0`, a label `yes`) is quoted. A YAML 1.2
+ * writer leaves such strings plain, and the loader refuses them, as kubectl would misread them.
+ */
+const stringify = (value: unknown) => stringifyYaml(value, { version: '1.1' });
 
 const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
 const newChart = () => new Chart(new App(), 'test');
