@@ -11,7 +11,7 @@ import { cli, fixture, removeTempDirs } from './run-cli';
 
 afterAll(removeTempDirs);
 
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
+const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // A value for each {param} of the predecessor's endpoints.
 const SAMPLE = 'orders';

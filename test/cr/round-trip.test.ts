@@ -19,7 +19,7 @@ import { krakendCheck, skipNotice } from '../support/conformance';
  */
 const stringify = (value: unknown) => stringifyYaml(value, { version: '1.1' });
 
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
+const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
 const newChart = () => new Chart(new App(), 'test');
 
 test('YAML → loader → fromCustomResource → toCustomResource gives back the CR, as YAML text too', () => {

@@ -13,7 +13,7 @@ import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 import { only } from '../support/k8s';
 
 const root = path.resolve(__dirname, '..', '..');
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
+const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
 
 function synth(): KrakendConfig {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-example-'));

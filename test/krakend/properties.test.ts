@@ -11,7 +11,7 @@ import { validateMetadata } from '../../lib/validation/spec';
 import { expectRoutedAsDesigned, expectedRoute, gatewayCrArb, gatewaySpecArb, samplePaths } from '../support/arbitraries';
 import { krakendCheck, skipNotice } from '../support/conformance';
 
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
+const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const HOST = /^https?:\/\/[A-Za-z0-9._-]+(:[0-9]{2,5})?$/;
 const FORBIDDEN = /[*?&%:]|(^|\/)__(health|debug|echo)(\/|$)/;

@@ -15,33 +15,14 @@ import {
   renderKrakendConfig,
 } from '../../lib';
 import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
-import { clientIpReplay, ginReplay, krakendCheck, skipNotice } from '../support/conformance';
+import { clientIpReplay, expectRouting, renderConformant as render, skipNotice } from '../support/conformance';
 
 const CHAT = 'http://chat.hanzo.svc:80';
 const IAM: AuthPolicySpec = { name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' };
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
 
 /** A spec of the given routes that can refer to the auth policy `iam` and to `limits`. */
 function gateway(routes: RouteSpec[], extra: Partial<GatewaySpec> = {}, limits: RateLimitSpec[] = []): GatewaySpec {
   return { authPolicies: [IAM], rateLimits: limits, ...extra, routes };
-}
-
-/** Renders through validation, and checks the result with KrakenD's schema and CE rules. */
-function render(spec: GatewaySpec): KrakendConfig {
-  const config = renderKrakendConfig(spec);
-  const problems = krakendCheck(config);
-  if (problems === undefined) skipNotice('krakend-check', TOOL_ABSENT);
-  else expect(problems).toEqual([]);
-  return config;
-}
-
-/** Replays case lines in gin; a visible skip when ginroute is unavailable. */
-function expectRouting(config: KrakendConfig, cases: string[]): void {
-  const result = ginReplay(config, cases);
-  if (!result) return skipNotice('ginroute', TOOL_ABSENT);
-  expect(result.loadProblems).toEqual([]);
-  expect(result.failures).toEqual([]);
-  expect(result.ok).toBe(true);
 }
 
 const methodOf = (e: KrakendEndpoint) => e.method ?? 'GET';

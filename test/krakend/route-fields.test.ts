@@ -8,26 +8,9 @@ import { AuthPolicySpec, GatewaySpec, GatewayValidationError, KrakendConfig, Rou
 import { lintKrakendConfig } from '../../lib/krakend/lint';
 import { minConfigBytes } from '../../lib/krakend/size';
 import { serializeKrakendConfig } from '../../lib/krakend/render';
-import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
+import { expectRouting, renderConformant as render } from '../support/conformance';
 
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
 const IAM: AuthPolicySpec = { name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' };
-
-function render(spec: GatewaySpec): KrakendConfig {
-  const config = renderKrakendConfig(spec);
-  const problems = krakendCheck(config);
-  if (problems === undefined) skipNotice('krakend-check', TOOL_ABSENT);
-  else expect(problems).toEqual([]);
-  return config;
-}
-
-function expectRouting(config: KrakendConfig, cases: string[]): void {
-  const result = ginReplay(config, cases);
-  if (!result) return skipNotice('ginroute', TOOL_ABSENT);
-  expect(result.loadProblems).toEqual([]);
-  expect(result.failures).toEqual([]);
-  expect(result.ok).toBe(true);
-}
 
 const shapes = (config: KrakendConfig) => config.endpoints.map((e) => `${e.method ?? 'GET'} ${e.endpoint} -> ${e.backend[0].url_pattern}`);
 

@@ -7,7 +7,7 @@ import { KrakendEndpoint, renderKrakendConfig } from '../../lib';
 import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 import { seedSpec } from '../support/fixtures';
 
-const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see README "Development"';
+const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // Requests around the seed's prefixes: depths, siblings, case, slashes, KrakenD's own paths.
 const PROBES = [

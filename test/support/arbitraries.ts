@@ -391,7 +391,7 @@ export function replayCases(spec: GatewaySpec): string[] {
  */
 export function expectRoutedAsDesigned(spec: GatewaySpec, config: unknown): void {
   const result = ginReplay(config, replayCases(spec));
-  if (!result) return skipNotice('ginroute', 'needs ../shared/tools and go + gin; see README "Development"');
+  if (!result) return skipNotice('ginroute', 'needs ../shared/tools and go + gin; see docs/development.md, "Conformance tools"');
   expect(result.loadProblems).toEqual([]);
   expect(result.output).not.toContain('panic(');
   expect(routingMismatches(result.failures)).toEqual([]);

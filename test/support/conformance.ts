@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as os from 'os';
 import * as path from 'path';
+import { GatewaySpec, KrakendConfig, renderKrakendConfig } from '../../lib';
 
 const sharedCandidate = path.resolve(__dirname, '../../../shared');
 
@@ -175,4 +176,24 @@ export function skipNotice(tool: string, why: string): void {
   if (skipped.has(tool)) return;
   skipped.add(tool);
   process.stdout.write(`SKIP ${tool}: ${why}\n`);
+}
+
+const TOOLS_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
+
+/** Renders through validation, and checks the result with KrakenD's schema and CE rules (a visible skip without them). */
+export function renderConformant(spec: GatewaySpec): KrakendConfig {
+  const config = renderKrakendConfig(spec);
+  const problems = krakendCheck(config);
+  if (problems === undefined) skipNotice('krakend-check', TOOLS_ABSENT);
+  else expect(problems).toEqual([]);
+  return config;
+}
+
+/** Replays `METHOD PATH EXPECT` case lines in gin, and expects every one to hold (a visible skip without ginroute). */
+export function expectRouting(config: KrakendConfig, cases: string[]): void {
+  const result = ginReplay(config, cases);
+  if (!result) return skipNotice('ginroute', TOOLS_ABSENT);
+  expect(result.loadProblems).toEqual([]);
+  expect(result.failures).toEqual([]);
+  expect(result.ok).toBe(true);
 }
