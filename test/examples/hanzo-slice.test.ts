@@ -3,7 +3,6 @@
  * a total cap), run as a process: its krakend.json passes KrakenD's schema and routes every probe in
  * a real gin router where the docs (docs/krakend-json.md, "A worked example") say.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -11,19 +10,14 @@ import { parseAllDocuments } from 'yaml';
 import { KrakendConfig } from '../../lib';
 import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 import { only } from '../support/k8s';
+import { runExample } from '../support/examples';
 
-const root = path.resolve(__dirname, '..', '..');
 const TOOL_ABSENT = 'needs ../shared/tools (and ajv / go + gin); see docs/development.md, "Conformance tools"';
 
 function synth(): KrakendConfig {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-example-'));
   try {
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'examples/hanzo-slice.ts'], {
-      cwd: root,
-      env: { ...process.env, CDK8S_OUTDIR: out },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = runExample('hanzo-slice.ts', out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(fs.readdirSync(out)).toEqual(['hanzo-slice.k8s.yaml']);

@@ -2,15 +2,13 @@
  * examples/seed.ts, the app `npm run synth` runs, is the seed Gateway (test/fixtures/cr/seed.yaml): run as a
  * process, it writes exactly what the construct writes for the seed fixture.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Gateway } from '../../lib';
 import { SEED_CR } from '../support/fixtures';
-
-const root = path.resolve(__dirname, '..', '..');
+import { runExample } from '../support/examples';
 
 test('the example app synthesizes the seed Gateway, byte for byte', () => {
   // GIVEN an output directory for the example and one for the construct
@@ -18,12 +16,7 @@ test('the example app synthesizes the seed Gateway, byte for byte', () => {
   const fixtureOut = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-fixture-'));
   try {
     // WHEN examples/seed.ts runs as a process
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'examples/seed.ts'], {
-      cwd: root,
-      env: { ...process.env, CDK8S_OUTDIR: exampleOut },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = runExample('seed.ts', exampleOut);
     // THEN it succeeds, and writes exactly what the construct writes for the seed fixture
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

@@ -9,7 +9,6 @@
  * The digests were recorded from the code before the layering refactor, not computed by the code
  * under test now; a mismatch names the case, and `HANZO_GOLDEN_DUMP=DIR` writes its output to look at.
  */
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,6 +16,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { Gateway, GatewayManifest } from '../../lib';
+import { runExample as spawnExample } from '../support/examples';
 
 const root = path.resolve(__dirname, '..', '..');
 const CORPUS = path.join(__dirname, 'corpus.json');
@@ -31,15 +31,10 @@ function renderCr(manifest: GatewayManifest): string {
   return `${app.synthYaml()}\n---\n${JSON.stringify(gateway.toCustomResource())}`;
 }
 
-function runExample(file: string): string {
+function exampleOutput(file: string): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-golden-'));
   try {
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('examples', file)], {
-      cwd: root,
-      env: { ...process.env, CDK8S_OUTDIR: out },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = spawnExample(file, out);
     if (run.status !== 0) throw new Error(`examples/${file} failed: ${run.stderr}`);
     return fs
       .readdirSync(out)
@@ -59,7 +54,7 @@ function cases(): Array<[string, () => string]> {
       if (doc?.kind === 'Gateway' && doc?.apiVersion === 'hanzo.ai/v1') out.push([`fixture ${f}#${i + 1}`, () => renderCr(doc)]);
     });
   }
-  for (const f of EXAMPLES) out.push([`example ${f}`, () => runExample(f)]);
+  for (const f of EXAMPLES) out.push([`example ${f}`, () => exampleOutput(f)]);
   const corpus = JSON.parse(fs.readFileSync(CORPUS, 'utf8')) as GatewayManifest[];
   corpus.forEach((cr, i) => out.push([`corpus[${i}] ${cr.metadata.name}`, () => renderCr(cr)]));
   return out;
