@@ -119,6 +119,27 @@ export interface GatewaySpec {
   readonly timeout?: string;
 
   /**
+   * How long a client may take to send a request's headers (KrakenD's read_header_timeout). @default 10s
+   *
+   * @schema GatewaySpec#readHeaderTimeout
+   */
+  readonly readHeaderTimeout?: string;
+
+  /**
+   * How long an idle keep-alive connection stays open (KrakenD's idle_timeout); keep it above the proxy in front's. @default 90s
+   *
+   * @schema GatewaySpec#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * KrakenD's log level (telemetry/logging). @default INFO
+   *
+   * @schema GatewaySpec#logLevel
+   */
+  readonly logLevel?: GatewaySpecLogLevel;
+
+  /**
    * CIDRs of the proxies in front of the gateway whose X-Forwarded-For names the client for per-IP rate limits; [] trusts none. @default the private ranges
    *
    * @schema GatewaySpec#trustedProxies
@@ -206,6 +227,9 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'image': toJson_GatewaySpecImage(obj.image),
     'replicas': obj.replicas,
     'timeout': obj.timeout,
+    'readHeaderTimeout': obj.readHeaderTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'logLevel': obj.logLevel,
     'trustedProxies': obj.trustedProxies?.map(y => y),
     'prefixDepth': obj.prefixDepth,
     'routes': obj.routes?.map(y => toJson_GatewaySpecRoutes(y)),
@@ -274,6 +298,24 @@ export function toJson_GatewaySpecImage(obj: GatewaySpecImage | undefined): Reco
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * KrakenD's log level (telemetry/logging). @default INFO
+ *
+ * @schema GatewaySpecLogLevel
+ */
+export enum GatewaySpecLogLevel {
+  /** DEBUG */
+  DEBUG = "DEBUG",
+  /** INFO */
+  INFO = "INFO",
+  /** WARNING */
+  WARNING = "WARNING",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** CRITICAL */
+  CRITICAL = "CRITICAL",
+}
 
 /**
  * @schema GatewaySpecRoutes

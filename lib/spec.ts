@@ -103,6 +103,12 @@ export interface RouteSpec {
   readonly prefixDepth?: number;
 }
 
+/** KrakenD's log levels, most verbose first. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+/** The log levels KrakenD accepts (krakend-gologging), most verbose first. */
+export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+
 /** What a rate limit counts. */
 export type RateLimitKey = 'user' | 'ip' | 'global';
 
@@ -308,6 +314,27 @@ export interface GatewaySpec {
    */
   readonly timeout?: string;
   /**
+   * How long a client may take to send a request's headers before the gateway closes the connection
+   * (KrakenD's `read_header_timeout`). Go's HTTP server has no limit unless told, so a client that
+   * trickles one header line at a time could hold a connection and its goroutine forever (slowloris).
+   * @default '10s'
+   */
+  readonly readHeaderTimeout?: string;
+  /**
+   * How long an idle keep-alive connection stays open for its next request (KrakenD's
+   * `idle_timeout`). Keep it longer than the idle timeout of the proxy in front (ingress-nginx
+   * keeps upstream connections 60 s, AWS load balancers 60 s): a gateway that closes first races
+   * the proxy's next request on that connection, which then fails with 502.
+   * @default '90s'
+   */
+  readonly idleTimeout?: string;
+  /**
+   * KrakenD's log level (`telemetry/logging`): `DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`.
+   * Without a logging block KrakenD logs at DEBUG, about 1.8 MB at start for a large route table.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
    * The proxies in front of the gateway (ingress controller, load balancer), as CIDRs. Only a
    * request arriving from one of them may name its client in `X-Forwarded-For`, which per-IP rate
    * limits count; a client elsewhere cannot pick its own address. `[]` trusts no proxy: the
@@ -441,6 +468,9 @@ export const DEFAULTS = {
   replicas: 2,
   methods: ['GET'] as readonly HttpMethod[],
   timeout: '120s',
+  readHeaderTimeout: '10s',
+  idleTimeout: '90s',
+  logLevel: 'INFO' as LogLevel,
   prefixDepth: 4,
   trustedProxies: [...PRIVATE_IPV4_CIDRS, ...PRIVATE_IPV6_CIDRS] as readonly string[],
   userIdClaim: 'sub',
@@ -466,6 +496,11 @@ export const AUTHORIZATION_HEADER = 'Authorization';
 /** The identity headers an auth policy injects; client copies never reach a public route. */
 export const USER_ID_HEADER = 'X-User-Id';
 export const ORG_ID_HEADER = 'X-Org-Id';
+
+/** Every request timeout a spec sets: the gateway's (or its default) and each route's own. */
+export function requestTimeouts(spec: GatewaySpec): string[] {
+  return [spec.timeout ?? DEFAULTS.timeout, ...spec.routes.map((r) => r.timeout).filter((t): t is string => t !== undefined)];
+}
 
 /** The plain value of a quantity. */
 export function quantityValue(q: Quantity): string | number {

@@ -12,3 +12,8 @@ export function durationMs(text: string): number | undefined {
   const m = DURATION.exec(text);
   return m ? Number(m[1]) * UNIT_MS[m[2]] : undefined;
 }
+
+/** The longest of some durations, in whole seconds rounded up (0 for none or only unreadable ones). */
+export function longestSeconds(durations: readonly string[]): number {
+  return Math.ceil(Math.max(0, ...durations.map((t) => durationMs(t) ?? 0)) / 1000);
+}

@@ -6,6 +6,7 @@ import { AUTHORIZATION_HEADER, AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, 
 import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
+import { loggingConfig, serverTimeouts } from './server';
 import { telemetryExtraConfig } from './telemetry';
 import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
 
@@ -39,6 +40,7 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
     name: options.name ?? 'gateway',
     port: KRAKEND_PORT,
     timeout,
+    ...serverTimeouts(spec),
     // Every endpoint proxies untouched (status, headers, body): set once here, inherited by all.
     output_encoding: 'no-op',
     extra_config: {
@@ -52,8 +54,11 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
         // guards. gin's RemoveExtraSlash cleans `//`, `.` and `..` before the lookup (lura
         // router/gin/engine.go, remove_extra_slash).
         remove_extra_slash: true,
+        // Without it every response names the gateway's version in `X-Krakend` (lura router/gin/engine.go).
+        hide_version_header: true,
         ...clientIpOptions(spec.trustedProxies ?? DEFAULTS.trustedProxies),
       },
+      'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
     },
     endpoints,

@@ -48,9 +48,14 @@ export interface KrakendConfig {
   readonly name: string;
   readonly port: number;
   readonly timeout: string;
+  readonly read_header_timeout: string;
+  readonly read_timeout: string;
+  readonly write_timeout: string;
+  readonly idle_timeout: string;
   readonly output_encoding: 'no-op';
   readonly extra_config: {
     readonly router: {
+      readonly hide_version_header: true;
       readonly disable_redirect_fixed_path: true;
       readonly disable_handle_method_not_allowed: true;
       readonly remove_extra_slash: true;
@@ -58,6 +63,7 @@ export interface KrakendConfig {
       readonly remote_ip_headers?: readonly string[];
       readonly trusted_proxies?: readonly string[];
     };
+    readonly 'telemetry/logging': LoggingConfig;
     readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig;
   };
   readonly endpoints: readonly KrakendEndpoint[];
@@ -73,4 +79,11 @@ export interface OpenTelemetryConfig {
       readonly go_metrics: true;
     }>;
   };
+}
+
+/** `extra_config."telemetry/logging"` at service level (krakend-gologging). */
+export interface LoggingConfig {
+  readonly level: string;
+  readonly prefix: string;
+  readonly stdout: true;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { DEFAULTS, GatewaySpec, ImageSpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue } from '../spec';
-import { durationMs } from '../grammar/durations';
+import { DEFAULTS, GatewaySpec, ImageSpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue, requestTimeouts } from '../spec';
+import { longestSeconds } from '../grammar/durations';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';
@@ -56,20 +56,13 @@ function quantities(map: { readonly [k: string]: Quantity } | undefined): Record
 /** Seconds a stopping pod gets beyond its longest request timeout, to finish the response. */
 export const SHUTDOWN_MARGIN_SECONDS = 10;
 
-/** The longest time a request may take: the gateway's timeout or the longest route timeout, in whole seconds rounded up. */
-export function longestTimeoutSeconds(spec: GatewaySpec): number {
-  const timeouts = [spec.timeout ?? DEFAULTS.timeout, ...spec.routes.map((r) => r.timeout).filter((t): t is string => t !== undefined)];
-  const longestMs = Math.max(...timeouts.map((t) => durationMs(t) ?? 0));
-  return Math.ceil(longestMs / 1000);
-}
-
 /**
  * KrakenD stops on SIGTERM by waiting for every request in flight (lura's server Shutdown has no
  * deadline), so the pod's grace period must outlast the longest timeout, or a rollout cuts off
  * long LLM calls at Kubernetes' default of 30 s.
  */
 export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
-  return longestTimeoutSeconds(spec) + SHUTDOWN_MARGIN_SECONDS;
+  return longestSeconds(requestTimeouts(spec)) + SHUTDOWN_MARGIN_SECONDS;
 }
 
 /**

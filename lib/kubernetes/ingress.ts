@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { DEFAULTS, GatewaySpec, IngressSpec, isEnabled } from '../spec';
-import { longestTimeoutSeconds } from './deployment';
+import { longestSeconds } from '../grammar/durations';
+import { DEFAULTS, GatewaySpec, IngressSpec, isEnabled, requestTimeouts } from '../spec';
 import { tlsSecretName } from './names';
 import { SERVICE_PORT_NAME } from './service';
 
@@ -18,7 +18,7 @@ const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io';
  * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#proxy-buffering).
  */
 function nginxAnnotations(spec: GatewaySpec): Record<string, string> {
-  const seconds = String(longestTimeoutSeconds(spec));
+  const seconds = String(longestSeconds(requestTimeouts(spec)));
   return {
     [`${NGINX_ANNOTATION_PREFIX}/proxy-read-timeout`]: seconds,
     [`${NGINX_ANNOTATION_PREFIX}/proxy-send-timeout`]: seconds,

@@ -12,6 +12,11 @@ export const TIMEOUT_BOUNDS = {
   maxMs: MAX_TIMEOUT_MS,
   why: ' — a stopping pod waits this long (plus 10s) for requests in flight, and so would every rollout and node drain',
 };
+/**
+ * The server's header and idle timeouts: from 1s (a shorter one cuts off clients on slow networks)
+ * to 1h (an idle or half-sent connection held longer only ties up the gateway).
+ */
+export const SERVER_TIMEOUT_BOUNDS = { minMs: 1000, maxMs: 3_600_000, why: ' — from 1s to 1h' };
 
 /** The longest string a field takes unless it says otherwise: URLs, prefixes and names are far shorter. */
 export const MAX_STRING_LENGTH = 2048;

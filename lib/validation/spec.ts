@@ -4,10 +4,10 @@
 import { ValidationProblem } from '../errors';
 import { isDns1035Label, isDns1123Label } from '../grammar/names';
 import { isObject, show } from '../grammar/values';
-import { Checker, INT32_MAX, TIMEOUT_BOUNDS } from './checker';
+import { Checker, INT32_MAX, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
 import { checkImage, checkIngress, checkResources } from './kubernetes';
-import { DEFAULTS } from '../spec';
+import { DEFAULTS, LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
 import { MAX_PREFIX_DEPTH, checkRoutes, checkSelfReferences } from './routes';
@@ -47,6 +47,9 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   if (spec.image !== undefined) checkImage(c, `${path}.image`, spec.image);
   if (spec.replicas !== undefined) c.integer(`${path}.replicas`, spec.replicas, 1, INT32_MAX);
   if (spec.timeout !== undefined) c.duration(`${path}.timeout`, spec.timeout, TIMEOUT_BOUNDS);
+  if (spec.readHeaderTimeout !== undefined) c.duration(`${path}.readHeaderTimeout`, spec.readHeaderTimeout, SERVER_TIMEOUT_BOUNDS);
+  if (spec.idleTimeout !== undefined) c.duration(`${path}.idleTimeout`, spec.idleTimeout, SERVER_TIMEOUT_BOUNDS);
+  if (spec.logLevel !== undefined) c.enumValue(`${path}.logLevel`, spec.logLevel, LOG_LEVELS);
   const depthOk = spec.prefixDepth !== undefined && c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, MAX_PREFIX_DEPTH);
   checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies);
 

@@ -73,7 +73,7 @@ test('without serviceMonitor, or with enabled: false, there are no metrics at al
     expect(gateway.serviceMonitor).toBeUndefined();
     expect(only(manifests, 'Service').spec.ports.map((p: any) => p.name)).toEqual(['http']);
     expect(only(manifests, 'Deployment').spec.template.spec.containers[0].ports.map((p: any) => p.name)).toEqual(['http']);
-    expect(Object.keys(JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']).extra_config)).toEqual(['router']);
+    expect(Object.keys(JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']).extra_config)).toEqual(['router', 'telemetry/logging']);
   }
 });
 

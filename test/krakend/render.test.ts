@@ -429,7 +429,7 @@ describe('rate limits (krakend-ratelimit router/gin/gin.go)', () => {
 describe('router flags (gin#2959, krakend-ce#1008, gin#4818)', () => {
   test('redirect_fixed_path and handle_method_not_allowed are disabled', () => {
     const { router, ...rest } = render(gateway([{ prefix: '/v1', backend: CHAT }])).extra_config;
-    expect(rest).toEqual({});
+    expect(Object.keys(rest)).toEqual(['telemetry/logging']);
     expect(router).toMatchObject({ disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true });
   });
 
@@ -513,6 +513,7 @@ describe('client addresses for per-IP rate limits', () => {
       disable_redirect_fixed_path: true,
       disable_handle_method_not_allowed: true,
       remove_extra_slash: true,
+      hide_version_header: true,
       forwarded_by_client_ip: true,
       remote_ip_headers: ['X-Forwarded-For'],
       trusted_proxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
@@ -564,5 +565,30 @@ describe('trailing slashes', () => {
   test('a path with a trailing slash is redirected to the route without it, never proxied', () => {
     const config = render(gateway([{ prefix: '/v1/chat', backend: CHAT, methods: ['GET', 'POST'] }]));
     expectRouting(config, ['GET /v1/chat/ 301', 'POST /v1/chat/ 307', 'GET /v1/chat/a/ 301', 'GET /v1/chat/a/b/c/d/e/ 404']);
+  });
+});
+
+describe('the HTTP server: connection timeouts, version header and log level', () => {
+  test('by default: 10s for headers, 90s idle, the whole request and response 130s (the 120s timeout + 10s), INFO to stdout', () => {
+    const config = render(gateway([{ prefix: '/v1', backend: CHAT }]));
+    expect(config).toMatchObject({ read_header_timeout: '10s', read_timeout: '130s', write_timeout: '130s', idle_timeout: '90s' });
+    expect(config.extra_config['telemetry/logging']).toEqual({ level: 'INFO', prefix: '[KRAKEND]', stdout: true });
+    expect(config.extra_config.router.hide_version_header).toBe(true);
+  });
+
+  test('read and write timeouts follow the longest request timeout, a route’s own included', () => {
+    const routes = [
+      { prefix: '/v1', backend: CHAT, timeout: '5m' },
+      { prefix: '/v2', backend: CHAT, timeout: '1500ms' },
+    ];
+    expect(render(gateway(routes, { timeout: '30s' }))).toMatchObject({ read_timeout: '310s', write_timeout: '310s' });
+    // 1.5 s rounds up to 2 s.
+    expect(render(gateway([routes[1]], { timeout: '1s' }))).toMatchObject({ read_timeout: '12s', write_timeout: '12s' });
+  });
+
+  test('readHeaderTimeout, idleTimeout and logLevel come from the spec', () => {
+    const config = render(gateway([{ prefix: '/v1', backend: CHAT }], { readHeaderTimeout: '3s', idleTimeout: '5m', logLevel: 'WARNING' }));
+    expect(config).toMatchObject({ read_header_timeout: '3s', idle_timeout: '5m' });
+    expect(config.extra_config['telemetry/logging'].level).toBe('WARNING');
   });
 });
