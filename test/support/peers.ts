@@ -123,12 +123,23 @@ export interface ClientRequest {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The request's headers, with `Content-Length` for a body unless given: Node frames no body on GET
+ * or DELETE without it, and the body would silently not be sent.
+ */
+function headersOf(req: ClientRequest): Record<string, string | string[]> {
+  const headers = { ...req.headers };
+  const named = Object.keys(headers).some((h) => h.toLowerCase() === 'content-length' || h.toLowerCase() === 'transfer-encoding');
+  if (req.body !== undefined && !named) headers['Content-Length'] = String(Buffer.byteLength(req.body));
+  return headers;
+}
+
 /** Sends one request on a fresh connection and reads the whole response. */
 export function send(baseUrl: string, req: ClientRequest): Promise<ClientResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const r = http.request(
-      { host: hostname, port, method: req.method ?? 'GET', path: req.path, headers: req.headers, agent: false, timeout: req.timeoutMs ?? 15_000 },
+      { host: hostname, port, method: req.method ?? 'GET', path: req.path, headers: headersOf(req), agent: false, timeout: req.timeoutMs ?? 15_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
