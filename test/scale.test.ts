@@ -64,6 +64,7 @@ test('every authenticated endpoint keeps its JWT check and a per-user limit with
       strategy: 'header',
       key: 'X-User-Id',
       every: '1m',
+      num_shards: 64,
     });
     expect(e.input_headers).toEqual(expect.arrayContaining(['X-User-Id', 'X-Org-Id']));
   }

@@ -1,6 +1,16 @@
 import { RateLimitKey, RateLimitSpec, USER_ID_HEADER } from '../spec';
 import { RouterRateLimitConfig } from './types';
 
+/**
+ * Shards of each per-client store. krakend-ratelimit v3.3.0 (router/store.go, StoreFromCfg) gives
+ * every rate-limited endpoint a store of its own, split into `num_shards` maps with a lock each,
+ * 2048 unless set (router/router.go, ConfigGetter): about 316 KiB of RSS per endpoint measured in
+ * KrakenD CE 2.13.0, so the largest route table that fits a ConfigMap took more memory at start
+ * than the pod's default 512Mi limit. Fewer shards only add lock contention, which
+ * `npm run bench` measures (bench/RESULTS.md, "Limiter shards").
+ */
+export const RATE_LIMIT_SHARDS = 64;
+
 /** What a rate limit counts when its `key` is unset: users where they are known, else client IPs. */
 export function effectiveRateLimitKey(limit: RateLimitSpec, authenticated: boolean): RateLimitKey {
   return limit.key ?? (authenticated ? 'user' : 'ip');
@@ -26,9 +36,17 @@ export function renderRateLimit(limit: RateLimitSpec, authenticated: boolean): R
         strategy: 'header',
         key: USER_ID_HEADER,
         every: limit.every,
+        num_shards: RATE_LIMIT_SHARDS,
       };
     case 'ip':
-      return { ...total, client_max_rate: limit.maxRate, client_capacity: capacity, strategy: 'ip', every: limit.every };
+      return {
+        ...total,
+        client_max_rate: limit.maxRate,
+        client_capacity: capacity,
+        strategy: 'ip',
+        every: limit.every,
+        num_shards: RATE_LIMIT_SHARDS,
+      };
     case 'global':
       return { max_rate: limit.maxRate, capacity, every: limit.every };
   }

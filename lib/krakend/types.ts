@@ -25,6 +25,8 @@ export interface RouterRateLimitConfig {
   readonly strategy?: 'ip' | 'header';
   readonly key?: string;
   readonly every: string;
+  /** Shards of the per-client store; absent (KrakenD's 2048) on a `global` limit, which has no store. */
+  readonly num_shards?: number;
 }
 
 export interface EndpointExtraConfig {

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { DEFAULTS, GatewaySpec, ImageSpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue, requestTimeouts } from '../spec';
 import { longestSeconds } from '../grammar/durations';
+import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';
@@ -38,6 +39,22 @@ export function imagePullPolicy(image: ImageSpec): string {
   return image.digest === undefined && image.tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+/**
+ * The share of the container's memory limit given to Go as its soft limit (`GOMEMLIMIT`). Go's
+ * collector otherwise lets the heap grow to twice the live set (GOGC=100) whatever the container
+ * allows, and the kernel kills the pod; with the soft limit it collects harder as the heap nears
+ * it (https://go.dev/doc/gc-guide#Memory_limit). The rest is room for what the Go runtime does not
+ * count: the binary's pages, thread stacks, and memory not yet returned to the kernel.
+ */
+export const GO_MEMORY_LIMIT_SHARE = 0.9;
+
+/** `GOMEMLIMIT` in bytes for a container memory limit, or undefined without one. */
+export function goMemoryLimit(resources: { readonly limits?: { readonly [k: string]: Quantity } }): string | undefined {
+  const limit = resources.limits?.memory;
+  const bytes = limit === undefined ? undefined : quantityAmount(quantityValue(limit));
+  return bytes === undefined ? undefined : String(Math.floor(bytes * GO_MEMORY_LIMIT_SHARE));
+}
+
 /** SHA-256 (hex) of a rendered krakend.json. */
 export function configHash(krakendJson: string): string {
   return createHash('sha256').update(krakendJson).digest('hex');
@@ -72,6 +89,7 @@ export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
 export function renderDeployment(name: string, labels: Record<string, string>, spec: GatewaySpec, krakendJson: string): k8s.KubeDeploymentProps {
   const image = spec.image ?? DEFAULTS.image;
   const resources = spec.resources ?? DEFAULTS.resources;
+  const goMemLimit = goMemoryLimit(resources);
   const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
   const spread = renderTopologySpread(name, spec);
   const metricsPort = metricsPortOf(spec);
@@ -102,6 +120,7 @@ export function renderDeployment(name: string, labels: Record<string, string>, s
               imagePullPolicy: imagePullPolicy(image),
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
+              ...(goMemLimit === undefined ? {} : { env: [{ name: 'GOMEMLIMIT', value: goMemLimit }] }),
               ports: [
                 { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
                 ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),

@@ -172,6 +172,18 @@ describe('Deployment', () => {
     });
   });
 
+  test('GOMEMLIMIT is 90% of the memory limit in bytes, so Go collects before the kernel kills the pod', () => {
+    // 0.9 × 512 MiB = 483,183,820.8 bytes
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '483183820' }]);
+    const { manifests } = synthGateway({ resources: { limits: { memory: '2Gi' } } });
+    expect(only(manifests, 'Deployment').spec.template.spec.containers[0].env).toEqual([{ name: 'GOMEMLIMIT', value: '1932735283' }]);
+  });
+
+  test('without a memory limit there is no GOMEMLIMIT', () => {
+    const { manifests } = synthGateway({ resources: { requests: { memory: '256Mi' } } });
+    expect(only(manifests, 'Deployment').spec.template.spec.containers[0].env).toBeUndefined();
+  });
+
   test("the resources prop accepts the imported CRD's { value } quantity wrappers", () => {
     const resources = {
       requests: { cpu: GatewaySpecResourcesRequests.fromString('100m'), memory: GatewaySpecResourcesRequests.fromString('128Mi') },

@@ -68,6 +68,7 @@ test('the per-user limit carries the total cap in the same block', () => {
     strategy: 'header',
     key: 'X-User-Id',
     every: '1m',
+    num_shards: 64,
   });
 });
 

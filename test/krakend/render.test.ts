@@ -397,11 +397,18 @@ describe('rate limits (krakend-ratelimit router/gin/gin.go)', () => {
       strategy: 'header',
       key: 'X-User-Id',
       every: '1m',
+      num_shards: 64,
     });
   });
 
   test('on a public route the default counts per client IP', () => {
-    expect(limitOf({}, { name: 'l', maxRate: 5, every: '1s' })).toEqual({ client_max_rate: 5, client_capacity: 5, strategy: 'ip', every: '1s' });
+    expect(limitOf({}, { name: 'l', maxRate: 5, every: '1s' })).toEqual({
+      client_max_rate: 5,
+      client_capacity: 5,
+      strategy: 'ip',
+      every: '1s',
+      num_shards: 64,
+    });
   });
 
   test('key ip on a JWT route counts per IP, with an explicit burst', () => {
@@ -410,6 +417,7 @@ describe('rate limits (krakend-ratelimit router/gin/gin.go)', () => {
       client_capacity: 50,
       strategy: 'ip',
       every: '1h',
+      num_shards: 64,
     });
   });
 

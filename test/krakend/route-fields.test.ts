@@ -203,6 +203,7 @@ describe('total rate caps', () => {
       strategy: 'header',
       key: 'X-User-Id',
       every: '1m',
+      num_shards: 64,
     });
     expect(models.extra_config?.['qos/ratelimit/router']).toEqual({
       max_rate: 500,
@@ -211,6 +212,7 @@ describe('total rate caps', () => {
       client_capacity: 20,
       strategy: 'ip',
       every: '1s',
+      num_shards: 64,
     });
   });
 

@@ -95,6 +95,7 @@ test('/v1/chat validates IAM JWTs with a cached key set and limits 100 requests 
       strategy: 'header',
       key: 'X-User-Id',
       every: '1m',
+      num_shards: 64,
     });
     expect(e.input_headers).toEqual(expect.arrayContaining(['X-User-Id', 'X-Org-Id', 'Content-Type']));
   }
