@@ -98,7 +98,7 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
-    const { name, namespace, spec, krakendConfig, krakendJson } = prepareGateway(props, id, Chart.of(scope).namespace);
+    const { name, namespace, spec, krakendConfig, krakendJson, memory } = prepareGateway(props, id, Chart.of(scope).namespace);
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
@@ -109,7 +109,11 @@ export class Gateway extends Construct {
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
     this.configMap = new k8s.KubeConfigMap(this, CHILD_IDS['v1/ConfigMap'], withNamespace(renderConfigMap(name, labels, krakendJson)));
-    this.deployment = new k8s.KubeDeployment(this, CHILD_IDS['apps/v1/Deployment'], withNamespace(renderDeployment(name, labels, spec, krakendJson)));
+    this.deployment = new k8s.KubeDeployment(
+      this,
+      CHILD_IDS['apps/v1/Deployment'],
+      withNamespace(renderDeployment(name, labels, spec, krakendJson, memory)),
+    );
     const metricsPort = metricsPortOf(spec);
     this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, metricsPort)));
     if (wantsIngress(spec.ingress)) {

@@ -6,9 +6,11 @@ import { fromCrdClassNames } from './custom-resource';
 import { GatewayInternalError, GatewayValidationError, ValidationProblem } from './errors';
 import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { lintKrakendConfig } from './krakend/lint';
+import { MemoryNeeds, memoryNeeds } from './krakend/memory';
 import { minConfigBytes } from './krakend/size';
 import { KrakendConfig } from './krakend/types';
-import { CONFIGMAP_LIMIT_BYTES, GatewaySpec } from './spec';
+import { CONFIGMAP_LIMIT_BYTES, GatewaySpec, quantityValue } from './spec';
+import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
 import { show } from './grammar/values';
 import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/spec';
@@ -22,6 +24,8 @@ export interface PreparedGateway {
   readonly krakendConfig: KrakendConfig;
   /** krakend.json exactly as the ConfigMap holds it. */
   readonly krakendJson: string;
+  /** The memory KrakenD needs for it, which sizes the default resources. */
+  readonly memory: MemoryNeeds;
 }
 
 /**
@@ -51,7 +55,10 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   ];
   if (problems.length > 0) throw new GatewayValidationError(problems);
   const { config, json } = renderChecked(spec, { name });
-  return { name, namespace, spec, krakendConfig: config, krakendJson: json };
+  const memory = memoryNeeds(config);
+  const tooSmall = memoryLimitProblems(spec, memory);
+  if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall);
+  return { name, namespace, spec, krakendConfig: config, krakendJson: json, memory };
 }
 
 /**
@@ -99,6 +106,25 @@ function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { conf
   const findings = lintKrakendConfig(config);
   if (findings.length > 0) throw new GatewayInternalError(findings);
   return { config, json };
+}
+
+/**
+ * A problem when the spec's own memory limit is below what the rendered config needs: the kernel
+ * would kill the pod at start or under its first load, and restart it forever.
+ */
+export function memoryLimitProblems(spec: GatewaySpec, needs: MemoryNeeds): ValidationProblem[] {
+  const limit = spec.resources?.limits?.memory;
+  const bytes = limit === undefined ? undefined : quantityAmount(quantityValue(limit));
+  if (bytes === undefined || bytes >= needs.limitMiB * 2 ** 20) return [];
+  return [
+    {
+      path: 'spec.resources.limits.memory',
+      message:
+        `is below what this route table needs (got ${show(quantityValue(limit!))}; KrakenD takes about ${needs.startMiB}Mi at start ` +
+        `and needs a limit of at least ${needs.limitMiB}Mi under load) — raise it to ${needs.limitMiB}Mi or more, ` +
+        'or split the routes over several Gateways',
+    },
+  ];
 }
 
 /**

@@ -1,6 +1,16 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { DEFAULTS, GatewaySpec, ImageSpec, KRAKEND_PORT, Quantity, metricsPortOf, quantityValue, requestTimeouts } from '../spec';
+import {
+  DEFAULTS,
+  GatewaySpec,
+  ImageSpec,
+  KRAKEND_PORT,
+  Quantity,
+  ResourceRequirements,
+  metricsPortOf,
+  quantityValue,
+  requestTimeouts,
+} from '../spec';
 import { longestSeconds } from '../grammar/durations';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
@@ -55,6 +65,21 @@ export function goMemoryLimit(resources: { readonly limits?: { readonly [k: stri
   return bytes === undefined ? undefined : String(Math.floor(bytes * GO_MEMORY_LIMIT_SHARE));
 }
 
+/**
+ * The resources when the spec gives none: the defaults, raised for a route table that needs more
+ * memory (`startMiB` at start, `limitMiB` under load; see lib/krakend/memory.ts), in steps of 64Mi.
+ */
+export function defaultResources(memory: { readonly startMiB: number; readonly limitMiB: number }): ResourceRequirements {
+  const { requests, limits } = DEFAULTS.resources;
+  const request = Math.max(quantityAmount(requests.memory)! / 2 ** 20, roundUp(memory.startMiB, 64));
+  const limit = Math.max(quantityAmount(limits.memory)! / 2 ** 20, roundUp(memory.limitMiB, 64));
+  return { requests: { ...requests, memory: `${request}Mi` }, limits: { ...limits, memory: `${limit}Mi` } };
+}
+
+function roundUp(n: number, step: number): number {
+  return Math.ceil(n / step) * step;
+}
+
 /** SHA-256 (hex) of a rendered krakend.json. */
 export function configHash(krakendJson: string): string {
   return createHash('sha256').update(krakendJson).digest('hex');
@@ -86,9 +111,15 @@ export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
  * The KrakenD Deployment `<name>`: the config mounted and named on the command line, hardened to the
  * Pod Security "restricted" profile with a read-only root filesystem, rolled with no pod down.
  */
-export function renderDeployment(name: string, labels: Record<string, string>, spec: GatewaySpec, krakendJson: string): k8s.KubeDeploymentProps {
+export function renderDeployment(
+  name: string,
+  labels: Record<string, string>,
+  spec: GatewaySpec,
+  krakendJson: string,
+  memory: { readonly startMiB: number; readonly limitMiB: number },
+): k8s.KubeDeploymentProps {
   const image = spec.image ?? DEFAULTS.image;
-  const resources = spec.resources ?? DEFAULTS.resources;
+  const resources = spec.resources ?? defaultResources(memory);
   const goMemLimit = goMemoryLimit(resources);
   const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
   const spread = renderTopologySpread(name, spec);
