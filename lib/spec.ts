@@ -305,7 +305,9 @@ export interface GatewaySpec {
   readonly ingress?: IngressSpec;
   /**
    * Container resources.
-   * @default requests cpu 250m and memory 256Mi, limits memory 512Mi (no CPU limit: throttling adds latency)
+   * @default requests cpu 250m and memory 256Mi, limits memory 512Mi (no CPU limit: throttling adds latency); the
+   * memory raised in steps of 64Mi for a route table that needs more (its estimated memory at start as the
+   * request, twice that as the limit). A memory limit given here below what the route table needs is refused.
    */
   readonly resources?: ResourceRequirements;
   /**
