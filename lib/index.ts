@@ -11,6 +11,7 @@ export type {
   ImageSpec,
   IngressSpec,
   IngressTlsSpec,
+  LogLevel,
   NetworkPolicySpec,
   Quantity,
   RateLimitKey,

@@ -46,6 +46,7 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'IngressSpec',
       'IngressTlsSpec',
       'KrakendRenderOptions',
+      'LogLevel',
       'NetworkPolicySpec',
       'Quantity',
       'RateLimitKey',
