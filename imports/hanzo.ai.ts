@@ -357,7 +357,7 @@ export interface GatewaySpecRoutes {
   readonly rateLimit?: string;
 
   /**
-   * Name of an entry of spec.authPolicies.
+   * Name of an entry of spec.authPolicies. The route must then list every method that a route around it, public or of another policy, would serve under its prefix on the same backend server; those routes refuse (500) the spellings of its path that a server may read as it.
    *
    * @schema GatewaySpecRoutes#authPolicy
    */
@@ -525,14 +525,14 @@ export interface GatewaySpecAuthPolicies {
   readonly audience?: string[];
 
   /**
-   * Claim injected as X-User-Id. @default sub
+   * Claim injected as X-User-Id; a token without it as a non-empty string gets 401. @default sub
    *
    * @schema GatewaySpecAuthPolicies#userIdClaim
    */
   readonly userIdClaim?: string;
 
   /**
-   * Claim injected as X-Org-Id. @default owner
+   * Claim injected as X-Org-Id; a token whose claim is there but not a string gets 401. @default owner
    *
    * @schema GatewaySpecAuthPolicies#orgIdClaim
    */
@@ -553,11 +553,25 @@ export interface GatewaySpecAuthPolicies {
   readonly allowInsecureJwks?: boolean;
 
   /**
-   * More claims passed to the backend as headers, beside X-User-Id and X-Org-Id. @default []
+   * More claims passed to the backend as headers, beside X-User-Id and X-Org-Id; a token whose claim is null, or a number krakend-jose cannot write exactly, gets 401. @default []
    *
    * @schema GatewaySpecAuthPolicies#propagateClaims
    */
   readonly propagateClaims?: GatewaySpecAuthPoliciesPropagateClaims[];
+
+  /**
+   * Refuse tokens without an exp claim (401); without it such a token is valid forever. @default true
+   *
+   * @schema GatewaySpecAuthPolicies#requireExpiry
+   */
+  readonly requireExpiry?: boolean;
+
+  /**
+   * How long a key id the key set lacked is refused without fetching the set again (1s to 1h; failed_jwk_key_cooldown). @default 10s
+   *
+   * @schema GatewaySpecAuthPolicies#unknownKeyCooldown
+   */
+  readonly unknownKeyCooldown?: string;
 }
 
 /**
@@ -577,6 +591,8 @@ export function toJson_GatewaySpecAuthPolicies(obj: GatewaySpecAuthPolicies | un
     'cacheDuration': obj.cacheDuration,
     'allowInsecureJwks': obj.allowInsecureJwks,
     'propagateClaims': obj.propagateClaims?.map(y => toJson_GatewaySpecAuthPoliciesPropagateClaims(y)),
+    'requireExpiry': obj.requireExpiry,
+    'unknownKeyCooldown': obj.unknownKeyCooldown,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

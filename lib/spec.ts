@@ -67,7 +67,10 @@ export interface RouteSpec {
    */
   readonly rateLimit?: string;
   /**
-   * Name of an entry of `authPolicies`.
+   * Name of an entry of `authPolicies`. The route must then list every method that a route around
+   * it, public or of another policy, would serve under its prefix on the same backend server; and
+   * those routes refuse, with 500, the spellings of its path that a server may read as it
+   * (`/v1/admin;x/users`, `/v1/ADMIN`, `/v1/admin%5cusers`).
    * @default public route
    */
   readonly authPolicy?: string;
@@ -169,12 +172,17 @@ export interface AuthPolicySpec {
    */
   readonly audience?: readonly string[];
   /**
-   * Claim injected as `X-User-Id`.
+   * Claim injected as `X-User-Id`. A token whose claim is missing, `null`, empty or not a string is
+   * refused with 401, before any rate limit: krakend-jose would send an empty header (which a per-user
+   * limit answers with 429 on every request), the text `null`, or a number it may have rounded.
    * @default 'sub'
    */
   readonly userIdClaim?: string;
   /**
-   * Claim injected as `X-Org-Id`.
+   * Claim injected as `X-Org-Id`. A token without it gets an empty `X-Org-Id`; one whose claim is
+   * not a string (a number, `null`, a list) is refused with 401, so that two organizations can never
+   * share a header (krakend-jose sends 9007199254740993 as 9007199254740992, 1e21 as
+   * -9223372036854775808 and 2.5e-7 as 0).
    * @default 'owner'
    */
   readonly orgIdClaim?: string;
@@ -192,10 +200,30 @@ export interface AuthPolicySpec {
    * More claims passed to the backend as headers, beside `X-User-Id` and `X-Org-Id`, e.g.
    * `{ claim: roles, header: X-Roles }`. Like those, each header replaces any client copy on the
    * policy's routes, and a public route cannot forward it from the client. A dotted claim reads a
-   * nested claim; a list or object claim arrives as krakend-jose's text form of it.
+   * nested claim; a list or object claim arrives as krakend-jose's text form of it. A token is
+   * refused with 401 when such a claim is `null`, or a number krakend-jose cannot write exactly: a
+   * whole number beyond ±9007199254740991 (2^53 - 1), or a fraction with more than six decimals,
+   * within 1e-6 of a whole number, or of a magnitude below 0.0001 or of a million or more.
    * @default []
    */
   readonly propagateClaims?: readonly ClaimHeaderSpec[];
+  /**
+   * Refuse tokens without an `exp` claim (401). krakend-jose checks `exp` only when a token has one,
+   * so a token without it would be valid forever: a leaked one could never be made to expire short
+   * of rotating the IAM's key. On by default because IAMs issue `exp` on every access token; turn it
+   * off only for an issuer that does not.
+   * @default true
+   */
+  readonly requireExpiry?: boolean;
+  /**
+   * How long a key id that the key set lacked is refused without fetching the set again
+   * (krakend-jose's `failed_jwk_key_cooldown`), a duration of 1s to 1h. Without it every token under
+   * such a key id fetches the set during its request, one fetch at a time per endpoint, and valid
+   * tokens of that endpoint wait behind them. A key the IAM publishes later is accepted once this
+   * time has passed, so keep it short.
+   * @default '10s'
+   */
+  readonly unknownKeyCooldown?: string;
 }
 
 /** TLS of the Ingress. */
@@ -478,6 +506,8 @@ export const DEFAULTS = {
   userIdClaim: 'sub',
   orgIdClaim: 'owner',
   jwksCacheSeconds: 900,
+  requireExpiry: true,
+  unknownKeyCooldown: '10s',
   ingressHost: 'api.hanzo.ai',
   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
 } as const;

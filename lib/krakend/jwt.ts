@@ -23,6 +23,10 @@ export function renderJwtValidator(policy: AuthPolicySpec): JwtValidatorConfig {
     // Left out at 900 s: with cache on, krakend-jose (jwk.go, SecretProvider) turns a zero
     // cache_duration into 15 minutes. Saves 21 bytes per endpoint against the 1 MiB ConfigMap limit.
     ...(cacheSeconds === KRAKEND_JWKS_CACHE_SECONDS ? {} : { cache_duration: cacheSeconds }),
+    // krakend-jose (jwk_client.go, JWKClient.GetKey and memoryMissTracker) refuses a key id whose lookup
+    // failed, for this long, without fetching the key set; unset, every token under a key id the set
+    // lacks fetches it during its request, behind go-auth0's per-endpoint mutex (jwk_client.go, GetKey).
+    failed_jwk_key_cooldown: policy.unknownKeyCooldown ?? DEFAULTS.unknownKeyCooldown,
     // krakend-jose (jose.go, CalculateHeadersToPropagate) sets each header from its claim on the
     // request to the backend, replacing a client's copy: a dotted claim name (not starting with
     // `http`) is read as a path into nested claims, a list arrives comma-joined and an object as JSON.

@@ -11,6 +11,7 @@ import { KrakendConfig } from './types';
 const ENDPOINT_PARAM = /^\{([A-Za-z0-9_-]+)\}$/;
 const URL_PATTERN_PARAM = /\{([\w\-.:/]+)\}/g;
 const STRATEGIES = ['ip', 'header', 'param'];
+const CEL_PHASES = ['req', 'resp', 'JWT'];
 
 /** Problems KrakenD CE would have with a rendered config; empty when it is safe to ship. */
 export function lintKrakendConfig(config: KrakendConfig): string[] {
@@ -60,6 +61,14 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
     if (!validated) {
       const forged = e.input_headers.filter((h) => identity.has(h.toLowerCase()));
       if (forged.length > 0) report(`forwards identity header ${forged.join(', ')} without auth/validator — a client could forge it`);
+    }
+
+    // krakend-cel evaluates a check in each phase whose variable prefix it holds anywhere in its text
+    // (internal/cel.go, parseByKey): `req` before the backend call, `resp` after it, `JWT` on the token.
+    // In a phase whose variables are unbound it fails and refuses every request; naming none, it never runs.
+    for (const check of e.extra_config?.['validation/cel'] ?? []) {
+      const phases = CEL_PHASES.filter((k) => check.check_expr.includes(k));
+      if (phases.length !== 1) report(`validation/cel check names ${phases.join(' and ') || 'none'} of req, resp and JWT: ${check.check_expr}`);
     }
 
     const limit = e.extra_config?.['qos/ratelimit/router'];

@@ -3,7 +3,9 @@
 import { destinationOf } from '../grammar/destinations';
 import { parseBackendUrl } from '../grammar/urls';
 import { AUTHORIZATION_HEADER, AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
+import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
+import { martianExtraConfig } from './martian';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
 import { loggingConfig, serverTimeouts } from './server';
@@ -29,11 +31,13 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
   const rateLimits = new Map((spec.rateLimits ?? []).map((r) => [r.name, r]));
   const authPolicies = new Map((spec.authPolicies ?? []).map((a) => [a.name, a]));
   const exact = exactRouted(spec.routes);
+  // The path-variant checks of routes beside a protected route on the same backend server (cel.ts).
+  const guards = pathGuards(spec).byRoute ?? [];
   const endpoints: KrakendEndpoint[] = [];
-  for (const route of spec.routes) {
+  for (const [i, route] of spec.routes.entries()) {
     const auth = route.authPolicy === undefined ? undefined : authPolicies.get(route.authPolicy);
     const limit = route.rateLimit === undefined ? undefined : rateLimits.get(route.rateLimit);
-    endpoints.push(...routeEndpoints(route, route.prefixDepth ?? depth, timeout, auth, limit, exact));
+    endpoints.push(...routeEndpoints(route, route.prefixDepth ?? depth, timeout, auth, limit, exact, guards[i]));
   }
   return {
     version: 3,
@@ -97,11 +101,16 @@ function routeEndpoints(
   auth: AuthPolicySpec | undefined,
   limit: RateLimitSpec | undefined,
   exactPairs: ReadonlySet<string>,
+  pathGuard: PathGuard | undefined,
 ): KrakendEndpoint[] {
   const backend = parseBackendUrl(route.backend).value;
   if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
   // Shared by every endpoint of the route: built once.
-  const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], destinationOf(backend).inCluster);
+  const inCluster = destinationOf(backend).inCluster;
+  const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
+  // Outside the cluster only: keeps KrakenD's version from the backend and hop-by-hop headers from the client.
+  const martian = martianExtraConfig(inCluster, inputHeaders);
+  const jwtCel = auth ? jwtCelChecks(auth) : [];
   const extraConfig: EndpointExtraConfig | undefined =
     auth || limit
       ? {
@@ -117,6 +126,7 @@ function routeEndpoints(
   for (const method of uniqueMethods(route)) {
     const below = !exact && exactPairs.has(`${method} ${route.prefix}`);
     for (const path of below ? paths.slice(1) : paths) {
+      const cel = endpointCelChecks(path.rest, pathGuard, jwtCel);
       out.push({
         endpoint: path.endpoint,
         // GET is KrakenD's default method: left out to keep large route tables under 1 MiB.
@@ -127,8 +137,10 @@ function routeEndpoints(
         // No backend `encoding`: lura sets it to no-op whenever the endpoint's output_encoding is no-op
         // (config.go, initBackendDefaults, after the service-level value is inherited), so status,
         // headers and body still pass through untouched. Saves 19 bytes per endpoint.
-        backend: [{ host, url_pattern: urlPattern(backend.basePath, path, route.stripPrefix === true) }],
-        ...(extraConfig ? { extra_config: extraConfig } : {}),
+        backend: [
+          { host, url_pattern: urlPattern(backend.basePath, path, route.stripPrefix === true), ...(martian ? { extra_config: martian } : {}) },
+        ],
+        ...(cel ? { extra_config: { ...extraConfig, 'validation/cel': cel } } : extraConfig ? { extra_config: extraConfig } : {}),
       });
     }
   }

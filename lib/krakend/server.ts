@@ -1,13 +1,10 @@
 // The service-level settings of KrakenD's HTTP server and its logger: what a client connection may
 // cost the gateway, and how much the gateway writes about itself.
-import { longestSeconds } from '../grammar/durations';
+import { durationMs, longestSeconds } from '../grammar/durations';
 import { DEFAULTS, GatewaySpec, requestTimeouts } from '../spec';
 import { LoggingConfig } from './types';
 
-/**
- * Seconds past the longest request timeout that a request's body may take to arrive and its response
- * to be written: a response that starts just before the timeout still gets out.
- */
+/** Seconds past the longest request timeout that a request, its body included, may take to arrive. */
 export const BODY_MARGIN_SECONDS = 10;
 
 /**
@@ -16,18 +13,32 @@ export const BODY_MARGIN_SECONDS = 10;
  * without them a client that sends its headers or body one byte at a time, or leaves a keep-alive
  * connection idle, holds a connection and a goroutine for as long as it likes.
  * - `read_header_timeout`: the request line and headers.
- * - `read_timeout` and `write_timeout`: the whole request, body included, and the response; both the
- *   longest request timeout plus a margin, so no route's own timeout is cut short by them.
+ * - `read_timeout`: the whole request, body included: the longest request timeout plus a margin.
+ * - `write_timeout`: the response: exactly the longest request timeout, no margin. A route's timeout
+ *   also ends the response (lura proxy/http_response.go, NoOpHTTPResponseParser stops the body copy
+ *   with the context), and lura then ends it as if it were whole: a chunked body with its last chunk,
+ *   a small one with a Content-Length (router/gin/render.go, noopRender ignores io.Copy's error). Go
+ *   starts the write deadline when the request's headers are read (net/http server.go,
+ *   conn.readRequest), before lura starts the route's timeout (router/gin/endpoint.go,
+ *   CustomErrorEndpointHandler): on a route of the longest timeout, whatever is still to be written
+ *   then fails, and Go closes the connection. A cut stream ends without its last chunk, so clients can
+ *   tell it from a whole one; the price is that a backend with no answer by then gets the connection
+ *   closed instead of lura's empty 500 (test/e2e/responses.test.ts).
  * - `idle_timeout`: a keep-alive connection between requests (Go uses `read_timeout` when it is unset).
  */
 export function serverTimeouts(spec: GatewaySpec) {
-  const whole = `${longestSeconds(requestTimeouts(spec)) + BODY_MARGIN_SECONDS}s`;
+  const timeouts = requestTimeouts(spec);
   return {
     read_header_timeout: spec.readHeaderTimeout ?? DEFAULTS.readHeaderTimeout,
-    read_timeout: whole,
-    write_timeout: whole,
+    read_timeout: `${longestSeconds(timeouts) + BODY_MARGIN_SECONDS}s`,
+    write_timeout: longestTimeout(timeouts),
     idle_timeout: spec.idleTimeout ?? DEFAULTS.idleTimeout,
   } as const;
+}
+
+/** The longest of the request timeouts, as the spec writes it (`120s`, `1500ms`): not rounded. */
+function longestTimeout(timeouts: readonly string[]): string {
+  return timeouts.reduce((longest, t) => ((durationMs(t) ?? 0) > (durationMs(longest) ?? 0) ? t : longest));
 }
 
 /**

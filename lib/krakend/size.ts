@@ -2,7 +2,8 @@
 // its ConfigMap is refused without rendering, however many endpoints it would expand into. Each
 // route counts its own prefixDepth, an exact route one endpoint per method.
 import { parseBackendUrl } from '../grammar/urls';
-import { DEFAULTS, GatewaySpec } from '../spec';
+import { CONFIGMAP_LIMIT_BYTES, DEFAULTS, GatewaySpec } from '../spec';
+import { pathGuards } from './cel';
 
 // The bytes of the smallest endpoint the renderer writes, without its path, host and url_pattern:
 // {"endpoint":"","input_headers":["Accept","Content-Type"],"input_query_strings":["*"],"backend":[{"host":[""],"url_pattern":""}]}
@@ -12,7 +13,8 @@ const ENDPOINT_SKELETON_BYTES = 129;
 /**
  * A lower bound of the rendered krakend.json's size for a validated spec: every endpoint (one per
  * method and depth of each route) holds at least its skeleton, its route's prefix and its backend's
- * origin. Linear in the routes; nothing is built.
+ * origin, and an endpoint with parameters of a guarded route its path-variant pattern (cel.ts). Linear
+ * in the routes; nothing is built, and the patterns are counted only while the total fits the ConfigMap.
  */
 export function minConfigBytes(spec: GatewaySpec): number {
   const gatewayDepth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
@@ -27,5 +29,5 @@ export function minConfigBytes(spec: GatewaySpec): number {
     const origin = parseBackendUrl(route.backend).value?.origin.length ?? 0;
     bytes += (methods.length * perMethod - left) * (ENDPOINT_SKELETON_BYTES + route.prefix.length + origin);
   }
-  return bytes;
+  return bytes > CONFIGMAP_LIMIT_BYTES ? bytes : bytes + pathGuards(spec, CONFIGMAP_LIMIT_BYTES - bytes).minBytes;
 }

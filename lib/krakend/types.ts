@@ -3,6 +3,21 @@
 export interface KrakendBackend {
   readonly host: readonly string[];
   readonly url_pattern: string;
+  readonly extra_config?: BackendExtraConfig;
+}
+
+/** A backend's `extra_config`: only `modifier/martian` (lib/krakend/martian.ts). */
+export interface BackendExtraConfig {
+  readonly 'modifier/martian'?: MartianConfig;
+}
+
+/** The one martian modifier this library writes: `header.Blacklist`, which deletes headers by name. */
+export interface MartianConfig {
+  readonly 'header.Blacklist': {
+    /** KrakenD's schema requires it; martian reads a missing scope as both. */
+    readonly scope: readonly ['request', 'response'];
+    readonly names: readonly string[];
+  };
 }
 
 export interface JwtValidatorConfig {
@@ -13,6 +28,8 @@ export interface JwtValidatorConfig {
   readonly cache: true;
   /** Absent means krakend-jose's default, 900 s. */
   readonly cache_duration?: number;
+  /** A Go duration; krakend-jose ignores one below 1 s. */
+  readonly failed_jwk_key_cooldown: string;
   readonly propagate_claims: ReadonlyArray<readonly [string, string]>;
   readonly disable_jwk_security?: true;
 }
@@ -32,6 +49,13 @@ export interface RouterRateLimitConfig {
 export interface EndpointExtraConfig {
   readonly 'auth/validator'?: JwtValidatorConfig;
   readonly 'qos/ratelimit/router'?: RouterRateLimitConfig;
+  /** Assembled in lib/krakend/cel.ts only. */
+  readonly 'validation/cel'?: readonly CelCheck[];
+}
+
+/** One check of `validation/cel` (krakend-cel internal/cel.go, InterpretableDefinition). */
+export interface CelCheck {
+  readonly check_expr: string;
 }
 
 export interface KrakendEndpoint {

@@ -74,6 +74,8 @@ export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   cacheDuration: true,
   allowInsecureJwks: true,
   propagateClaims: true,
+  requireExpiry: true,
+  unknownKeyCooldown: true,
 });
 export const CLAIM_HEADER_FIELDS = fieldsOf<ClaimHeaderSpec>({ claim: true, header: true });
 export const INGRESS_FIELDS = fieldsOf<IngressSpec>({

@@ -143,6 +143,16 @@ export function checkAuthPolicies(c: Checker, path: string, value: unknown): Pol
     if (a.cacheDuration !== undefined) c.integer(`${p}.cacheDuration`, a.cacheDuration, 1, UINT32_MAX);
     if (a.allowInsecureJwks !== undefined) c.boolean(`${p}.allowInsecureJwks`, a.allowInsecureJwks);
     if (a.propagateClaims !== undefined) checkPropagateClaims(c, `${p}.propagateClaims`, a.propagateClaims);
+    if (a.requireExpiry !== undefined) c.boolean(`${p}.requireExpiry`, a.requireExpiry);
+    if (a.unknownKeyCooldown !== undefined) {
+      // krakend-jose (jwk_client.go, NewJWKClientWithCache) ignores a cooldown below 1 s; one longer than
+      // an hour would keep refusing tokens of a key the IAM published late for that long.
+      c.duration(`${p}.unknownKeyCooldown`, a.unknownKeyCooldown, {
+        minMs: 1000,
+        maxMs: 3_600_000,
+        why: ' — a key id the key set lacked is refused this long without a fetch: from 1s (krakend-jose ignores less) to 1h',
+      });
+    }
   });
 }
 

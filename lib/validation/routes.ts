@@ -6,6 +6,7 @@ import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, MAX_ROUTES, ORG_ID_HEADER, USER_I
 import { Checker, MAX_NAME_LENGTH, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
 import { HEADER_NAME, MAX_HEADER_NAME_LENGTH, Policies } from './policies';
+import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
 
 const WHY_NOT_IN_PREFIX: Record<string, string> = {
   '*': 'wildcard routes are KrakenD Enterprise only; CE panics at start',
@@ -46,6 +47,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
   // once: an exact route and a prefix route share a prefix, the prefix route then serves below it.
   const exactRoutes = new Map<string, number>();
   const prefixRoutes = new Map<string, { index: number; depth: number }>();
+  const checked: CheckedRoute[] = []; // the routes whose prefix, methods and backend are valid
   c.each(value, (r, i) => {
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
@@ -94,6 +96,10 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
       );
     }
     if (!prefixOk || !methods) return;
+    const backend = typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
+    const { prefix, authPolicy } = r;
+    if (backend && typeof prefix === 'string' && (authPolicy === undefined || typeof authPolicy === 'string'))
+      checked.push({ index: i, prefix, methods, exact, depth: exact ? 0 : depth, authPolicy, backend, stripPrefix: r.stripPrefix === true });
     for (const m of methods) {
       const key = `${m} ${r.prefix}`;
       const first = exact ? exactRoutes.get(key) : prefixRoutes.get(key)?.index;
@@ -133,6 +139,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
       }
     }
   }
+  checkProtectedPrefixes(c, path, checked, { exactRoutes, prefixRoutes, maxDepth: MAX_PREFIX_DEPTH });
 }
 
 /**

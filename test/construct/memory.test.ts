@@ -8,10 +8,10 @@ import { defaultResources } from '../../lib/kubernetes/deployment';
 import { benchRoutes, benchSpec } from '../../bench/shape';
 import { synthGateway, only } from '../support/k8s';
 
-test('the estimate counts 20 KiB an endpoint, 17 more with a JWT check and 7 more with a per-client limit, over 66 MiB', () => {
-  // 2,530 endpoints, 1,260 of them (126 routes) with a JWT check and a per-user limit:
-  // 66 MiB + (2530 × 20 + 1260 × 17 + 1260 × 7) KiB = 66 + 78.95 MiB → 145 MiB; twice that under load.
-  expect(memoryNeeds(renderKrakendConfig(benchSpec(benchRoutes(253))))).toEqual({ startMiB: 145, limitMiB: 290 });
+test('the estimate counts 20 KiB an endpoint, 17 more with a JWT check, 7 more with a per-client limit and 52 per CEL check, over 66 MiB', () => {
+  // 2,090 endpoints, 1,040 of them (104 routes) with a JWT check, its one CEL claim check and a per-user limit:
+  // 66 MiB + (2090 × 20 + 1040 × 17 + 1040 × 7 + 1040 × 52) KiB = 66 + 118.01 MiB → 185 MiB; twice that under load.
+  expect(memoryNeeds(renderKrakendConfig(benchSpec(benchRoutes(209))))).toEqual({ startMiB: 185, limitMiB: 370 });
   // 10 public endpoints: 66 + 0.2 → 67.
   expect(memoryNeeds(renderKrakendConfig({ routes: [{ prefix: '/v1', backend: 'http://a.b.svc', methods: ['GET', 'POST'] }] }))).toEqual({
     startMiB: 67,
@@ -25,17 +25,17 @@ test('the default resources stay 256Mi/512Mi while the estimate fits them, and g
 });
 
 test('the largest bench-shape table gets the default memory and GOMEMLIMIT', () => {
-  const { manifests } = synthGateway({ ...benchSpec(benchRoutes(253)) });
+  const { manifests } = synthGateway({ ...benchSpec(benchRoutes(209)) });
   const container = only(manifests, 'Deployment').spec.template.spec.containers[0];
   expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } });
   expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '483183820' }]);
 });
 
 test('a memory limit below what the route table needs is refused at its path, with the figure', () => {
-  expect(() => synthGateway({ ...benchSpec(benchRoutes(253)), resources: { limits: { memory: '256Mi' } } })).toThrow(
-    /spec\.resources\.limits\.memory: is below what this route table needs \(got "256Mi"; KrakenD takes about 145Mi at start and needs a limit of at least 290Mi under load\) — raise it to 290Mi or more/,
+  expect(() => synthGateway({ ...benchSpec(benchRoutes(209)), resources: { limits: { memory: '256Mi' } } })).toThrow(
+    /spec\.resources\.limits\.memory: is below what this route table needs \(got "256Mi"; KrakenD takes about 185Mi at start and needs a limit of at least 370Mi under load\) — raise it to 370Mi or more/,
   );
   // Enough, or no limit at all, is accepted.
-  expect(() => synthGateway({ ...benchSpec(benchRoutes(253)), resources: { limits: { memory: '292Mi' } } })).not.toThrow();
-  expect(() => synthGateway({ ...benchSpec(benchRoutes(253)), resources: { requests: { memory: '128Mi' } } })).not.toThrow();
+  expect(() => synthGateway({ ...benchSpec(benchRoutes(209)), resources: { limits: { memory: '372Mi' } } })).not.toThrow();
+  expect(() => synthGateway({ ...benchSpec(benchRoutes(209)), resources: { requests: { memory: '128Mi' } } })).not.toThrow();
 });

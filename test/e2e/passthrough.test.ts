@@ -19,9 +19,10 @@
  * - `input_headers` is an allowlist (`NewRequest` in lura `router/gin/endpoint.go`); lura always
  *   sets `X-Forwarded-For` (gin's ClientIP: the connection's address unless it is a trusted proxy),
  *   `X-Forwarded-Host`, and `User-Agent` (KrakenD's own unless the client's is forwarded, then
- *   `X-Forwarded-Via`). The renderer lists Accept and Content-Type, plus Authorization only for a
- *   backend in the cluster (a Service name: `localhost` is a bare name too, 127.0.0.1 is not;
- *   `destinationOf` in lib/grammar/destinations.ts).
+ *   `X-Forwarded-Via`); the rendered `modifier/martian` block deletes KrakenD's from a backend
+ *   outside the cluster (lib/krakend/martian.ts). The renderer lists Accept and Content-Type, plus
+ *   Authorization only for a backend in the cluster (a Service name: `localhost` is a bare name too,
+ *   127.0.0.1 is not; `destinationOf` in lib/grammar/destinations.ts).
  * - The request body is streamed to the backend chunked unless Content-Length is forwarded
  *   (`NewHTTPProxyDetailed` in lura `proxy/http.go` reads the size from the forwarded headers).
  */
@@ -282,9 +283,10 @@ describeWithKrakend('passthrough through a running KrakenD', (bin) => {
     expect(got.headers.accept).toBe('application/x-accept');
     expect(got.headers['content-type']).toBe('text/x-type');
     expect(got.headers.host).toBe(`127.0.0.1:${stubs.app.port}`);
-    // Not the client's: Go's transport asks for gzip, lura names KrakenD and the real peer.
+    // Not the client's: Go's transport asks for gzip and names itself (martian deleted KrakenD's
+    // User-Agent: 127.0.0.1 is outside the cluster), lura names the real peer.
     expect(got.headers['accept-encoding']).toBe('gzip');
-    expect(got.headers['user-agent']).toBe('KrakenD Version 2.13.0');
+    expect(got.headers['user-agent']).toBe('Go-http-client/1.1');
     expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(got.headers['x-forwarded-host']).toBe('gateway.example');
   });
@@ -304,14 +306,14 @@ describeWithKrakend('passthrough through a running KrakenD', (bin) => {
       'x-custom',
       'x-forwarded-for',
       'x-forwarded-host',
-      'x-forwarded-via',
       'x-request-id',
     ]);
     expect(got.headers.authorization).toBe('Bearer client-token');
     expect(got.headers['x-custom']).toBe('custom');
     expect(got.headers['x-request-id']).toBe('req-1');
     expect(got.headers['user-agent']).toBe('client-agent/1.0');
-    expect(got.headers['x-forwarded-via']).toBe('KrakenD Version 2.13.0');
+    // lura's X-Forwarded-Via (KrakenD's version) is deleted by martian for a backend outside the cluster.
+    expect(got.headers['x-forwarded-via']).toBeUndefined();
     expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
   });
 

@@ -106,10 +106,10 @@ describeWithKrakend('rate limits in krakend run', (bin) => {
     expect(backend.requests.map((r) => r.headers['x-user-id'])).toEqual(['alice', 'alice', 'alice', 'bob']);
   });
 
-  test('per user: a valid token without the user claim is refused with 429 (an empty key is never counted)', async () => {
+  test('per user: a valid token without the user claim is refused with 401 by the validator, before the limiter', async () => {
     const res = await send(trusting.url, { path: '/user', headers: bearer(iam.sign({ sub: undefined })) });
 
-    expect(res.status).toBe(429);
+    expect(res.status).toBe(401);
     expect(backend.requests).toHaveLength(0);
   });
 

@@ -333,7 +333,7 @@ describe('headers and query strings (lura transport/http/server/server.go)', () 
 describe('JWT validation (krakend-jose jws.go)', () => {
   const jwtOf = (spec: GatewaySpec) => render(spec).endpoints.map((e) => e.extra_config?.['auth/validator']);
 
-  test('RS256 against the key set, issuer pinned, key set cached 900s, sub and owner propagated', () => {
+  test('RS256 against the key set, issuer pinned, key set cached 900s, unknown key ids refused 10s, sub and owner propagated', () => {
     const blocks = jwtOf(gateway([{ prefix: '/v1/chat', backend: CHAT, authPolicy: 'iam', methods: ['GET', 'POST'] }]));
     expect(blocks).toHaveLength(10);
     for (const block of blocks) {
@@ -345,6 +345,7 @@ describe('JWT validation (krakend-jose jws.go)', () => {
         jwk_url: 'https://hanzo.id/.well-known/jwks',
         issuer: 'https://hanzo.id',
         cache: true,
+        failed_jwk_key_cooldown: '10s',
         propagate_claims: [
           ['sub', 'X-User-Id'],
           ['owner', 'X-Org-Id'],
@@ -577,9 +578,9 @@ describe('trailing slashes', () => {
 });
 
 describe('the HTTP server: connection timeouts, version header and log level', () => {
-  test('by default: 10s for headers, 90s idle, the whole request and response 130s (the 120s timeout + 10s), INFO to stdout', () => {
+  test('by default: 10s for headers, 90s idle, the whole request 130s (the 120s timeout + 10s), the response 120s, INFO to stdout', () => {
     const config = render(gateway([{ prefix: '/v1', backend: CHAT }]));
-    expect(config).toMatchObject({ read_header_timeout: '10s', read_timeout: '130s', write_timeout: '130s', idle_timeout: '90s' });
+    expect(config).toMatchObject({ read_header_timeout: '10s', read_timeout: '130s', write_timeout: '120s', idle_timeout: '90s' });
     expect(config.extra_config['telemetry/logging']).toEqual({ level: 'INFO', prefix: '[KRAKEND]', stdout: true });
     expect(config.extra_config.router.hide_version_header).toBe(true);
   });
@@ -589,9 +590,9 @@ describe('the HTTP server: connection timeouts, version header and log level', (
       { prefix: '/v1', backend: CHAT, timeout: '5m' },
       { prefix: '/v2', backend: CHAT, timeout: '1500ms' },
     ];
-    expect(render(gateway(routes, { timeout: '30s' }))).toMatchObject({ read_timeout: '310s', write_timeout: '310s' });
-    // 1.5 s rounds up to 2 s.
-    expect(render(gateway([routes[1]], { timeout: '1s' }))).toMatchObject({ read_timeout: '12s', write_timeout: '12s' });
+    expect(render(gateway(routes, { timeout: '30s' }))).toMatchObject({ read_timeout: '310s', write_timeout: '5m' });
+    // 1.5 s rounds up to 2 s for reading; the response's deadline is the timeout itself.
+    expect(render(gateway([routes[1]], { timeout: '1s' }))).toMatchObject({ read_timeout: '12s', write_timeout: '1500ms' });
   });
 
   test('readHeaderTimeout, idleTimeout and logLevel come from the spec', () => {

@@ -10,7 +10,7 @@ import { ginReplay, skipNotice } from './conformance';
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 // Few segments, so generated prefixes nest (`/v1`, `/v1/chat`) and share string prefixes (`a`, `ab`).
-const SEGMENTS = ['v1', 'chat', 'models', 'auth', 'a', 'ab', 'x.y_z-1'];
+const SEGMENTS = ['v1', 'chat', 'models', 'auth', 'a', 'ab', 'x.y_z-1', 'responses'];
 // The spec's defaults, restated here (not imported) so the oracle stays independent of lib/.
 const DEFAULT_METHODS: readonly string[] = ['GET'];
 const DEFAULT_DEPTH = 4;
@@ -67,14 +67,16 @@ const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
         orgIdClaim: fc.constantFrom('owner', 'org'),
         cacheDuration: fc.integer({ min: 1, max: 86400 }),
         allowInsecureJwks: fc.boolean(),
-        // Dotted and URL-style claim names, and header names in any case.
+        // Dotted and URL-style claim names (one holding `req`, which the CEL claim check must escape), and header names in any case.
         propagateClaims: fc.uniqueArray(
           fc.record({
-            claim: fc.constantFrom('roles', 'realm_access.roles', 'email', 'https://hanzo.ai/plan'),
+            claim: fc.constantFrom('roles', 'realm_access.roles', 'email', 'https://hanzo.ai/plan', 'request.tier'),
             header: fc.constantFrom('X-Roles', 'X-Email', 'x-plan', 'X-Tenant-Tier'),
           }),
           { selector: (c) => c.header.toLowerCase(), maxLength: 3 },
         ),
+        requireExpiry: fc.boolean(),
+        unknownKeyCooldown: fc.constantFrom('1s', '10s', '1m', '1h'),
       },
       { requiredKeys: ['iamEndpoint', 'jwksUrl'] },
     )
@@ -177,6 +179,53 @@ function deepenNested(routes: RouteSpec[], gatewayDepth: number | undefined): Ro
   return out;
 }
 
+/**
+ * Adds to each route with an auth policy the methods of every route around it (a shorter prefix that
+ * is the route's or a whole-segment start of it) that is public or of another policy and has the same
+ * backend host: validation refuses a protected prefix that leaves out a method such a route would
+ * then serve on that server (docs/security-defaults.md). Broader than the rule (it ignores depth,
+ * base paths and stripPrefix), which only adds methods. A method another route of the same kind
+ * already routes on that prefix is not added (validation refuses two), nor one an exact route takes
+ * from a prefix route of depth 0.
+ */
+function protectMethods(routes: RouteSpec[], gatewayDepth: number): RouteSpec[] {
+  const host = (r: RouteSpec) => /^https?:\/\/([^/:]+)/.exec(r.backend)![1];
+  const kindOf = (r: RouteSpec) => (r.exact ? 'exact' : (r.prefixDepth ?? gatewayDepth) === 0 ? 'prefix0' : 'prefix');
+  const taken = new Set(routes.flatMap((r) => (r.methods ?? DEFAULT_METHODS).map((m) => `${kindOf(r)} ${m} ${r.prefix}`)));
+  return routes.map((route) => {
+    if (route.authPolicy === undefined) return route;
+    const own = route.methods ?? DEFAULT_METHODS;
+    const around = routes.filter(
+      (r) =>
+        r.authPolicy !== route.authPolicy &&
+        host(r) === host(route) &&
+        r.prefix !== route.prefix &&
+        (r.prefix === '/' || route.prefix.startsWith(`${r.prefix}/`)),
+    );
+    const kind = kindOf(route);
+    const clash = (m: string) =>
+      kind === 'exact'
+        ? taken.has(`exact ${m} ${route.prefix}`) || taken.has(`prefix0 ${m} ${route.prefix}`)
+        : taken.has(`prefix ${m} ${route.prefix}`) ||
+          taken.has(`prefix0 ${m} ${route.prefix}`) ||
+          (kind === 'prefix0' && taken.has(`exact ${m} ${route.prefix}`));
+    const added = METHODS.filter((m) => !own.includes(m) && around.some((r) => (r.methods ?? DEFAULT_METHODS).includes(m)) && !clash(m));
+    if (added.length === 0) return route;
+    added.forEach((m) => taken.add(`${kind} ${m} ${route.prefix}`));
+    return { ...route, methods: METHODS.filter((m) => own.includes(m) || added.includes(m)) };
+  });
+}
+
+/** protectMethods until nothing changes: a route that gains methods may have to pass them on to the routes inside it. */
+function protectAll(routes: RouteSpec[], gatewayDepth: number): RouteSpec[] {
+  for (let pass = 0; pass <= METHODS.length; pass++) {
+    const next = protectMethods(routes, gatewayDepth);
+    if (next.every((r, i) => r === routes[i])) return next;
+    routes = next;
+  }
+  return routes;
+}
+
 const SNIPPET_ANNOTATION = 'nginx.ingress.kubernetes.io/configuration-snippet';
 
 const ingressArb = fc
@@ -252,7 +301,10 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
       ...rest,
       ...(authPolicies ? { authPolicies } : {}),
       ...(rateLimits ? { rateLimits } : {}),
-      routes: deepenNested(resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH), rest.prefixDepth),
+      routes: deepenNested(
+        protectAll(resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH), rest.prefixDepth ?? DEFAULT_DEPTH),
+        rest.prefixDepth,
+      ),
     }));
 }
 

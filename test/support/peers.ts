@@ -166,8 +166,14 @@ export interface Issuer {
   readonly jwksUrl: string;
   /** How many times the key set was fetched. */
   jwksFetches(): number;
-  /** An RS256 token signed with the served key (`kid` = `test-key`), or with `opts` overriding header parts. */
-  sign(claims?: Claims, opts?: { kid?: string; alg?: string; key?: KeyObject | 'none' | { hmacSecret: Buffer } }): string;
+  /**
+   * An RS256 token signed with the served key (`kid` = `test-key`), or with `opts` overriding header parts.
+   * `payload` edits the claims' JSON text before signing, for what JSON.stringify cannot write (9007199254740993).
+   */
+  sign(
+    claims?: Claims,
+    opts?: { kid?: string; alg?: string; key?: KeyObject | 'none' | { hmacSecret: Buffer }; payload?: (json: string) => string },
+  ): string;
   /** A second RSA key that the key set does not hold. */
   readonly strangerKey: KeyObject;
   /** The served public key in PEM, for the HS256-with-the-public-key attack. */
@@ -209,7 +215,8 @@ export async function startIssuer(iss = 'https://iam.test'): Promise<Issuer> {
       const key = opts.key ?? privateKey;
       const alg = opts.alg ?? (key === 'none' ? 'none' : 'hmacSecret' in (key as object) ? 'HS256' : 'RS256');
       const header = { alg, typ: 'JWT', kid: opts.kid ?? 'test-key' };
-      const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(full))}`;
+      const payload = JSON.stringify(full);
+      const input = `${b64url(JSON.stringify(header))}.${b64url(opts.payload ? opts.payload(payload) : payload)}`;
       if (key === 'none') return `${input}.`;
       if ('hmacSecret' in (key as object)) {
         return `${input}.${createHmac('sha256', (key as { hmacSecret: Buffer }).hmacSecret)

@@ -545,6 +545,34 @@ const RULES: Rule[] = [
     path: 'spec.authPolicies[0].cacheDuration',
     message: /from 1 to 4294967295 \(got -1\)/,
   },
+  {
+    rule: 'requireExpiry is a boolean',
+    good: auth0({ requireExpiry: false }),
+    bad: auth0({ requireExpiry: 'no' }),
+    path: 'spec.authPolicies[0].requireExpiry',
+    message: /^must be true or false \(got string "no"\)/,
+  },
+  {
+    rule: 'unknownKeyCooldown is a duration of at least 1s',
+    good: auth0({ unknownKeyCooldown: '1s' }),
+    bad: auth0({ unknownKeyCooldown: '500ms' }),
+    path: 'spec.authPolicies[0].unknownKeyCooldown',
+    message: /^must be at least 1s \(got "500ms"\) — .*krakend-jose ignores less/,
+  },
+  {
+    rule: 'unknownKeyCooldown is at most 1h',
+    good: auth0({ unknownKeyCooldown: '1h' }),
+    bad: auth0({ unknownKeyCooldown: '61m' }),
+    path: 'spec.authPolicies[0].unknownKeyCooldown',
+    message: /^must be at most 1h \(got "61m"\) — /,
+  },
+  {
+    rule: 'unknownKeyCooldown is a duration',
+    good: auth0({ unknownKeyCooldown: '30s' }),
+    bad: auth0({ unknownKeyCooldown: '10' }),
+    path: 'spec.authPolicies[0].unknownKeyCooldown',
+    message: /^must be a duration such as 500ms, 10s, 1m or 1h \(got "10"\)/,
+  },
 
   // Identity headers.
   {
