@@ -7,6 +7,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import type { App } from 'cdk8s';
 import type { Gateway } from './gateway';
+import type { FailClass } from './review/diff';
 import { GatewayDocument, GatewayLoadError, STDIN, SourceProblem, formatSourceProblem, loadGatewayFiles } from './load';
 import { GatewayValidationError } from './errors';
 import { MAX_SOURCE_BYTES, messageOf } from './source-text';
@@ -29,6 +30,16 @@ Commands:
   validate FILE...
       Checks every Gateway and prints one line per problem; when all are valid, one line per
       Gateway and a summary (2 gateways valid).
+  audit FILE... [--json | --format text|json]
+      Prints every method and path each Gateway's krakend.json serves, by backend: the auth
+      policy (or public), rate limits, identity and forwarded headers, and warnings for risky
+      shapes. A FILE may be a folder (its .yaml and .yml files).
+  diff OLD NEW [--format text|markdown|json] [--json] [--fail-on CLASS,...]
+      Prints what changes in what KrakenD serves from OLD to NEW (each a FILE, a folder or '-'),
+      Gateway by Gateway (namespace/name). CLASS: added, removed, auth-added, auth-removed,
+      auth-changed, limit-added, limit-removed, limit-loosened, limit-tightened, backend-changed,
+      headers-changed, public-added, external-added.
+      Exits 1 when a CLASS named by --fail-on is present; 2 on invalid input or usage.
 
 Options:
   -h, --help       prints this help
@@ -43,7 +54,7 @@ Problems go to standard error, one a line: FILE: line L, column C: PATH: MESSAGE
 the Nth document of a file that holds several; the line and column of the value, when it is
 written in the file). Nothing is written unless every Gateway is valid.
 
-Exit status: 0 success, 1 invalid input, 2 usage error.
+Exit status: 0 success, 1 invalid input, 2 usage error (diff: see above).
 `;
 
 /** A failure to report in one line, without a stack trace. */
@@ -62,24 +73,25 @@ function usage(message: string): CliError {
 
 /** Runs the command line `argv` (without node and script) and returns the exit status. */
 export function main(argv: readonly string[]): number {
+  // diff exits 1 when a --fail-on class is present, so its own failures exit 2, as diff(1)'s do.
+  const status = { failure: 1 as 1 | 2 };
   try {
-    run(argv);
-    return 0;
+    return run(argv, status);
   } catch (e) {
     if (e instanceof GatewayLoadError) {
       process.stderr.write(`${e.problems.map(formatSourceProblem).join('\n')}\n`);
-      return 1;
+      return status.failure;
     }
     if (e instanceof CliError) {
       process.stderr.write(`hanzo-gateway: ${e.message}\n`);
-      return e.exitCode;
+      return e.exitCode === 1 ? status.failure : e.exitCode;
     }
     process.stderr.write(`hanzo-gateway: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    return status.failure;
   }
 }
 
-function run(argv: readonly string[]): void {
+function run(argv: readonly string[], status: { failure: 1 | 2 }): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -89,6 +101,9 @@ function run(argv: readonly string[]): void {
         output: { type: 'string', short: 'o' },
         stdout: { type: 'boolean' },
         name: { type: 'string' },
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+        'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -101,24 +116,34 @@ function run(argv: readonly string[]): void {
   const [command, ...files] = positionals;
   if (values.help || command === 'help') {
     process.stdout.write(HELP);
-    return;
+    return 0;
   }
   if (values.version) {
     process.stdout.write(`${packageVersion()}\n`);
-    return;
+    return 0;
   }
   if (command === undefined) throw usage('no command given');
-  if (!['synth', 'krakend', 'validate'].includes(command)) throw usage(`unknown command "${command}" (commands: synth, krakend, validate)`);
+  if (!COMMANDS.includes(command)) throw usage(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+  if (command === 'diff') status.failure = 2;
   if (command !== 'synth' && (values.output !== undefined || values.stdout)) throw usage('--output and --stdout are options of synth');
   if (command !== 'krakend' && values.name !== undefined) throw usage('--name is an option of krakend');
+  if (command !== 'audit' && command !== 'diff' && (values.json || values.format !== undefined))
+    throw usage('--json and --format are options of audit and diff');
+  if (command !== 'diff' && values['fail-on'] !== undefined) throw usage('--fail-on is an option of diff');
+  if (command === 'diff' && files.length !== 2) throw usage(`diff takes OLD and NEW, each a FILE, a folder or '-' (got ${files.length})`);
   if (files.length === 0) throw usage(`${command} needs a FILE ('-' for standard input)`);
   if (files.filter((f) => f === STDIN).length > 1) throw usage("'-' (standard input) can be given once");
 
+  if (command === 'audit') return audit(files, reviewFormat(values, ['text', 'json']));
+  if (command === 'diff') return diff(files[0], files[1], reviewFormat(values, ['text', 'markdown', 'json']), values['fail-on']);
   const inputs = withoutKustomizations(files);
   if (command === 'synth') synth(inputs, values.output, values.stdout === true);
   else if (command === 'krakend') krakend(inputs, values.name);
   else validate(inputs);
+  return 0;
 }
+
+const COMMANDS = ['synth', 'krakend', 'validate', 'audit', 'diff'];
 
 /**
  * The version in this package's package.json, read when asked: from build/lib/cli.js (or lib/cli.ts
@@ -141,13 +166,13 @@ const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 
  * a kustomize folder (`gateways/*.yaml`) picks up its kustomization.yaml, which is never a Gateway:
  * it is recognized by its name, as kustomize recognizes it, not by what it holds.
  */
-function withoutKustomizations(files: readonly string[]): string[] {
+function withoutKustomizations(files: readonly string[], noneLeft: 'refused' | 'allowed' = 'refused'): string[] {
   const kept: string[] = [];
   for (const file of files) {
     if (file !== STDIN && KUSTOMIZATION_NAMES.has(path.basename(file))) process.stderr.write(`${file}: skipped: a kustomization, not a Gateway\n`);
     else kept.push(file);
   }
-  if (kept.length === 0) throw new CliError('no FILE left to read: every FILE given is a kustomization', 1);
+  if (kept.length === 0 && noneLeft === 'refused') throw new CliError('no FILE left to read: every FILE given is a kustomization', 1);
   return kept;
 }
 
@@ -300,4 +325,49 @@ function eachDocument<T>(docs: readonly GatewayDocument[], fn: (doc: GatewayDocu
   }
   if (problems.length > 0) throw new GatewayLoadError(problems);
   return results;
+}
+
+/** The output format of audit or diff: --format, or --json. */
+function reviewFormat(values: { json?: boolean; format?: string }, formats: readonly string[]): string {
+  if (values.format !== undefined && !formats.includes(values.format))
+    throw usage(`--format must be one of ${formats.join(', ')} (got "${values.format}")`);
+  if (values.json && values.format !== undefined && values.format !== 'json') throw usage(`give either --json or --format ${values.format}`);
+  return values.json ? 'json' : (values.format ?? 'text');
+}
+
+/** The files of audit's or diff's paths: folders opened, kustomizations skipped with a notice. */
+function reviewFiles(paths: readonly string[]): { files: string[]; problems: SourceProblem[] } {
+  const { expandFolders } = require('./review/sources') as typeof import('./review/sources');
+  const { files, problems } = expandFolders(paths);
+  return { files: withoutKustomizations(files, 'allowed'), problems };
+}
+
+function audit(paths: readonly string[], format: string): number {
+  // Loaded on demand, like prepare in validate: the other commands do not need them.
+  const { renderGatewaySets } = require('./review/sources') as typeof import('./review/sources');
+  const { auditGateways } = require('./review/audit') as typeof import('./review/audit');
+  const { formatAuditText, formatJson } = require('./review/format') as typeof import('./review/format');
+  const [gateways] = renderGatewaySets([reviewFiles(paths)]);
+  if (gateways.length === 0) throw new CliError(`no Gateway to audit in ${paths.join(', ')}`, 1);
+  const report = auditGateways(gateways);
+  process.stdout.write(format === 'json' ? formatJson(report) : formatAuditText(report));
+  return 0;
+}
+
+function diff(oldPath: string, newPath: string, format: string, failOnText: string | undefined): number {
+  const { renderGatewaySets } = require('./review/sources') as typeof import('./review/sources');
+  const { FAIL_CLASSES, diffGateways } = require('./review/diff') as typeof import('./review/diff');
+  const { formatDiffMarkdown, formatDiffText, formatJson } = require('./review/format') as typeof import('./review/format');
+  const failOn = (failOnText ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  const unknown = failOn.filter((c) => !(FAIL_CLASSES as readonly string[]).includes(c));
+  if (failOnText !== undefined && (failOn.length === 0 || unknown.length > 0)) {
+    throw usage(`--fail-on takes classes separated by commas (got "${failOnText}"; classes: ${FAIL_CLASSES.join(', ')})`);
+  }
+  const [before, after] = renderGatewaySets([reviewFiles([oldPath]), reviewFiles([newPath])]);
+  const report = diffGateways(before, after, failOn as FailClass[]);
+  process.stdout.write(format === 'json' ? formatJson(report) : format === 'markdown' ? formatDiffMarkdown(report) : formatDiffText(report));
+  return report.failed ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 /**
  * The modules import in one direction: spec → grammar and errors → validation → the pure renderers
- * (krakend/, kubernetes/) → the construct, loader and checked path → CLI, public index and the cdk8s
- * plugin. Renderers never import validation, validation never imports a renderer, and no two modules
- * import each other, directly or through others.
+ * (krakend/, kubernetes/) → the construct, loader and checked path → the review of rendered configs
+ * (review/: audit and diff) → CLI, public index and the cdk8s plugin. Renderers never import
+ * validation, validation never imports a renderer, and no two modules import each other, directly or
+ * through others.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,6 +18,7 @@ function layerOf(file: string): string {
   if (file.startsWith('lib/krakend/')) return 'krakend';
   if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
   if (['lib/prepare.ts', 'lib/load.ts', 'lib/source-text.ts', 'lib/yaml-nodes.ts', 'lib/gateway.ts'].includes(file)) return 'construct';
+  if (file.startsWith('lib/review/')) return 'review';
   if (['lib/cli.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
   throw new Error(`${file} has no layer: add it to layerOf in test/layers.test.ts`);
 }
@@ -29,7 +31,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   krakend: ['spec', 'grammar'],
   kubernetes: ['spec', 'grammar'],
   construct: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes'],
-  entry: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes', 'construct'],
+  // It reads what the checked path rendered, and never renders Kubernetes objects.
+  review: ['spec', 'grammar', 'krakend', 'construct'],
+  entry: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes', 'construct', 'review'],
 };
 
 function sources(dir: string): string[] {
@@ -105,5 +109,15 @@ test('the check sees an upward import: a renderer importing validation, validati
   expect(upwardImports(broken)).toEqual([
     'lib/krakend/render.ts (krakend) imports lib/validation/spec.ts (validation)',
     'lib/validation/routes.ts (validation) imports lib/krakend/lint.ts (krakend)',
+  ]);
+});
+
+test('the check sees the review imported from below, and the review importing the CLI', () => {
+  const broken = new Map(graph);
+  broken.set('lib/prepare.ts', [...(graph.get('lib/prepare.ts') ?? []), 'lib/review/audit.ts']);
+  broken.set('lib/review/diff.ts', [...(graph.get('lib/review/diff.ts') ?? []), 'lib/cli.ts']);
+  expect(upwardImports(broken)).toEqual([
+    'lib/prepare.ts (construct) imports lib/review/audit.ts (review)',
+    'lib/review/diff.ts (review) imports lib/cli.ts (entry)',
   ]);
 });

@@ -41,7 +41,7 @@ describe('help and usage errors', () => {
 
   test.each([
     [[], 'no command given'],
-    [['render', SEED], 'unknown command "render" (commands: synth, krakend, validate)'],
+    [['render', SEED], 'unknown command "render" (commands: synth, krakend, validate, audit, diff)'],
     [['synth', SEED, '--out', 'x'], "Unknown option '--out'"],
     [['synth'], "synth needs a FILE ('-' for standard input)"],
     [['synth', SEED, '--output', 'x', '--stdout'], 'give either --output or --stdout'],
