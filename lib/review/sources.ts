@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GatewayValidationError } from '../errors';
-import { GatewayLoadError, STDIN, SourceProblem, loadGatewayFiles } from '../load';
+import { GatewayLoadError, STDIN, SourceProblem, loadGatewayFiles } from '../loader/load';
 import { prepareGateway } from '../prepare';
 import { RenderedGateway } from './served';
 

@@ -2,10 +2,10 @@
 // List, documents of other kinds skipped, every problem of every file collected before anything is
 // returned. What kubectl would read otherwise or refuse (bytes, keys, YAML 1.1 scalars) is refused.
 import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
-import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from './custom-resource';
+import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
-import { described, isObject, show, typeOf } from './grammar/values';
-import { validateManifest } from './validation/document';
+import { described, isObject, show, typeOf } from '../grammar/values';
+import { validateManifest } from '../validation/document';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
 /** A valid Gateway found in a YAML source. */
