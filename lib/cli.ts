@@ -8,8 +8,8 @@ import { parseArgs } from 'util';
 import type { App } from 'cdk8s';
 import type { Gateway } from './gateway';
 import type { FailClass } from './review/diff';
-import { GatewayDocument, GatewayLoadError, STDIN, SourceProblem, formatSourceProblem, loadGatewayFiles } from './loader/load';
-import { GatewayValidationError } from './errors';
+import { GatewayDocument, STDIN, loadGatewayFiles } from './loader/load';
+import { GatewayLoadError, GatewayValidationError, SourceProblem, formatSourceProblem } from './errors';
 import { MAX_SOURCE_BYTES, messageOf } from './loader/source-text';
 
 const DEFAULT_OUTPUT_DIR = 'dist';

@@ -1,4 +1,5 @@
-// The errors the library throws for input it refuses, and for output it would never ship.
+// The errors the library throws for input it refuses (a spec, or a YAML source), and for output it
+// would never ship.
 
 /** One problem with a spec. */
 export interface ValidationProblem {
@@ -34,5 +35,39 @@ export class GatewayInternalError extends Error {
         `please report it with the Gateway spec. Findings:\n${findings.map((f) => `  ${f}`).join('\n')}`,
     );
     this.name = 'GatewayInternalError';
+  }
+}
+
+/**
+ * One problem found while loading, e.g. `gw.yaml#2: line 14, column 9: spec.routes[0].prefix: …`
+ * or `gw.yaml: line 3, column 1: …`.
+ */
+export interface SourceProblem {
+  /** The source, with `#<document>` when the source holds several documents. */
+  readonly location: string;
+  /**
+   * Where in the file the offending YAML node starts (`line 14, column 9`), for a problem at a
+   * manifest path whose node is written in the file (not for a field left out).
+   */
+  readonly position?: string;
+  /** Where inside it: a manifest path (`spec.routes[0]`) or a YAML position (`line 3, column 1`). */
+  readonly path?: string;
+  readonly message: string;
+}
+
+/**
+ * `location: position: path: message`, one line, leaving out what is not known. The position comes
+ * before the path, as a syntax error's does, so every line reads the same way.
+ */
+export function formatSourceProblem(p: SourceProblem): string {
+  const parts = [p.location, p.position, p.path, p.message].filter((part) => part !== undefined);
+  return parts.join(': ');
+}
+
+/** Thrown when a source cannot be read or holds an invalid or no Gateway: every problem at once. */
+export class GatewayLoadError extends Error {
+  constructor(public readonly problems: readonly SourceProblem[]) {
+    super(problems.map(formatSourceProblem).join('\n'));
+    this.name = 'GatewayLoadError';
   }
 }

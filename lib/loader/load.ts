@@ -4,6 +4,7 @@
 import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
+import { GatewayLoadError, SourceProblem } from '../errors';
 import { described, isObject, show, typeOf } from '../grammar/values';
 import { validateManifest } from '../validation/document';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
@@ -20,40 +21,6 @@ export interface GatewayDocument {
    */
   readonly location: string;
   readonly manifest: GatewayManifest;
-}
-
-/**
- * One problem found while loading, e.g. `gw.yaml#2: line 14, column 9: spec.routes[0].prefix: …`
- * or `gw.yaml: line 3, column 1: …`.
- */
-export interface SourceProblem {
-  /** The source, with `#<document>` when the source holds several documents. */
-  readonly location: string;
-  /**
-   * Where in the file the offending YAML node starts (`line 14, column 9`), for a problem at a
-   * manifest path whose node is written in the file (not for a field left out).
-   */
-  readonly position?: string;
-  /** Where inside it: a manifest path (`spec.routes[0]`) or a YAML position (`line 3, column 1`). */
-  readonly path?: string;
-  readonly message: string;
-}
-
-/**
- * `location: position: path: message`, one line, leaving out what is not known. The position comes
- * before the path, as a syntax error's does, so every line reads the same way.
- */
-export function formatSourceProblem(p: SourceProblem): string {
-  const parts = [p.location, p.position, p.path, p.message].filter((part) => part !== undefined);
-  return parts.join(': ');
-}
-
-/** Thrown when a source cannot be read or holds an invalid or no Gateway: every problem at once. */
-export class GatewayLoadError extends Error {
-  constructor(public readonly problems: readonly SourceProblem[]) {
-    super(problems.map(formatSourceProblem).join('\n'));
-    this.name = 'GatewayLoadError';
-  }
 }
 
 /** The name `-` stands for standard input. */

@@ -2,8 +2,8 @@
 // rendered through the same checked path as `validate` (lib/prepare.ts), without cdk8s.
 import * as fs from 'fs';
 import * as path from 'path';
-import { GatewayValidationError } from '../errors';
-import { GatewayLoadError, STDIN, SourceProblem, loadGatewayFiles } from '../loader/load';
+import { GatewayLoadError, GatewayValidationError, SourceProblem } from '../errors';
+import { STDIN, loadGatewayFiles } from '../loader/load';
 import { prepareGateway } from '../prepare';
 import { RenderedGateway } from './served';
 

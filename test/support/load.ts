@@ -1,5 +1,5 @@
 import { GatewayLoadError } from '../../lib';
-import { formatSourceProblem } from '../../lib/loader/load';
+import { formatSourceProblem } from '../../lib/errors';
 
 /** The formatted problem lines a GatewayLoadError carries; fails when nothing or something else is thrown. */
 export function loadProblems(load: () => unknown): string[] {
