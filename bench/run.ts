@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { Gateway, validateSpec } from '../lib';
 import { lintKrakendConfig } from '../lib/krakend/lint';
 import { buildKrakendConfig, serializeKrakendConfig } from '../lib/krakend/render';
-import { checkConfigSize } from '../lib/prepare';
+import { checkConfigSize } from '../lib/checked-render';
 import { SEED_CR } from '../test/support/fixtures';
 import { largestRouteCount } from './harness';
 import { loadSection } from './load';

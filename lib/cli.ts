@@ -276,7 +276,7 @@ function krakend(files: readonly string[], name: string | undefined): void {
 
 function validate(files: readonly string[]): void {
   // The construct's own checks, without cdk8s: a fast answer for pipelines.
-  const { prepareGateway } = require('./prepare') as typeof import('./prepare');
+  const { prepareGateway } = require('./checked-render') as typeof import('./checked-render');
   const docs = loadGatewayFiles(files);
   eachDocument(docs, (doc) =>
     prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'),

@@ -15,9 +15,9 @@ import { renderDisruptionBudget, wantsDisruptionBudget } from './kubernetes/pdb'
 import { CHILD_IDS } from './kubernetes/ids';
 import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
-import { prepareGateway } from './prepare';
+import { prepareGateway } from './checked-render';
 import { GatewaySpec, metricsPortOf } from './spec';
-import { validateManifest } from './validation/document';
+import { validateManifest } from './validation/manifest';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {

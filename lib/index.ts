@@ -22,11 +22,11 @@ export type {
 } from './spec';
 export { GATEWAY_API_VERSION, GATEWAY_KIND } from './custom-resource';
 export type { GatewayManifest, GatewayManifestMetadata } from './custom-resource';
-export { validateSpec } from './validation/spec';
-export { validateManifest } from './validation/document';
+export { validateSpec } from './validation/gateway-spec';
+export { validateManifest } from './validation/manifest';
 export { loadGatewayFiles, loadGateways } from './loader/load';
 export type { GatewayDocument } from './loader/load';
-export { renderKrakendConfig } from './prepare';
+export { renderKrakendConfig } from './checked-render';
 export type { KrakendRenderOptions } from './krakend/render';
 export type * from './krakend/types';
 export { GatewayInternalError, GatewayLoadError, GatewayValidationError } from './errors';

@@ -12,8 +12,8 @@ import { CONFIG_FILE } from '../lib/kubernetes/configmap';
 import { CHILD_IDS } from '../lib/kubernetes/ids';
 import { MANAGED_BY } from '../lib/kubernetes/labels';
 import { configMapName } from '../lib/kubernetes/names';
-import { checkConfigSize } from '../lib/prepare';
-import { validateManifest } from '../lib/validation/document';
+import { checkConfigSize } from '../lib/checked-render';
+import { validateManifest } from '../lib/validation/manifest';
 
 const GATEWAY_GVK = 'hanzo.ai/v1/Gateway';
 const API_VERSION = /^([a-z0-9][a-z0-9.-]*\/)?v[0-9]+[a-z0-9]*$/;

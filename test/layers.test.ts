@@ -17,7 +17,7 @@ function layerOf(file: string): string {
   if (file.startsWith('lib/validation/')) return 'validation';
   if (file.startsWith('lib/krakend/')) return 'krakend';
   if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
-  if (file.startsWith('lib/loader/') || ['lib/prepare.ts', 'lib/gateway.ts'].includes(file)) return 'construct';
+  if (file.startsWith('lib/loader/') || ['lib/checked-render.ts', 'lib/gateway.ts'].includes(file)) return 'construct';
   if (file.startsWith('lib/review/')) return 'review';
   if (['lib/cli.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
   throw new Error(`${file} has no layer: add it to layerOf in test/layers.test.ts`);
@@ -103,21 +103,21 @@ test('no import cycle', () => {
 test('the check sees an upward import: a renderer importing validation, validation importing a renderer', () => {
   // GIVEN the real graph with upward edges added
   const broken = new Map(graph);
-  broken.set('lib/krakend/render.ts', [...(graph.get('lib/krakend/render.ts') ?? []), 'lib/validation/spec.ts']);
+  broken.set('lib/krakend/render.ts', [...(graph.get('lib/krakend/render.ts') ?? []), 'lib/validation/gateway-spec.ts']);
   broken.set('lib/validation/routes.ts', [...(graph.get('lib/validation/routes.ts') ?? []), 'lib/krakend/lint.ts']);
   // THEN exactly those are reported
   expect(upwardImports(broken)).toEqual([
-    'lib/krakend/render.ts (krakend) imports lib/validation/spec.ts (validation)',
+    'lib/krakend/render.ts (krakend) imports lib/validation/gateway-spec.ts (validation)',
     'lib/validation/routes.ts (validation) imports lib/krakend/lint.ts (krakend)',
   ]);
 });
 
 test('the check sees the review imported from below, and the review importing the CLI', () => {
   const broken = new Map(graph);
-  broken.set('lib/prepare.ts', [...(graph.get('lib/prepare.ts') ?? []), 'lib/review/audit.ts']);
+  broken.set('lib/checked-render.ts', [...(graph.get('lib/checked-render.ts') ?? []), 'lib/review/audit.ts']);
   broken.set('lib/review/diff.ts', [...(graph.get('lib/review/diff.ts') ?? []), 'lib/cli.ts']);
   expect(upwardImports(broken)).toEqual([
-    'lib/prepare.ts (construct) imports lib/review/audit.ts (review)',
+    'lib/checked-render.ts (construct) imports lib/review/audit.ts (review)',
     'lib/review/diff.ts (review) imports lib/cli.ts (entry)',
   ]);
 });

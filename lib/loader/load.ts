@@ -6,7 +6,7 @@ import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-re
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { GatewayLoadError, SourceProblem } from '../errors';
 import { described, isObject, show, typeOf } from '../grammar/values';
-import { validateManifest } from '../validation/document';
+import { validateManifest } from '../validation/manifest';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
 /** A valid Gateway found in a YAML source. */

@@ -1,10 +1,10 @@
 // The inputs of `audit` and `diff`: files, folders of YAML files and standard input, loaded and
-// rendered through the same checked path as `validate` (lib/prepare.ts), without cdk8s.
+// rendered through the same checked path as `validate` (lib/checked-render.ts), without cdk8s.
 import * as fs from 'fs';
 import * as path from 'path';
 import { GatewayLoadError, GatewayValidationError, SourceProblem } from '../errors';
 import { STDIN, loadGatewayFiles } from '../loader/load';
-import { prepareGateway } from '../prepare';
+import { prepareGateway } from '../checked-render';
 import { RenderedGateway } from './served';
 
 /**

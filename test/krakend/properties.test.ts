@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { GatewaySpec, KrakendConfig, renderKrakendConfig, validateSpec } from '../../lib';
 import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
-import { validateMetadata } from '../../lib/validation/spec';
+import { validateMetadata } from '../../lib/validation/gateway-spec';
 import { expectRoutedAsDesigned, expectedRoute, gatewayCrArb, gatewaySpecArb, samplePaths } from '../support/arbitraries';
 import { krakendCheck, skipNotice } from '../support/conformance';
 

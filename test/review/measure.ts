@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 import { benchRoutes, benchSpec } from '../../bench/shape';
 import { GatewaySpec } from '../../lib';
 import { buildKrakendConfig } from '../../lib/krakend/render';
-import { prepareGateway } from '../../lib/prepare';
+import { prepareGateway } from '../../lib/checked-render';
 import { auditGateways } from '../../lib/review/audit';
 import { diffGateways } from '../../lib/review/diff';
 import { formatAuditText, formatDiffText } from '../../lib/review/format';

@@ -3,7 +3,7 @@
  * exactly one problem, at its path, naming the bad value and the fix. Each case changes the seed spec.
  */
 import { GatewaySpec, validateSpec } from '../../lib';
-import { validateMetadata } from '../../lib/validation/spec';
+import { validateMetadata } from '../../lib/validation/gateway-spec';
 import { seedSpec } from '../support/fixtures';
 
 type Mutate = (spec: any) => void;

@@ -6,7 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, GatewayValidationError, renderKrakendConfig } from '../../lib';
 import { CONFIGMAP_LIMIT_BYTES } from '../../lib/spec';
 import { minConfigBytes } from '../../lib/krakend/size';
-import { checkConfigSize } from '../../lib/prepare';
+import { checkConfigSize } from '../../lib/checked-render';
 
 test('the limit is 1 MiB', () => {
   expect(CONFIGMAP_LIMIT_BYTES).toBe(1048576);

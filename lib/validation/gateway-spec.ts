@@ -6,7 +6,7 @@ import { isDns1035Label, isDns1123Label } from '../grammar/names';
 import { isObject, show } from '../grammar/values';
 import { Checker, INT32_MAX, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
-import { checkImage, checkIngress, checkResources } from './kubernetes';
+import { checkImage, checkIngress, checkResources } from './kubernetes-fields';
 import { DEFAULTS, LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';

@@ -13,7 +13,7 @@ import { CONFIGMAP_LIMIT_BYTES, GatewaySpec, quantityValue } from './spec';
 import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
 import { show } from './grammar/values';
-import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/spec';
+import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/gateway-spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
 export interface PreparedGateway {

@@ -4,8 +4,8 @@ import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
 import { ValidationProblem } from '../errors';
 import { described, isObject, show } from '../grammar/values';
 import { Checker } from './checker';
-import { UNRENDERABLE_KEYS, checkMetadataMap } from './kubernetes';
-import { selfReferenceProblems, validateMetadata, validateSpec } from './spec';
+import { UNRENDERABLE_KEYS, checkMetadataMap } from './kubernetes-fields';
+import { selfReferenceProblems, validateMetadata, validateSpec } from './gateway-spec';
 
 // The CRD defines no status, so a top-level field beyond these is a typo (`sepc`) the API server would prune.
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
