@@ -10,7 +10,8 @@ import type { Gateway } from './gateway';
 import type { FailClass } from './review/diff';
 import { GatewayDocument, STDIN, loadGatewayFiles } from './loader/load';
 import { GatewayLoadError, GatewayValidationError, SourceProblem, formatSourceProblem } from './errors';
-import { MAX_SOURCE_BYTES, messageOf } from './loader/source-text';
+import { MAX_SOURCE_BYTES } from './limits';
+import { messageOf } from './loader/source-text';
 
 const DEFAULT_OUTPUT_DIR = 'dist';
 

@@ -552,21 +552,3 @@ export function metricsPortOf(spec: GatewaySpec): number | undefined {
   if (!isEnabled(spec.serviceMonitor)) return undefined;
   return spec.serviceMonitor?.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort;
 }
-
-/** The most a ConfigMap holds, in bytes: 1 MiB (kubernetes pkg/apis/core/validation, ValidateConfigMap). */
-export const CONFIGMAP_LIMIT_BYTES = 1_048_576;
-
-/**
- * A lower bound of the bytes one rendered endpoint takes in krakend.json (its path, headers, query
- * strings and backend); test/krakend/size.test.ts holds the renderer to it.
- */
-export const MIN_ENDPOINT_BYTES = 100;
-
-/** More routes than this can never fit a ConfigMap: each is at least one endpoint. */
-export const MAX_ROUTES = Math.floor(CONFIGMAP_LIMIT_BYTES / MIN_ENDPOINT_BYTES);
-
-/**
- * The longest request timeout: a stopping pod waits for requests in flight (its grace period is the
- * longest timeout plus a margin), so a longer one would hold every rollout and node drain that long.
- */
-export const MAX_TIMEOUT_MS = 24 * 3_600_000;

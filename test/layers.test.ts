@@ -1,5 +1,5 @@
 /**
- * The modules import in one direction: spec → grammar and errors → validation → the pure renderers
+ * The modules import in one direction: limits → spec → grammar and errors → validation → the pure renderers
  * (krakend/, kubernetes/) → the construct, loader and checked path → the review of rendered configs
  * (review/: audit and diff) → CLI, public index and the cdk8s plugin. Renderers never import
  * validation, validation never imports a renderer, and no two modules import each other, directly or
@@ -12,6 +12,7 @@ const root = path.resolve(__dirname, '..');
 
 /** The layer of a module, by its path from the repository root. */
 function layerOf(file: string): string {
+  if (file === 'lib/limits.ts') return 'limits';
   if (file.startsWith('imports/') || file === 'lib/spec.ts' || file === 'lib/custom-resource.ts') return 'spec';
   if (file.startsWith('lib/grammar/') || file === 'lib/errors.ts') return 'grammar';
   if (file.startsWith('lib/validation/')) return 'validation';
@@ -25,15 +26,17 @@ function layerOf(file: string): string {
 
 /** What each layer may import besides itself. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  spec: [],
-  grammar: [],
-  validation: ['spec', 'grammar'],
-  krakend: ['spec', 'grammar'],
-  kubernetes: ['spec', 'grammar'],
-  construct: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes'],
+  // Every bound, in one module that imports nothing: any layer may read it.
+  limits: [],
+  spec: ['limits'],
+  grammar: ['limits'],
+  validation: ['limits', 'spec', 'grammar'],
+  krakend: ['limits', 'spec', 'grammar'],
+  kubernetes: ['limits', 'spec', 'grammar'],
+  construct: ['limits', 'spec', 'grammar', 'validation', 'krakend', 'kubernetes'],
   // It reads what the checked path rendered, and never renders Kubernetes objects.
-  review: ['spec', 'grammar', 'krakend', 'construct'],
-  entry: ['spec', 'grammar', 'validation', 'krakend', 'kubernetes', 'construct', 'review'],
+  review: ['limits', 'spec', 'grammar', 'krakend', 'construct'],
+  entry: ['limits', 'spec', 'grammar', 'validation', 'krakend', 'kubernetes', 'construct', 'review'],
 };
 
 function sources(dir: string): string[] {

@@ -2,6 +2,7 @@
 // the path a route sends for a request, and the lenient reading of a path segment that normalizing
 // servers apply. Shared by validation (a protected prefix whose methods or variants a less protected
 // route still serves on the same server) and the renderer (the CEL check that refuses those variants).
+import { PATH_RELATION_BUDGET } from '../limits';
 import { serviceHostNamespace } from './names';
 import { HttpUrl } from './urls';
 
@@ -146,13 +147,6 @@ export interface ProtectedBelow {
   readonly route: number;
   readonly from: number;
 }
-
-/**
- * The most segment comparisons the relations between protected paths may take: far above any real
- * route table (a few thousand for Hanzo's), and what keeps a hostile one within the 2 s the CLI
- * promises (docs/limits.md, "Hostile input"). Validation refuses a table that needs more.
- */
-export const PATH_RELATION_BUDGET = 2_000_000;
 
 /**
  * The guarded routes, each with the protected routes below it: a route with parameters beside a

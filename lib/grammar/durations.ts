@@ -4,9 +4,6 @@
 const DURATION = /^([0-9]+)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** The longest duration Go's time.Duration (int64 nanoseconds) holds, in milliseconds. */
-export const MAX_DURATION_MS = 9_223_372_036_854;
-
 /** Milliseconds of a `10s`-style duration, or undefined when it is not one. */
 export function durationMs(text: string): number | undefined {
   const m = DURATION.exec(text);

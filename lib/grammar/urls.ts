@@ -3,6 +3,7 @@
 // problem (`<what is wrong> (got <value>) — <fix>`); validation reports the problem, the renderers
 // use the parts.
 import { isIPv4 } from 'net';
+import { BACKEND_PORT } from '../limits';
 import { Parsed, show } from './values';
 
 /** An http(s) URL's scheme, host and port. */
@@ -87,8 +88,12 @@ function backendProblem(url: string): string | undefined {
   }
   if (port !== undefined) {
     const n = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
-    if (!(n >= 1 && n <= 65535)) return `port must be a number from 1 to 65535 ${got}`;
-    if (n < 10) return `port ${n} cannot be used ${got} — KrakenD's host check needs a port of 2 to 6 digits; serve the backend on port 10 or above`;
+    if (!(n >= 1 && n <= BACKEND_PORT.max)) return `port must be a number from 1 to ${BACKEND_PORT.max} ${got}`;
+    if (n < BACKEND_PORT.min)
+      return (
+        `port ${n} cannot be used ${got} — KrakenD's host check needs a port of 2 to 6 digits; ` +
+        `serve the backend on port ${BACKEND_PORT.min} or above`
+      );
   }
   return basePathProblem(rest.slice(authority.length), got);
 }

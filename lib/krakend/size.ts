@@ -2,7 +2,8 @@
 // its ConfigMap is refused without rendering, however many endpoints it would expand into. Each
 // route counts its own prefixDepth, an exact route one endpoint per method.
 import { parseBackendUrl } from '../grammar/urls';
-import { CONFIGMAP_LIMIT_BYTES, DEFAULTS, GatewaySpec } from '../spec';
+import { CONFIGMAP_LIMIT_BYTES } from '../limits';
+import { DEFAULTS, GatewaySpec } from '../spec';
 import { pathGuards } from './cel';
 
 // The bytes of the smallest endpoint the renderer writes, without its path, host and url_pattern:

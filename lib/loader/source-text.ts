@@ -1,15 +1,8 @@
 // The text of a YAML source, read the way kubectl can read it: bounded in size, strict UTF-8, and
 // without the control characters YAML forbids. A problem is one line, never an exception.
 import * as fs from 'fs';
+import { MAX_SOURCE_BYTES } from '../limits';
 
-/**
- * The most bytes a source may hold, whatever size the file claims (/dev/zero and endless pipes are
- * stopped here). 512 KiB holds more than one Gateway can use: at 35 bytes of YAML for the shortest
- * route it is some 15,000 routes, where more than 10,485 can never fit a ConfigMap. Larger sources
- * go in several files. The YAML parser reads well under 1 MB a second, so a source of this size is
- * answered within 2 seconds, cdk8s included (bench/RESULTS.md, "Hostile input").
- */
-export const MAX_SOURCE_BYTES = 512 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const TOO_LARGE = `is larger than ${MAX_SOURCE_BYTES / 2 ** 10} KiB`;
 const TOO_LARGE_FIX = 'split it into several files';

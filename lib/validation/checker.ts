@@ -1,31 +1,25 @@
 // The checker that collects problems while walking an untrusted document: every problem is
 // collected, each with its path, the bad value and the fix.
-import { MAX_DURATION_MS, durationMs } from '../grammar/durations';
+import { durationMs } from '../grammar/durations';
 import { Parsed, described, isObject, show } from '../grammar/values';
 import { ValidationProblem } from '../errors';
-import { MAX_TIMEOUT_MS } from '../spec';
+import {
+  MAX_DURATION_MS,
+  MAX_DURATION_TEXT_LENGTH,
+  MAX_LIST_ITEMS,
+  MAX_STRING_LENGTH,
+  MAX_TIMEOUT_MS,
+  MAX_UNKNOWN_FIELDS,
+  SERVER_TIMEOUT_MS,
+} from '../limits';
 
-/** Kubernetes' int32 fields (replicas, autoscaling bounds). */
-export const INT32_MAX = 2_147_483_647;
 /** Request timeouts: at most MAX_TIMEOUT_MS, for the pod's grace period outlasts the longest one. */
 export const TIMEOUT_BOUNDS = {
   maxMs: MAX_TIMEOUT_MS,
   why: ' — a stopping pod waits this long (plus 10s) for requests in flight, and so would every rollout and node drain',
 };
-/**
- * The server's header and idle timeouts: from 1s (a shorter one cuts off clients on slow networks)
- * to 1h (an idle or half-sent connection held longer only ties up the gateway).
- */
-export const SERVER_TIMEOUT_BOUNDS = { minMs: 1000, maxMs: 3_600_000, why: ' — from 1s to 1h' };
-
-/** The longest string a field takes unless it says otherwise: URLs, prefixes and names are far shorter. */
-export const MAX_STRING_LENGTH = 2048;
-/** Unknown fields reported one by one in an object; the rest are counted in one problem. */
-const MAX_UNKNOWN_FIELDS = 20;
-/** Policy names and references to them. */
-export const MAX_NAME_LENGTH = 253;
-/** The most entries a list takes unless it says otherwise. */
-export const MAX_LIST_ITEMS = 1000;
+/** The server's header and idle timeouts (SERVER_TIMEOUT_MS). */
+export const SERVER_TIMEOUT_BOUNDS = { minMs: SERVER_TIMEOUT_MS.min, maxMs: SERVER_TIMEOUT_MS.max, why: ' — from 1s to 1h' };
 
 /** `1500ms`, `30s`, `24h`: the largest whole unit. */
 function formatMs(ms: number): string {
@@ -143,7 +137,7 @@ export class Checker {
    */
   duration(path: string, value: unknown, bounds: { minMs?: number; maxMs?: number; why?: string } = {}): void {
     const { minMs = 1, maxMs = MAX_DURATION_MS, why = '' } = bounds;
-    const ms = typeof value === 'string' && value.length <= 32 ? durationMs(value) : undefined;
+    const ms = typeof value === 'string' && value.length <= MAX_DURATION_TEXT_LENGTH ? durationMs(value) : undefined;
     if (ms === undefined) this.add(path, `must be a duration such as 500ms, 10s, 1m or 1h (got ${show(value)})`);
     else if (ms < minMs) this.add(path, `must be at least ${formatMs(minMs)} (got ${show(value)})${why}`);
     else if (ms > MAX_DURATION_MS)

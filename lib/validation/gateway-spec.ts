@@ -4,13 +4,14 @@
 import { ValidationProblem } from '../errors';
 import { isDns1035Label, isDns1123Label } from '../grammar/names';
 import { isObject, show } from '../grammar/values';
-import { Checker, INT32_MAX, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
+import { INT32_MAX, MAX_PREFIX_DEPTH } from '../limits';
+import { Checker, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
 import { checkImage, checkIngress, checkResources } from './kubernetes-fields';
 import { DEFAULTS, LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
-import { MAX_PREFIX_DEPTH, checkRoutes, checkSelfReferences } from './routes';
+import { checkRoutes, checkSelfReferences } from './routes';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {

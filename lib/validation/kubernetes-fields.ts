@@ -3,6 +3,7 @@
 import { isDns1123Subdomain, isIngressHost, isLabelValue, isQualifiedName } from '../grammar/names';
 import { quantityAmount } from '../grammar/quantities';
 import { described, isObject, show } from '../grammar/values';
+import { ANNOTATIONS_LIMIT_BYTES, MAX_IMAGE_REPOSITORY_LENGTH, MAX_IMAGE_TAG_LENGTH, MAX_INGRESS_HOSTS } from '../limits';
 import { Checker, suggestion } from './checker';
 import { IMAGE_FIELDS, INGRESS_FIELDS, RESOURCES_FIELDS, TLS_FIELDS } from './fields';
 
@@ -13,10 +14,6 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 // A digest as registries give it; sha256 only, the one algorithm they use.
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
-const MAX_INGRESS_HOSTS = 100;
-// The API server refuses an object whose annotations, keys and values together, exceed 256 KiB
-// (apimachinery pkg/api/validation/objectmeta.go, TotalAnnotationSizeLimitB).
-const ANNOTATIONS_LIMIT_BYTES = 256 * 1024;
 /**
  * Keys cdk8s cannot write out: it reads an own `constructor` property as the object's class and
  * fails ("can't render non-simple object", cdk8s _util.ts sanitizeValue), and an own `__proto__`
@@ -32,8 +29,10 @@ const NGINX_SNIPPET_ANNOTATION = /^nginx\.ingress\.kubernetes\.io\/.+-snippet$/i
 
 export function checkImage(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, IMAGE_FIELDS)) return;
-  // The distribution project caps a repository name at 255 characters.
-  if (c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway', 255) && !IMAGE_REPOSITORY.test(value.repository)) {
+  if (
+    c.string(`${path}.repository`, value.repository, 'e.g. ghcr.io/hanzoai/gateway', MAX_IMAGE_REPOSITORY_LENGTH) &&
+    !IMAGE_REPOSITORY.test(value.repository)
+  ) {
     c.add(
       `${path}.repository`,
       `is not an image repository (got ${show(value.repository)}) — ` +
@@ -42,7 +41,7 @@ export function checkImage(c: Checker, path: string, value: unknown): void {
   }
   if (value.tag === undefined && value.digest === undefined) {
     c.add(`${path}.tag`, 'is required without a digest (got neither) — give a tag such as 2.14.1, or pin the image with digest: sha256:<64 hex>');
-  } else if (value.tag !== undefined && c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1', 128) && !IMAGE_TAG.test(value.tag)) {
+  } else if (value.tag !== undefined && c.string(`${path}.tag`, value.tag, 'e.g. 2.14.1', MAX_IMAGE_TAG_LENGTH) && !IMAGE_TAG.test(value.tag)) {
     const fix = /(^|@)sha256:/i.test(value.tag)
       ? 'it holds a digest: give the sha256:… part as digest, and the version alone, if any, as tag'
       : "up to 128 letters, digits, '_', '.' and '-', e.g. 2.14.1";

@@ -3,13 +3,13 @@
 import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
 import { ValidationProblem } from '../errors';
 import { described, isObject, show } from '../grammar/values';
+import { MAX_METADATA_DEPTH } from '../limits';
 import { Checker } from './checker';
 import { UNRENDERABLE_KEYS, checkMetadataMap } from './kubernetes-fields';
 import { selfReferenceProblems, validateMetadata, validateSpec } from './gateway-spec';
 
 // The CRD defines no status, so a top-level field beyond these is a typo (`sepc`) the API server would prune.
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
-const MAX_METADATA_DEPTH = 64;
 
 /** Every problem with a Gateway manifest of unknown shape; empty when it is valid. */
 export function validateManifest(manifest: unknown): ValidationProblem[] {
@@ -54,7 +54,6 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
 
 /** The path of the first part of `value` that cannot be written out (not JSON, or an unrenderable key), if any. */
 function unwritable(value: unknown, path: string, ancestors: Set<object>): string | undefined {
-  // Deeper than any real metadata, and deep enough to exhaust the stack of every recursive reader.
   if (ancestors.size > MAX_METADATA_DEPTH) return path;
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;

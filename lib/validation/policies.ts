@@ -3,20 +3,22 @@ import { durationMs } from '../grammar/durations';
 import { parseIamEndpoint, parseJwksUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
 import { AUTHORIZATION_HEADER, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
-import { Checker, MAX_NAME_LENGTH } from './checker';
+import {
+  MAX_AUDIENCES,
+  MAX_CLAIM_LENGTH,
+  MAX_HEADER_NAME_LENGTH,
+  MAX_JWKS_CACHE_SECONDS,
+  MAX_NAME_LENGTH,
+  MAX_PROPAGATED_CLAIMS,
+  MIN_RATE_LIMIT_PERIOD_MS,
+  TOKENS_PER_SECOND,
+  UNKNOWN_KEY_COOLDOWN_MS,
+} from '../limits';
+import { Checker } from './checker';
 import { AUTH_POLICY_FIELDS, CLAIM_HEADER_FIELDS, RATE_LIMIT_FIELDS } from './fields';
 
-const MAX_TOKENS_PER_SECOND = 1e9;
-const MIN_TOKENS_PER_SECOND = 1e-9;
-// krakend-jose keeps cache_duration in a uint32 (seconds): a larger value fails the validator and
-// every request on its endpoints gets 401.
-const UINT32_MAX = 4_294_967_295;
-const MAX_CLAIM_LENGTH = 256;
-const MAX_AUDIENCES = 16;
-const MAX_PROPAGATED_CLAIMS = 16;
 /** What an HTTP header name may hold here: letters, digits and '-' (the inputHeaders grammar). */
 export const HEADER_NAME = /^[A-Za-z0-9-]+$/;
-export const MAX_HEADER_NAME_LENGTH = 256;
 // Headers that describe the connection or the message framing, not the request (RFC 9110 7.6.1 and
 // 6.4.1, and Host): Go's net/http drops or rewrites them on the way to the backend, so a claim sent
 // in one would never arrive, or would corrupt the request.
@@ -67,12 +69,12 @@ function checkPolicyList(
 export function checkRateLimits(c: Checker, path: string, value: unknown): Policies {
   return checkPolicyList(c, path, value, RATE_LIMIT_FIELDS, (p, r) => {
     const maxRate = c.integer(`${p}.maxRate`, r.maxRate, 1) ? r.maxRate : undefined;
-    c.duration(`${p}.every`, r.every, { minMs: 1000, why: " — KrakenD's rate limiter counts in periods of at least 1s" });
+    c.duration(`${p}.every`, r.every, { minMs: MIN_RATE_LIMIT_PERIOD_MS, why: " — KrakenD's rate limiter counts in periods of at least 1s" });
     if (r.key !== undefined)
       c.enumValue(`${p}.key`, r.key, ['user', 'ip', 'global'], ' — omit it for user on routes with an authPolicy, ip on public routes');
     if (r.capacity !== undefined) c.integer(`${p}.capacity`, r.capacity, 1);
     const everyMs = typeof r.every === 'string' ? durationMs(r.every) : undefined;
-    const rated = everyMs !== undefined && everyMs >= 1000;
+    const rated = everyMs !== undefined && everyMs >= MIN_RATE_LIMIT_PERIOD_MS;
     if (maxRate !== undefined && rated) checkTokenRate(c, `${p}.maxRate`, maxRate, everyMs);
     const total = r.totalMaxRate !== undefined && c.integer(`${p}.totalMaxRate`, r.totalMaxRate, 1) ? r.totalMaxRate : undefined;
     if (r.totalCapacity !== undefined && c.integer(`${p}.totalCapacity`, r.totalCapacity, 1) && r.totalMaxRate === undefined)
@@ -96,19 +98,15 @@ export function checkRateLimits(c: Checker, path: string, value: unknown): Polic
   });
 }
 
-/**
- * krakend-ratelimit's token bucket (tokenbucket.go) refills one token every 1e9/rate nanoseconds, as
- * a whole number: above 1e9 requests a second that interval is 0 and the first request over the
- * burst divides by zero; below 1e-9 a second the rate is silently raised to 1e-9.
- */
+/** The token rate of a limit within what krakend-ratelimit's bucket can count (TOKENS_PER_SECOND). */
 function checkTokenRate(c: Checker, ratePath: string, maxRate: number, everyMs: number, lowerBound = true): void {
   const perSecond = maxRate / (everyMs / 1000);
-  if (perSecond > MAX_TOKENS_PER_SECOND) {
+  if (perSecond > TOKENS_PER_SECOND.max) {
     c.add(
       ratePath,
       `is more than KrakenD's rate limiter can count, 1e9 requests a second (got ${maxRate} every ${everyMs / 1000}s) — lower it or lengthen every`,
     );
-  } else if (lowerBound && perSecond < MIN_TOKENS_PER_SECOND) {
+  } else if (lowerBound && perSecond < TOKENS_PER_SECOND.min) {
     c.add(
       ratePath.replace(/\.maxRate$/, '.every'),
       `is too long: KrakenD's rate limiter admits at least one request every 1e9 seconds, ` +
@@ -140,16 +138,14 @@ export function checkAuthPolicies(c: Checker, path: string, value: unknown): Pol
     }
     if (a.userIdClaim !== undefined) c.string(`${p}.userIdClaim`, a.userIdClaim, 'the claim injected as X-User-Id, e.g. sub', MAX_CLAIM_LENGTH);
     if (a.orgIdClaim !== undefined) c.string(`${p}.orgIdClaim`, a.orgIdClaim, 'the claim injected as X-Org-Id, e.g. owner', MAX_CLAIM_LENGTH);
-    if (a.cacheDuration !== undefined) c.integer(`${p}.cacheDuration`, a.cacheDuration, 1, UINT32_MAX);
+    if (a.cacheDuration !== undefined) c.integer(`${p}.cacheDuration`, a.cacheDuration, 1, MAX_JWKS_CACHE_SECONDS);
     if (a.allowInsecureJwks !== undefined) c.boolean(`${p}.allowInsecureJwks`, a.allowInsecureJwks);
     if (a.propagateClaims !== undefined) checkPropagateClaims(c, `${p}.propagateClaims`, a.propagateClaims);
     if (a.requireExpiry !== undefined) c.boolean(`${p}.requireExpiry`, a.requireExpiry);
     if (a.unknownKeyCooldown !== undefined) {
-      // krakend-jose (jwk_client.go, NewJWKClientWithCache) ignores a cooldown below 1 s; one longer than
-      // an hour would keep refusing tokens of a key the IAM published late for that long.
       c.duration(`${p}.unknownKeyCooldown`, a.unknownKeyCooldown, {
-        minMs: 1000,
-        maxMs: 3_600_000,
+        minMs: UNKNOWN_KEY_COOLDOWN_MS.min,
+        maxMs: UNKNOWN_KEY_COOLDOWN_MS.max,
         why: ' — a key id the key set lacked is refused this long without a fetch: from 1s (krakend-jose ignores less) to 1h',
       });
     }

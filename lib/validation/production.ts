@@ -6,11 +6,9 @@ import { Destination, backendDestination, jwksDestination } from '../grammar/des
 import { isDns1123Label } from '../grammar/names';
 import { isObject, show } from '../grammar/values';
 import { AUTOSCALING_DEFAULTS, KRAKEND_PORT, SERVICE_MONITOR_DEFAULTS, isEnabled } from '../spec';
-import { Checker, INT32_MAX } from './checker';
+import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
+import { Checker } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
-
-// Ports below 1024 need NET_BIND_SERVICE, which the hardened pod drops.
-const FIRST_UNPRIVILEGED_PORT = 1024;
 
 /** Checks the production fields of a spec that is an object. */
 export function checkProduction(c: Checker, path: string, spec: Record<string, unknown>): void {
@@ -38,7 +36,8 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
       c.add(`${p}.maxReplicas`, `must be at least minReplicas, ${min} by default (got ${max}) — raise it, or set minReplicas`);
     else c.add(`${p}.minReplicas`, `must not exceed maxReplicas (got ${min} > ${max})`);
   }
-  if (a.targetCPUUtilizationPercentage !== undefined) c.integer(`${p}.targetCPUUtilizationPercentage`, a.targetCPUUtilizationPercentage, 1, 100);
+  if (a.targetCPUUtilizationPercentage !== undefined)
+    c.integer(`${p}.targetCPUUtilizationPercentage`, a.targetCPUUtilizationPercentage, TARGET_CPU_PERCENT.min, TARGET_CPU_PERCENT.max);
   if (spec.replicas !== undefined) {
     c.add(
       `${path}.replicas`,
@@ -61,11 +60,11 @@ function checkServiceMonitor(c: Checker, path: string, value: unknown): void {
   if (value.enabled !== undefined) c.boolean(`${path}.enabled`, value.enabled);
   const port = value.metricsPort;
   if (port !== undefined) {
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < FIRST_UNPRIVILEGED_PORT || port > 65535) {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < METRICS_PORT.min || port > METRICS_PORT.max) {
       c.add(
         `${path}.metricsPort`,
-        `must be a port number from ${FIRST_UNPRIVILEGED_PORT} to 65535 (got ${show(port)}) — ` +
-          `the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below ${FIRST_UNPRIVILEGED_PORT}`,
+        `must be a port number from ${METRICS_PORT.min} to ${METRICS_PORT.max} (got ${show(port)}) — ` +
+          `the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below ${METRICS_PORT.min}`,
       );
     } else if (port === KRAKEND_PORT) {
       c.add(`${path}.metricsPort`, `must differ from the gateway port ${KRAKEND_PORT} — e.g. ${SERVICE_MONITOR_DEFAULTS.metricsPort}, the default`);

@@ -3,17 +3,9 @@
 // path for a method the protected route leaves out, nor be a spelling of that path that only a
 // normalizing server tells apart. Path variants of a protected path on a less protected route are
 // refused at runtime instead, by the CEL check of lib/krakend/cel.ts.
-import {
-  PATH_RELATION_BUDGET,
-  PathKeyIndex,
-  backendPathOf,
-  backendServerName,
-  guardedRoutes,
-  isUnder,
-  mayBeSameServer,
-  readsUnder,
-} from '../grammar/backend-paths';
+import { PathKeyIndex, backendPathOf, backendServerName, guardedRoutes, isUnder, mayBeSameServer, readsUnder } from '../grammar/backend-paths';
 import { BackendUrl } from '../grammar/urls';
+import { PATH_RELATION_BUDGET } from '../limits';
 import { show } from '../grammar/values';
 import { HTTP_METHODS } from '../spec';
 import { Checker } from './checker';

@@ -2,10 +2,11 @@
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
 import { parseBackendUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
-import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, MAX_ROUTES, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
-import { Checker, MAX_NAME_LENGTH, TIMEOUT_BOUNDS } from './checker';
+import { MAX_HEADER_NAME_LENGTH, MAX_INPUT_HEADERS, MAX_NAME_LENGTH, MAX_PREFIX_DEPTH, MAX_PREFIX_LENGTH, MAX_ROUTES } from '../limits';
+import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
-import { HEADER_NAME, MAX_HEADER_NAME_LENGTH, Policies } from './policies';
+import { HEADER_NAME, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
 
 const WHY_NOT_IN_PREFIX: Record<string, string> = {
@@ -17,13 +18,8 @@ const WHY_NOT_IN_PREFIX: Record<string, string> = {
   '}': 'it is KrakenD parameter syntax; a prefix is literal',
   ':': 'gin reads it as a path parameter',
 };
-const MAX_INPUT_HEADERS = 64;
-// Long enough for any real API path; far below what would make a single endpoint costly.
-const MAX_PREFIX_LENGTH = 1024;
 // Addresses that reach the pod itself.
 const LOOPBACK = /^(localhost|127(\.[0-9]{1,3}){3}|0\.0\.0\.0)$/;
-/** The deepest prefix expansion, of the gateway or of one route: each level is one endpoint per method. */
-export const MAX_PREFIX_DEPTH = 16;
 
 /** What checkRoutes needs from the rest of the spec. */
 export interface RouteContext {

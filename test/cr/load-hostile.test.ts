@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadGatewayFiles, loadGateways } from '../../lib';
-import { MAX_SOURCE_BYTES } from '../../lib/loader/source-text';
+import { MAX_SOURCE_BYTES } from '../../lib/limits';
 import { loadProblems } from '../support/load';
 
 let dir: string;

@@ -11,7 +11,7 @@ import { pathGuards } from '../../lib/krakend/cel';
 import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
 import { minConfigBytes } from '../../lib/krakend/size';
 import { KrakendConfig } from '../../lib/krakend/types';
-import { CONFIGMAP_LIMIT_BYTES } from '../../lib/spec';
+import { CONFIGMAP_LIMIT_BYTES } from '../../lib/limits';
 
 const IAM = { name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' };
 const APP = 'http://app.hanzo.svc';

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { minConfigBytes } from '../../lib/krakend/size';
 import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
-import { MIN_ENDPOINT_BYTES } from '../../lib/spec';
+import { MIN_ENDPOINT_BYTES } from '../../lib/limits';
 import { gatewaySpecArb } from '../support/arbitraries';
 import { seedSpec } from '../support/fixtures';
 

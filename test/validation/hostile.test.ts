@@ -6,7 +6,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { Gateway, GatewayManifest, GatewayValidationError, validateManifest, validateSpec } from '../../lib';
-import { MAX_ROUTES } from '../../lib/spec';
+import { MAX_ROUTES } from '../../lib/limits';
 import { SEED_CR, seedSpec } from '../support/fixtures';
 
 const problemsOf = (change: (spec: any) => void) => {

@@ -4,7 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Gateway, GatewayProps, GatewayValidationError, renderKrakendConfig } from '../../lib';
-import { CONFIGMAP_LIMIT_BYTES } from '../../lib/spec';
+import { CONFIGMAP_LIMIT_BYTES } from '../../lib/limits';
 import { minConfigBytes } from '../../lib/krakend/size';
 import { checkConfigSize } from '../../lib/checked-render';
 
