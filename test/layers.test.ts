@@ -19,7 +19,7 @@ function layerOf(file: string): string {
   if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
   if (['lib/prepare.ts', 'lib/load.ts', 'lib/source-text.ts', 'lib/yaml-nodes.ts', 'lib/gateway.ts'].includes(file)) return 'construct';
   if (file.startsWith('lib/review/')) return 'review';
-  if (['lib/cli.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
+  if (['lib/cli.ts', 'lib/cli-io.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
   throw new Error(`${file} has no layer: add it to layerOf in test/layers.test.ts`);
 }
 
