@@ -147,6 +147,13 @@ export interface GatewaySpec {
   readonly trustedProxies?: string[];
 
   /**
+   * Allow trustedProxies outside the private, shared, loopback and link-local ranges (your own proxies at public addresses). @default false
+   *
+   * @schema GatewaySpec#allowPublicTrustedProxies
+   */
+  readonly allowPublicTrustedProxies?: boolean;
+
+  /**
    * How many path segments below each prefix are routed (KrakenD CE has no wildcard routes). @default 4
    *
    * @schema GatewaySpec#prefixDepth
@@ -231,6 +238,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'idleTimeout': obj.idleTimeout,
     'logLevel': obj.logLevel,
     'trustedProxies': obj.trustedProxies?.map(y => y),
+    'allowPublicTrustedProxies': obj.allowPublicTrustedProxies,
     'prefixDepth': obj.prefixDepth,
     'routes': obj.routes?.map(y => toJson_GatewaySpecRoutes(y)),
     'rateLimits': obj.rateLimits?.map(y => toJson_GatewaySpecRateLimits(y)),

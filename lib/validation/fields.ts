@@ -36,6 +36,7 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   logLevel: true,
   prefixDepth: true,
   trustedProxies: true,
+  allowPublicTrustedProxies: true,
   autoscaling: true,
   topologySpread: true,
   networkPolicy: true,

@@ -51,7 +51,8 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   if (spec.idleTimeout !== undefined) c.duration(`${path}.idleTimeout`, spec.idleTimeout, SERVER_TIMEOUT_BOUNDS);
   if (spec.logLevel !== undefined) c.enumValue(`${path}.logLevel`, spec.logLevel, LOG_LEVELS);
   const depthOk = spec.prefixDepth !== undefined && c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, MAX_PREFIX_DEPTH);
-  checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies);
+  if (spec.allowPublicTrustedProxies !== undefined) c.boolean(`${path}.allowPublicTrustedProxies`, spec.allowPublicTrustedProxies);
+  checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies, spec.allowPublicTrustedProxies);
 
   const rateLimits = checkRateLimits(c, `${path}.rateLimits`, spec.rateLimits);
   const authPolicies = checkAuthPolicies(c, `${path}.authPolicies`, spec.authPolicies);

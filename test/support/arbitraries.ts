@@ -293,12 +293,15 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         idleTimeout: fc.constantFrom('30s', '90s', '620s'),
         logLevel: fc.constantFrom('DEBUG' as const, 'INFO' as const, 'WARNING' as const, 'ERROR' as const, 'CRITICAL' as const),
         prefixDepth: fc.integer({ min: 0, max: 5 }),
-        trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8']),
+        trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8'], ['203.0.113.0/24', '2001:db8::/32']),
+        allowPublicTrustedProxies: fc.boolean(),
       },
       { requiredKeys: ['routes'] },
     )
     .map(({ routes, authPolicies, rateLimits, ...rest }) => ({
       ...rest,
+      // Public proxies only with the opt-in.
+      ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
       ...(authPolicies ? { authPolicies } : {}),
       ...(rateLimits ? { rateLimits } : {}),
       routes: deepenNested(
