@@ -398,6 +398,13 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#prefixDepth
    */
   readonly prefixDepth?: number;
+
+  /**
+   * Allow a link-local backend (169.254.0.0/16, fe80::/10, metadata.google.internal), where the cloud metadata endpoints hand out node credentials. @default false
+   *
+   * @schema GatewaySpecRoutes#allowLinkLocal
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /**
@@ -417,6 +424,7 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'inputHeaders': obj.inputHeaders?.map(y => y),
     'exact': obj.exact,
     'prefixDepth': obj.prefixDepth,
+    'allowLinkLocal': obj.allowLinkLocal,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -580,6 +588,13 @@ export interface GatewaySpecAuthPolicies {
    * @schema GatewaySpecAuthPolicies#unknownKeyCooldown
    */
   readonly unknownKeyCooldown?: string;
+
+  /**
+   * Allow a jwksUrl on a link-local address or metadata.google.internal, where the cloud metadata endpoints live; not with networkPolicy. @default false
+   *
+   * @schema GatewaySpecAuthPolicies#allowLinkLocal
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /**
@@ -601,6 +616,7 @@ export function toJson_GatewaySpecAuthPolicies(obj: GatewaySpecAuthPolicies | un
     'propagateClaims': obj.propagateClaims?.map(y => toJson_GatewaySpecAuthPoliciesPropagateClaims(y)),
     'requireExpiry': obj.requireExpiry,
     'unknownKeyCooldown': obj.unknownKeyCooldown,
+    'allowLinkLocal': obj.allowLinkLocal,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

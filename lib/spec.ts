@@ -104,6 +104,14 @@ export interface RouteSpec {
    * @default the gateway's `prefixDepth`
    */
   readonly prefixDepth?: number;
+  /**
+   * Allow a link-local `backend` (169.254.0.0/16, fe80::/10) or `metadata.google.internal`. Those
+   * addresses hold the cloud metadata endpoints (169.254.169.254, and ECS's task credentials at
+   * 169.254.170.2) that hand out the node's credentials, so a route to one would serve them to the
+   * route's clients: refused unless this is set, for a node-local agent you mean to expose.
+   * @default false
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /** KrakenD's log levels, most verbose first. */
@@ -224,6 +232,14 @@ export interface AuthPolicySpec {
    * @default '10s'
    */
   readonly unknownKeyCooldown?: string;
+  /**
+   * Allow a `jwksUrl` on a link-local address (169.254.0.0/16, fe80::/10, also when carried in an
+   * IPv6 address such as `[::ffff:169.254.169.254]`) or on `metadata.google.internal`, where the
+   * cloud metadata endpoints live. Not with `networkPolicy`, which never opens egress to link-local
+   * addresses.
+   * @default false
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /** TLS of the Ingress. */

@@ -12,8 +12,9 @@ import {
   parseCidr,
   parseIp,
 } from '../grammar/cidrs';
-import { Destination, backendDestination, jwksDestination } from '../grammar/destinations';
+import { Destination, backendDestination, destinationOf, linkLocalReason } from '../grammar/destinations';
 import { isDns1123Label } from '../grammar/names';
+import { parseJwksUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
 import {
   AUTOSCALING_DEFAULTS,
@@ -116,9 +117,18 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
     if (d) backends.push({ at: `${path}.routes[${i}].backend`, d });
   });
   const jwks: Destination[] = [];
-  (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a) => {
-    const d = isObject(a) && typeof a.jwksUrl === 'string' ? jwksDestination(a.jwksUrl) : undefined;
-    if (d) jwks.push(d);
+  (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a, i) => {
+    const url = isObject(a) && typeof a.jwksUrl === 'string' ? parseJwksUrl(a.jwksUrl, true).value : undefined;
+    if (!url) return;
+    jwks.push(destinationOf(url));
+    const linkLocal = linkLocalReason(url);
+    if (linkLocal !== undefined && isEnabled(policy) && isObject(a) && a.allowLinkLocal === true) {
+      c.add(
+        `${path}.authPolicies[${i}].jwksUrl`,
+        `is ${linkLocal} (got ${show(a.jwksUrl)}), and ${p} never opens egress to link-local addresses, where the cloud metadata ` +
+          'endpoints are — serve the key set from a cluster Service or a public host, or turn the NetworkPolicy off',
+      );
+    }
   });
 
   if (isEnabled(policy) && cidrs !== undefined) checkEgress(c, p, backends, cidrs);

@@ -5,6 +5,7 @@ import { isObject, show } from '../grammar/values';
 import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, MAX_ROUTES, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, MAX_NAME_LENGTH, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
+import { checkLinkLocal } from './link-local';
 import { HEADER_NAME, MAX_HEADER_NAME_LENGTH, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
 
@@ -52,7 +53,11 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
     const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
-    if (c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80')) c.parsed(`${p}.backend`, parseBackendUrl(r.backend));
+    const url = c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80')
+      ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend))
+      : undefined;
+    if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);
+    if (url) checkLinkLocal(c, p, 'backend', url, r.allowLinkLocal);
     const methods = checkMethods(c, `${p}.methods`, r.methods);
     if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
     if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
