@@ -10,7 +10,7 @@ import { checkImage, checkIngress, checkResources } from './kubernetes';
 import { DEFAULTS, LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
-import { MAX_PREFIX_DEPTH, checkRoutes, checkSelfReferences } from './routes';
+import { MAX_PREFIX_DEPTH, checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -63,6 +63,7 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
     claimHeaders: claimHeadersOf(spec.authPolicies),
   });
   if (spec.ingress !== undefined) checkIngress(c, `${path}.ingress`, spec.ingress);
+  checkIngressSelfReferences(c, `${path}.routes`, spec.routes, spec.ingress);
   if (spec.resources !== undefined) checkResources(c, `${path}.resources`, spec.resources);
   checkProduction(c, path, spec);
   return c.problems;
