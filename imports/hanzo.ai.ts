@@ -147,6 +147,13 @@ export interface GatewaySpec {
   readonly trustedProxies?: string[];
 
   /**
+   * Allow trustedProxies outside the private, shared, loopback and link-local ranges (your own proxies at public addresses). @default false
+   *
+   * @schema GatewaySpec#allowPublicTrustedProxies
+   */
+  readonly allowPublicTrustedProxies?: boolean;
+
+  /**
    * How many path segments below each prefix are routed (KrakenD CE has no wildcard routes). @default 4
    *
    * @schema GatewaySpec#prefixDepth
@@ -231,6 +238,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'idleTimeout': obj.idleTimeout,
     'logLevel': obj.logLevel,
     'trustedProxies': obj.trustedProxies?.map(y => y),
+    'allowPublicTrustedProxies': obj.allowPublicTrustedProxies,
     'prefixDepth': obj.prefixDepth,
     'routes': obj.routes?.map(y => toJson_GatewaySpecRoutes(y)),
     'rateLimits': obj.rateLimits?.map(y => toJson_GatewaySpecRateLimits(y)),
@@ -390,6 +398,13 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#prefixDepth
    */
   readonly prefixDepth?: number;
+
+  /**
+   * Allow a link-local backend (169.254.0.0/16, fe80::/10, metadata.google.internal), where the cloud metadata endpoints hand out node credentials. @default false
+   *
+   * @schema GatewaySpecRoutes#allowLinkLocal
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /**
@@ -409,6 +424,7 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'inputHeaders': obj.inputHeaders?.map(y => y),
     'exact': obj.exact,
     'prefixDepth': obj.prefixDepth,
+    'allowLinkLocal': obj.allowLinkLocal,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -572,6 +588,13 @@ export interface GatewaySpecAuthPolicies {
    * @schema GatewaySpecAuthPolicies#unknownKeyCooldown
    */
   readonly unknownKeyCooldown?: string;
+
+  /**
+   * Allow a jwksUrl on a link-local address or metadata.google.internal, where the cloud metadata endpoints live; not with networkPolicy. @default false
+   *
+   * @schema GatewaySpecAuthPolicies#allowLinkLocal
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /**
@@ -593,6 +616,7 @@ export function toJson_GatewaySpecAuthPolicies(obj: GatewaySpecAuthPolicies | un
     'propagateClaims': obj.propagateClaims?.map(y => toJson_GatewaySpecAuthPoliciesPropagateClaims(y)),
     'requireExpiry': obj.requireExpiry,
     'unknownKeyCooldown': obj.unknownKeyCooldown,
+    'allowLinkLocal': obj.allowLinkLocal,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -8,10 +8,10 @@ import { parseArgs } from 'util';
 import type { App } from 'cdk8s';
 import type { Gateway } from './gateway';
 import type { FailClass } from './review/diff';
+import { OutputError, makeDirectory, reasonOf, writeStderr, writeStdout } from './cli-io';
 import { GatewayDocument, STDIN, loadGatewayFiles } from './loader/load';
 import { GatewayLoadError, GatewayValidationError, SourceProblem, formatSourceProblem } from './errors';
 import { MAX_SOURCE_BYTES } from './limits';
-import { messageOf } from './loader/source-text';
 
 const DEFAULT_OUTPUT_DIR = 'dist';
 
@@ -80,14 +80,18 @@ export function main(argv: readonly string[]): number {
     return run(argv, status);
   } catch (e) {
     if (e instanceof GatewayLoadError) {
-      process.stderr.write(`${e.problems.map(formatSourceProblem).join('\n')}\n`);
+      writeStderr(`${e.problems.map(formatSourceProblem).join('\n')}\n`);
       return status.failure;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`hanzo-gateway: ${e.message}\n`);
+      writeStderr(`hanzo-gateway: ${e.message}\n`);
       return e.exitCode === 1 ? status.failure : e.exitCode;
     }
-    process.stderr.write(`hanzo-gateway: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof OutputError) {
+      writeStderr(`hanzo-gateway: ${e.message}\n`);
+      return status.failure;
+    }
+    writeStderr(`hanzo-gateway: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
     return status.failure;
   }
 }
@@ -116,11 +120,11 @@ function run(argv: readonly string[], status: { failure: 1 | 2 }): number {
   const { values, positionals } = parsed;
   const [command, ...files] = positionals;
   if (values.help || command === 'help') {
-    process.stdout.write(HELP);
+    writeStdout(HELP);
     return 0;
   }
   if (values.version) {
-    process.stdout.write(`${packageVersion()}\n`);
+    writeStdout(`${packageVersion()}\n`);
     return 0;
   }
   if (command === undefined) throw usage('no command given');
@@ -170,7 +174,7 @@ const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 
 function withoutKustomizations(files: readonly string[], noneLeft: 'refused' | 'allowed' = 'refused'): string[] {
   const kept: string[] = [];
   for (const file of files) {
-    if (file !== STDIN && KUSTOMIZATION_NAMES.has(path.basename(file))) process.stderr.write(`${file}: skipped: a kustomization, not a Gateway\n`);
+    if (file !== STDIN && KUSTOMIZATION_NAMES.has(path.basename(file))) writeStderr(`${file}: skipped: a kustomization, not a Gateway\n`);
     else kept.push(file);
   }
   if (kept.length === 0 && noneLeft === 'refused') throw new CliError('no FILE left to read: every FILE given is a kustomization', 1);
@@ -183,12 +187,12 @@ function synth(files: readonly string[], output: string | undefined, toStdout: b
   // Everything is rendered before anything is written: invalid input leaves no file behind.
   const rendered = build(loadGatewayFiles(files)).map(({ doc, app }) => ({ file: manifestFileName(doc), yaml: app.synthYaml() }));
   if (toStdout) {
-    process.stdout.write(rendered.map((r) => r.yaml).join('---\n'));
+    writeStdout(rendered.map((r) => r.yaml).join('---\n'));
     return;
   }
   const dir = output ?? DEFAULT_OUTPUT_DIR;
   writeAllOrNone(dir, rendered);
-  for (const r of rendered) process.stdout.write(`${path.join(dir, r.file)}\n`);
+  writeStdout(rendered.map((r) => `${path.join(dir, r.file)}\n`).join(''));
 }
 
 /**
@@ -200,11 +204,11 @@ function synth(files: readonly string[], output: string | undefined, toStdout: b
  */
 function writeAllOrNone(dir: string, files: readonly { file: string; yaml: string }[]): void {
   const staged: Array<{ temp: string; target: string }> = [];
+  makeDirectory(dir);
   try {
     for (const { file, yaml } of files) {
       const target = path.join(dir, file);
       attempt(target, () => {
-        fs.mkdirSync(dir, { recursive: true });
         checkTarget(target);
         const temp = path.join(dir, `.${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
         // 'wx': a new file of our own, never one (or a link) that is already there.
@@ -220,7 +224,13 @@ function writeAllOrNone(dir: string, files: readonly { file: string; yaml: strin
     for (const { temp, target } of staged) attempt(target, () => fs.renameSync(temp, target));
   } finally {
     // After the renames there is nothing left to remove; after a failure, every temporary goes.
-    for (const { temp } of staged) fs.rmSync(temp, { force: true });
+    for (const { temp } of staged) {
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // The failure that brought us here is the one to report.
+      }
+    }
   }
 }
 
@@ -250,7 +260,7 @@ function attempt<T>(target: string, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`cannot write ${target}: ${messageOf(e)}`, 1);
+    throw new CliError(`cannot write ${target}: ${reasonOf(e)}`, 1);
   }
 }
 
@@ -272,7 +282,7 @@ function krakend(files: readonly string[], name: string | undefined): void {
   const [{ gateway }] = build(chosen);
   // Taken from the ConfigMap itself, so these are exactly the bytes the pods run (and hash).
   const configMap = gateway.configMap.toJson() as { data: Record<string, string> };
-  process.stdout.write(configMap.data['krakend.json']);
+  writeStdout(configMap.data['krakend.json']);
 }
 
 function validate(files: readonly string[]): void {
@@ -282,8 +292,8 @@ function validate(files: readonly string[]): void {
   eachDocument(docs, (doc) =>
     prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'),
   );
-  for (const doc of docs) process.stdout.write(`${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
-  process.stdout.write(`${docs.length} ${docs.length === 1 ? 'gateway' : 'gateways'} valid\n`);
+  const lines = docs.map((doc) => `${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
+  writeStdout(`${lines.join('')}${docs.length} ${docs.length === 1 ? 'gateway' : 'gateways'} valid\n`);
 }
 
 /** `namespace/name`, or `name` without a namespace. */
@@ -351,7 +361,7 @@ function audit(paths: readonly string[], format: string): number {
   const [gateways] = renderGatewaySets([reviewFiles(paths)]);
   if (gateways.length === 0) throw new CliError(`no Gateway to audit in ${paths.join(', ')}`, 1);
   const report = auditGateways(gateways);
-  process.stdout.write(format === 'json' ? formatJson(report) : formatAuditText(report));
+  writeStdout(format === 'json' ? formatJson(report) : formatAuditText(report));
   return 0;
 }
 
@@ -369,6 +379,6 @@ function diff(oldPath: string, newPath: string, format: string, failOnText: stri
   }
   const [before, after] = renderGatewaySets([reviewFiles([oldPath]), reviewFiles([newPath])]);
   const report = diffGateways(before, after, failOn as FailClass[]);
-  process.stdout.write(format === 'json' ? formatJson(report) : format === 'markdown' ? formatDiffMarkdown(report) : formatDiffText(report));
+  writeStdout(format === 'json' ? formatJson(report) : format === 'markdown' ? formatDiffMarkdown(report) : formatDiffText(report));
   return report.failed ? 1 : 0;
 }

@@ -104,6 +104,14 @@ export interface RouteSpec {
    * @default the gateway's `prefixDepth`
    */
   readonly prefixDepth?: number;
+  /**
+   * Allow a link-local `backend` (169.254.0.0/16, fe80::/10) or `metadata.google.internal`. Those
+   * addresses hold the cloud metadata endpoints (169.254.169.254, and ECS's task credentials at
+   * 169.254.170.2) that hand out the node's credentials, so a route to one would serve them to the
+   * route's clients: refused unless this is set, for a node-local agent you mean to expose.
+   * @default false
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /** KrakenD's log levels, most verbose first. */
@@ -224,6 +232,14 @@ export interface AuthPolicySpec {
    * @default '10s'
    */
   readonly unknownKeyCooldown?: string;
+  /**
+   * Allow a `jwksUrl` on a link-local address (169.254.0.0/16, fe80::/10, also when carried in an
+   * IPv6 address such as `[::ffff:169.254.169.254]`) or on `metadata.google.internal`, where the
+   * cloud metadata endpoints live. Not with `networkPolicy`, which never opens egress to link-local
+   * addresses.
+   * @default false
+   */
+  readonly allowLinkLocal?: boolean;
 }
 
 /** TLS of the Ingress. */
@@ -368,13 +384,24 @@ export interface GatewaySpec {
    * The proxies in front of the gateway (ingress controller, load balancer), as CIDRs. Only a
    * request arriving from one of them may name its client in `X-Forwarded-For`, which per-IP rate
    * limits count; a client elsewhere cannot pick its own address. `[]` trusts no proxy: the
-   * connection's address is the client. A block of every address (`0.0.0.0/0`, `::/0`) is refused.
+   * connection's address is the client. A block of every address (`0.0.0.0/0`, `::/0`, `::ffff:0:0/96`),
+   * or blocks that together hold every public address of a family, are refused; a public block
+   * needs `allowPublicTrustedProxies`. gin reads an IPv4-mapped block (`::ffff:10.0.0.0/104`) as IPv4.
    * The shared range 100.64.0.0/10 is not trusted by default: carrier-grade NAT and VPN clients
    * (Tailscale, for one) come from it, and such a client reaching the gateway directly could name any
    * address; list it where the cluster's pod or node network uses it (EKS custom networking, some CNIs).
    * @default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7
    */
   readonly trustedProxies?: readonly string[];
+  /**
+   * Allow `trustedProxies` outside the private, shared (100.64.0.0/10), loopback and link-local
+   * ranges: your own proxies at public addresses, such as a CDN's published ranges or a load
+   * balancer's. Whoever sends from a trusted range may name any client in `X-Forwarded-For`, so a
+   * public range is refused unless this is set. A set that trusts every public address of a family
+   * (`0.0.0.0/1` with `128.0.0.0/1`) is refused even so.
+   * @default false
+   */
+  readonly allowPublicTrustedProxies?: boolean;
   /**
    * How many path segments below a prefix are routed. KrakenD CE has no wildcard routes, so each
    * depth is one endpoint per method. A route's own `prefixDepth` overrides it for that route, and

@@ -1,7 +1,8 @@
 // Where a backend or JWKS host is, as a NetworkPolicy sees it: a cluster Service (by its DNS name)
 // or somewhere else. Shared by the NetworkPolicy renderer and validation.
+import { embeddedIpv4, isLinkLocal } from './cidrs';
 import { isDns1035Label, serviceHostNamespace } from './names';
-import { HttpUrl, parseBackendUrl, parseJwksUrl } from './urls';
+import { HttpUrl, hostAddress, parseBackendUrl } from './urls';
 
 /** Where a URL's host is, as far as a NetworkPolicy can tell. */
 export type Destination =
@@ -33,8 +34,21 @@ export function backendDestination(backend: string): Destination | undefined {
   return url && destinationOf(url);
 }
 
-/** The destination of an auth policy's JWKS URL, http or https; undefined when it does not parse. */
-export function jwksDestination(jwksUrl: string): Destination | undefined {
-  const url = parseJwksUrl(jwksUrl, true).value;
-  return url && destinationOf(url);
+// The name Compute Engine's resolver gives its metadata server, 169.254.169.254
+// (https://cloud.google.com/compute/docs/metadata/querying-metadata).
+const METADATA_HOSTS = ['metadata.google.internal'];
+
+/**
+ * What makes a URL's host a link-local destination, the range of the cloud metadata endpoints
+ * (169.254.169.254; ECS task credentials at 169.254.170.2), in words for a message; undefined for
+ * any other host. An IPv6 address that carries a link-local IPv4 address (`[::ffff:a9fe:a9fe]`,
+ * NAT64's `[64:ff9b::a9fe:a9fe]`) counts: the packets reach the same endpoint.
+ */
+export function linkLocalReason(url: HttpUrl): string | undefined {
+  const host = url.hostname.toLowerCase();
+  if (METADATA_HOSTS.includes(host)) return "the cloud metadata server's name (169.254.169.254)";
+  const ip = hostAddress(url);
+  if (ip === undefined || !isLinkLocal(ip)) return undefined;
+  const v4 = embeddedIpv4(ip);
+  return v4 !== undefined && isLinkLocal(v4) ? 'an IPv6 address carrying a link-local IPv4 address' : 'a link-local address';
 }

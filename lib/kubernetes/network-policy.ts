@@ -2,7 +2,9 @@
 // the backend and JWKS URLs, so the policy follows the routes without being written by hand.
 import { isIPv4, isIPv6 } from 'net';
 import { k8s } from 'cdk8s-plus-28';
-import { Destination, backendDestination, jwksDestination } from '../grammar/destinations';
+import { LINK_LOCAL_CIDRS, LOOPBACK_CIDRS } from '../grammar/cidrs';
+import { Destination, backendDestination, destinationOf, linkLocalReason } from '../grammar/destinations';
+import { parseJwksUrl } from '../grammar/urls';
 import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR, isEnabled } from '../spec';
 import { selectorLabels } from './labels';
 
@@ -36,8 +38,8 @@ const DNS_PORTS = [53, 5353];
  */
 function publicAddresses(): k8s.NetworkPolicyPeer[] {
   return [
-    { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_IPV4_CIDRS, SHARED_IPV4_CIDR, '169.254.0.0/16', '127.0.0.0/8'] } },
-    { ipBlock: { cidr: '::/0', except: [...PRIVATE_IPV6_CIDRS, 'fe80::/10', '::1/128'] } },
+    { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_IPV4_CIDRS, SHARED_IPV4_CIDR, LINK_LOCAL_CIDRS[0], LOOPBACK_CIDRS[0]] } },
+    { ipBlock: { cidr: '::/0', except: [...PRIVATE_IPV6_CIDRS, LINK_LOCAL_CIDRS[1], LOOPBACK_CIDRS[1]] } },
   ];
 }
 
@@ -80,8 +82,11 @@ export function renderNetworkPolicy(
     else externalBackendPorts.push(d.port);
   }
   for (const auth of spec.authPolicies ?? []) {
-    const d = jwksDestination(auth.jwksUrl);
-    if (!d) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(auth.jwksUrl)}`);
+    const url = parseJwksUrl(auth.jwksUrl, true).value;
+    if (!url) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(auth.jwksUrl)}`);
+    // Validation refuses a link-local key set beside a NetworkPolicy: never open egress to the metadata endpoints for one.
+    if (linkLocalReason(url) !== undefined) throw new Error(`internal: a link-local jwksUrl with a NetworkPolicy ${JSON.stringify(auth.jwksUrl)}`);
+    const d = destinationOf(url);
     if (d.inCluster) addInCluster(d);
     else addPort(jwksPorts, addressBlock(d.host) ?? '', d.port);
   }

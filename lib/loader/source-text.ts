@@ -122,7 +122,7 @@ export function formatPosition(line: number, column: number): string {
 }
 
 /** `no such file or directory` from `ENOENT: no such file or directory, open 'x.yaml'`. */
-function ioReason(e: unknown): string {
+export function ioReason(e: unknown): string {
   return messageOf(e)
     .replace(/^[A-Z]+: /, '')
     .replace(/, \w+( '.*')?$/, '');

@@ -36,6 +36,7 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   logLevel: true,
   prefixDepth: true,
   trustedProxies: true,
+  allowPublicTrustedProxies: true,
   autoscaling: true,
   topologySpread: true,
   networkPolicy: true,
@@ -53,6 +54,7 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   inputHeaders: true,
   exact: true,
   prefixDepth: true,
+  allowLinkLocal: true,
 });
 export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({
   name: true,
@@ -76,6 +78,7 @@ export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   propagateClaims: true,
   requireExpiry: true,
   unknownKeyCooldown: true,
+  allowLinkLocal: true,
 });
 export const CLAIM_HEADER_FIELDS = fieldsOf<ClaimHeaderSpec>({ claim: true, header: true });
 export const INGRESS_FIELDS = fieldsOf<IngressSpec>({

@@ -11,7 +11,7 @@ import { checkImage, checkIngress, checkResources } from './kubernetes-fields';
 import { DEFAULTS, LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
-import { checkRoutes, checkSelfReferences } from './routes';
+import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -52,7 +52,8 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   if (spec.idleTimeout !== undefined) c.duration(`${path}.idleTimeout`, spec.idleTimeout, SERVER_TIMEOUT_BOUNDS);
   if (spec.logLevel !== undefined) c.enumValue(`${path}.logLevel`, spec.logLevel, LOG_LEVELS);
   const depthOk = spec.prefixDepth !== undefined && c.integer(`${path}.prefixDepth`, spec.prefixDepth, 0, MAX_PREFIX_DEPTH);
-  checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies);
+  if (spec.allowPublicTrustedProxies !== undefined) c.boolean(`${path}.allowPublicTrustedProxies`, spec.allowPublicTrustedProxies);
+  checkTrustedProxies(c, `${path}.trustedProxies`, spec.trustedProxies, spec.allowPublicTrustedProxies);
 
   const rateLimits = checkRateLimits(c, `${path}.rateLimits`, spec.rateLimits);
   const authPolicies = checkAuthPolicies(c, `${path}.authPolicies`, spec.authPolicies);
@@ -63,6 +64,7 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
     claimHeaders: claimHeadersOf(spec.authPolicies),
   });
   if (spec.ingress !== undefined) checkIngress(c, `${path}.ingress`, spec.ingress);
+  checkIngressSelfReferences(c, `${path}.routes`, spec.routes, spec.ingress);
   if (spec.resources !== undefined) checkResources(c, `${path}.resources`, spec.resources);
   checkProduction(c, path, spec);
   return c.problems;

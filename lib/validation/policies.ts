@@ -16,6 +16,7 @@ import {
 } from '../limits';
 import { Checker } from './checker';
 import { AUTH_POLICY_FIELDS, CLAIM_HEADER_FIELDS, RATE_LIMIT_FIELDS } from './fields';
+import { checkLinkLocal } from './link-local';
 
 /** What an HTTP header name may hold here: letters, digits and '-' (the inputHeaders grammar). */
 export const HEADER_NAME = /^[A-Za-z0-9-]+$/;
@@ -125,8 +126,12 @@ export function checkAuthPolicies(c: Checker, path: string, value: unknown): Pol
     );
     if (c.string(`${p}.iamEndpoint`, a.iamEndpoint, 'the IAM issuer URL, e.g. https://hanzo.id'))
       c.parsed(`${p}.iamEndpoint`, parseIamEndpoint(a.iamEndpoint));
-    if (c.string(`${p}.jwksUrl`, a.jwksUrl, 'e.g. https://hanzo.id/.well-known/jwks'))
-      c.parsed(`${p}.jwksUrl`, parseJwksUrl(a.jwksUrl, a.allowInsecureJwks === true));
+    const jwks = c.string(`${p}.jwksUrl`, a.jwksUrl, 'e.g. https://hanzo.id/.well-known/jwks')
+      ? c.parsed(`${p}.jwksUrl`, parseJwksUrl(a.jwksUrl, a.allowInsecureJwks === true))
+      : undefined;
+    if (a.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, a.allowLinkLocal);
+    // The iamEndpoint is compared with tokens' iss, never fetched: its host reaches nothing.
+    if (jwks) checkLinkLocal(c, p, 'jwksUrl', jwks, a.allowLinkLocal);
     if (a.audience !== undefined && c.list(`${p}.audience`, a.audience, MAX_AUDIENCES)) {
       // krakend-jose passes an empty list on as "no audience check": say so by leaving the field out.
       if (a.audience.length === 0)

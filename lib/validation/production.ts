@@ -1,11 +1,30 @@
 // Validation of the production extras: autoscaling, spreading, the NetworkPolicy derived from the
 // routes, and metrics. Called from validateSpec with the spec of unknown shape; never throws.
-import { isIPv4 } from 'net';
-import { Cidr, ipv4InCidr, parseCidr } from '../grammar/cidrs';
-import { Destination, backendDestination, jwksDestination } from '../grammar/destinations';
+import {
+  Cidr,
+  LINK_LOCAL_CIDRS,
+  LOOPBACK_CIDRS,
+  asGoReadsIt,
+  cidrContains,
+  cidrWithin,
+  coversFamily,
+  knownCidr,
+  parseCidr,
+  parseIp,
+} from '../grammar/cidrs';
+import { Destination, backendDestination, destinationOf, linkLocalReason } from '../grammar/destinations';
 import { isDns1123Label } from '../grammar/names';
+import { parseJwksUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
-import { AUTOSCALING_DEFAULTS, KRAKEND_PORT, SERVICE_MONITOR_DEFAULTS, isEnabled } from '../spec';
+import {
+  AUTOSCALING_DEFAULTS,
+  KRAKEND_PORT,
+  PRIVATE_IPV4_CIDRS,
+  PRIVATE_IPV6_CIDRS,
+  SERVICE_MONITOR_DEFAULTS,
+  SHARED_IPV4_CIDR,
+  isEnabled,
+} from '../spec';
 import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
 import { Checker } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
@@ -97,9 +116,18 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
     if (d) backends.push({ at: `${path}.routes[${i}].backend`, d });
   });
   const jwks: Destination[] = [];
-  (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a) => {
-    const d = isObject(a) && typeof a.jwksUrl === 'string' ? jwksDestination(a.jwksUrl) : undefined;
-    if (d) jwks.push(d);
+  (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a, i) => {
+    const url = isObject(a) && typeof a.jwksUrl === 'string' ? parseJwksUrl(a.jwksUrl, true).value : undefined;
+    if (!url) return;
+    jwks.push(destinationOf(url));
+    const linkLocal = linkLocalReason(url);
+    if (linkLocal !== undefined && isEnabled(policy) && isObject(a) && a.allowLinkLocal === true) {
+      c.add(
+        `${path}.authPolicies[${i}].jwksUrl`,
+        `is ${linkLocal} (got ${show(a.jwksUrl)}), and ${p} never opens egress to link-local addresses, where the cloud metadata ` +
+          'endpoints are — serve the key set from a cluster Service or a public host, or turn the NetworkPolicy off',
+      );
+    }
   });
 
   if (isEnabled(policy) && cidrs !== undefined) checkEgress(c, p, backends, cidrs);
@@ -120,8 +148,9 @@ function checkEgress(c: Checker, p: string, backends: readonly { at: string; d: 
   for (const { at, d } of backends) {
     if (d.inCluster) continue;
     outside++;
-    if (isIPv4(d.host)) {
-      if (!cidrs.blocks.some(({ cidr }) => cidr.family === 4 && ipv4InCidr(d.host, cidr))) {
+    const ip = parseIp(d.host);
+    if (ip !== undefined) {
+      if (!cidrs.blocks.some(({ cidr }) => cidrContains(cidr, ip))) {
         c.add(at, `address ${d.host} is outside the cluster and not in ${p}.allowedEgressCIDRs — add a CIDR that covers it, e.g. "${d.host}/32"`);
       }
     } else if (cidrs.count === 0) {
@@ -156,18 +185,48 @@ function checkCidrs(c: Checker, path: string, value: unknown): CheckedCidrs | un
   return { blocks, count: value.length };
 }
 
+// The ranges that are no one's public address: private (RFC 1918, RFC 4193), shared (RFC 6598),
+// loopback and link-local. A proxy elsewhere needs the explicit opt-in.
+const NON_PUBLIC = [...PRIVATE_IPV4_CIDRS, SHARED_IPV4_CIDR, ...PRIVATE_IPV6_CIDRS, ...LOOPBACK_CIDRS, ...LINK_LOCAL_CIDRS].map(knownCidr);
+const ANY_CLIENT =
+  'any client could then pick its own address, and a fresh per-IP rate-limit bucket, with X-Forwarded-For; ' + "list your proxies' ranges";
+
 /**
- * The proxies whose X-Forwarded-For gin believes. A /0 block trusts every sender, so any client could
- * name its own address and get a fresh per-IP rate-limit bucket on every request.
+ * The proxies whose X-Forwarded-For gin believes, read as Go reads them (an IPv4-mapped block holds
+ * IPv4 addresses). A set that trusts every address of a family, in one block or together, lets any
+ * client name its own address and get a fresh per-IP rate-limit bucket on every request; so does one
+ * that trusts every public address. A public block needs `publicAllowed`.
  */
-export function checkTrustedProxies(c: Checker, path: string, value: unknown): void {
-  checkCidrs(c, path, value)?.blocks.forEach(({ index, cidr }) => {
+export function checkTrustedProxies(c: Checker, path: string, value: unknown, publicAllowed: unknown): void {
+  const cidrs = checkCidrs(c, path, value);
+  if (cidrs === undefined) return;
+  const texts = value as unknown[];
+  const read = cidrs.blocks.map(({ index, cidr }) => ({ index, cidr: asGoReadsIt(cidr), mapped: asGoReadsIt(cidr) !== cidr }));
+  let whole = false;
+  for (const { index, cidr, mapped } of read) {
+    const got = `(got ${show(texts[index])})`;
     if (cidr.prefix === 0) {
+      whole = true;
       c.add(
         `${path}[${index}]`,
-        `must not trust every address (got ${show((value as unknown[])[index])}) — ` +
-          `any client could then pick its own address, and a fresh per-IP rate-limit bucket, with X-Forwarded-For; list your proxies' ranges`,
+        mapped
+          ? `must not trust every IPv4 address, which Go reads this IPv4-mapped block as ${got} — ${ANY_CLIENT}`
+          : `must not trust every address ${got} — ${ANY_CLIENT}`,
+      );
+    } else if (publicAllowed !== true && !NON_PUBLIC.some((n) => cidrWithin(cidr, n))) {
+      c.add(
+        `${path}[${index}]`,
+        `holds public addresses ${got} — whoever sends from them may name any client in X-Forwarded-For; ` +
+          'trust private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), or, ' +
+          'if these are your own proxies (a CDN, a load balancer with public addresses), set allowPublicTrustedProxies: true',
       );
     }
-  });
+  }
+  if (whole) return;
+  for (const family of [4, 6] as const) {
+    const own = read.filter(({ cidr }) => cidr.family === family);
+    if (own.length > 0 && coversFamily([...own.map((r) => r.cidr), ...NON_PUBLIC], family)) {
+      c.add(path, `together trust every public IPv${family} address (got ${show(own.map((r) => texts[r.index]))}) — ${ANY_CLIENT}`);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { MAX_HEADER_NAME_LENGTH, MAX_INPUT_HEADERS, MAX_NAME_LENGTH, MAX_PREFIX_
 import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
+import { checkLinkLocal } from './link-local';
 import { HEADER_NAME, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
 
@@ -48,7 +49,11 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
     const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
-    if (c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80')) c.parsed(`${p}.backend`, parseBackendUrl(r.backend));
+    const url = c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80')
+      ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend))
+      : undefined;
+    if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);
+    if (url) checkLinkLocal(c, p, 'backend', url, r.allowLinkLocal);
     const methods = checkMethods(c, `${p}.methods`, r.methods);
     if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
     if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
@@ -294,4 +299,36 @@ export function checkSelfReferences(c: Checker, path: string, routes: unknown, n
       );
     }
   });
+}
+
+/**
+ * Backends that reach the gateway through its own Ingress: a host the Ingress serves (a `*.` host
+ * matches one label more, as Ingress wildcards do) on the ports an ingress controller answers, 80
+ * and 443. The controller sends the request back to KrakenD, which would call itself for every
+ * request until the timeout. A base path under /__health is KrakenD's own answer, as on loopback.
+ */
+export function checkIngressSelfReferences(c: Checker, path: string, routes: unknown, ingress: unknown): void {
+  if (!Array.isArray(routes) || !isObject(ingress) || ingress.enabled === false) return;
+  const hosts = ingress.hosts === undefined ? [DEFAULTS.ingressHost] : Array.isArray(ingress.hosts) ? ingress.hosts : [];
+  const served = hosts.filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
+  routes.forEach((r, i) => {
+    const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
+    if (!url || RESERVED_SEGMENT.test(url.basePath)) return;
+    const host = url.hostname.toLowerCase();
+    const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
+    const match = served.find((h) => ingressServes(h, host));
+    if (match === undefined || (port !== 80 && port !== 443)) return;
+    c.add(
+      `${path}[${i}].backend`,
+      `is this gateway's own Ingress host ${show(match)} (got ${show(r.backend)}) — the ingress controller sends it back to KrakenD, ` +
+        "which would call itself for every request until the timeout; name the backend's own Service or host",
+    );
+  });
+}
+
+/** Whether an Ingress rule's host serves `host`: the same name, or `*.suffix` and one label before it. */
+function ingressServes(ruleHost: string, host: string): boolean {
+  if (!ruleHost.startsWith('*.')) return ruleHost === host;
+  const suffix = ruleHost.slice(1);
+  return host.endsWith(suffix) && host.length > suffix.length && !host.slice(0, host.length - suffix.length).includes('.');
 }

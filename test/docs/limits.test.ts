@@ -109,6 +109,11 @@ const WITHOUT_A_BOUND = [
   'of `0.0.0.0/0` or `::/0`',
   '`audience: []`',
   'a host written as a number other than a plain dotted quad',
+  'whose blocks together, beside the non-public ranges, hold every public address',
+  'a public block in `trustedProxies`',
+  'a CIDR of either family with bits set below its prefix',
+  'in any URL field',
+  'a link-local `backend` or `jwksUrl` host',
 ];
 
 test.each(STATED.map((s) => [s.pattern.source.slice(0, 70), s] as const))('the docs state the bound of the code: %s', (_, s) => {

@@ -530,7 +530,9 @@ describe('client addresses for per-IP rate limits', () => {
   });
 
   test('trustedProxies replaces the list', () => {
-    const config = render(gateway([{ prefix: '/v1', backend: CHAT }], { trustedProxies: ['10.244.0.0/16', '2001:db8::/32'] }));
+    const config = render(
+      gateway([{ prefix: '/v1', backend: CHAT }], { trustedProxies: ['10.244.0.0/16', '2001:db8::/32'], allowPublicTrustedProxies: true }),
+    );
     expect(config.extra_config.router).toMatchObject({ forwarded_by_client_ip: true, trusted_proxies: ['10.244.0.0/16', '2001:db8::/32'] });
   });
 

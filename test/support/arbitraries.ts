@@ -27,7 +27,10 @@ const prefixArb = fc.oneof(
   { weight: 6, arbitrary: fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 }).map((s) => `/${s.join('/')}`) },
 );
 
-const backendArb = fc
+// A node-local agent on a link-local address, which a route may reach only with allowLinkLocal.
+const LINK_LOCAL_BACKEND = 'http://169.254.20.10:8080';
+
+const serviceBackendArb = fc
   .record({
     scheme: fc.constantFrom('http', 'https'),
     svc: fc.constantFrom('chat', 'cloud-api', 'iam'),
@@ -37,6 +40,7 @@ const backendArb = fc
     base: fc.constantFrom('', '', '/api', '/api/v2', '/base/'),
   })
   .map(({ scheme, svc, ns, port, base }) => `${scheme}://${svc}.${ns}.svc${port === undefined ? '' : `:${port}`}${base}`);
+const backendArb = fc.oneof({ weight: 9, arbitrary: serviceBackendArb }, { weight: 1, arbitrary: fc.constant(LINK_LOCAL_BACKEND) });
 
 const rawRouteArb: fc.Arbitrary<RawRoute> = fc
   .record(
@@ -54,14 +58,19 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
     },
     { requiredKeys: ['prefix', 'backend'] },
   )
-  .map(({ auth, limit, ...route }) => ({ route, auth, limit }));
+  .map(({ auth, limit, ...route }) => ({ route: route.backend === LINK_LOCAL_BACKEND ? { ...route, allowLinkLocal: true } : route, auth, limit }));
 
 const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
   fc
     .record(
       {
         iamEndpoint: fc.constantFrom('https://hanzo.id', 'http://iam.hanzo.svc:8000'),
-        jwksUrl: fc.constantFrom('https://hanzo.id/.well-known/jwks', 'http://iam.hanzo.svc:8000/.well-known/jwks'),
+        jwksUrl: fc.constantFrom(
+          'https://hanzo.id/.well-known/jwks',
+          'http://iam.hanzo.svc:8000/.well-known/jwks',
+          'https://[2001:db8::5]:8443/jwks',
+          'https://169.254.170.2/jwks',
+        ),
         audience: fc.subarray(['api.hanzo.ai', 'chat'], { minLength: 1 }),
         userIdClaim: fc.constantFrom('sub', 'uid'),
         orgIdClaim: fc.constantFrom('owner', 'org'),
@@ -81,7 +90,14 @@ const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
       { requiredKeys: ['iamEndpoint', 'jwksUrl'] },
     )
     // An http key set is only valid with allowInsecureJwks: true.
-    .map((p) => ({ name, type: 'jwt' as const, ...p, ...(p.jwksUrl.startsWith('http://') ? { allowInsecureJwks: true } : {}) }));
+    .map((p) => ({
+      name,
+      type: 'jwt' as const,
+      ...p,
+      ...(p.jwksUrl.startsWith('http://') ? { allowInsecureJwks: true } : {}),
+      // A link-local key set only with the opt-in.
+      ...(p.jwksUrl.includes('169.254.') ? { allowLinkLocal: true } : {}),
+    }));
 
 const rateLimitArb = (name: string): fc.Arbitrary<RateLimitSpec> =>
   fc
@@ -293,12 +309,15 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         idleTimeout: fc.constantFrom('30s', '90s', '620s'),
         logLevel: fc.constantFrom('DEBUG' as const, 'INFO' as const, 'WARNING' as const, 'ERROR' as const, 'CRITICAL' as const),
         prefixDepth: fc.integer({ min: 0, max: 5 }),
-        trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8']),
+        trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8'], ['203.0.113.0/24', '2001:db8::/32']),
+        allowPublicTrustedProxies: fc.boolean(),
       },
       { requiredKeys: ['routes'] },
     )
     .map(({ routes, authPolicies, rateLimits, ...rest }) => ({
       ...rest,
+      // Public proxies only with the opt-in.
+      ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
       ...(authPolicies ? { authPolicies } : {}),
       ...(rateLimits ? { rateLimits } : {}),
       routes: deepenNested(

@@ -132,6 +132,32 @@ export function pathReplay(config: unknown, cases: string[]): string[] | undefin
   return ginEngineCases('route', config, cases);
 }
 
+/** How Go's net/url reads a URL (test/gourl): Hostname(), Port(), EscapedPath() and RawQuery, or its error. */
+export type GoUrlReading = { ok: true; host: string; port: string; path: string; query: string } | { ok: false; error: string };
+
+/** Go's reading of each URL (test/gourl), or undefined when go is missing. */
+export function goUrlReadings(urls: readonly string[]): GoUrlReading[] | undefined {
+  const bin = goTool('gourl', path.resolve(__dirname, '..', 'gourl'));
+  if (!bin) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gourl-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'urls.txt'), urls.map((u) => JSON.stringify(u)).join('\n') + '\n');
+    const res = spawnSync(bin, [path.join(dir, 'urls.txt')], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
+    if (res.error || res.status !== 0) throw new Error(`gourl failed: ${res.error?.message ?? ''}${res.stderr}`);
+    return res.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const r = JSON.parse(line) as { ok: boolean; host?: string; port?: string; path?: string; query?: string; error?: string };
+        return r.ok
+          ? { ok: true, host: r.host ?? '', port: r.port ?? '', path: r.path ?? '', query: r.query ?? '' }
+          : { ok: false, error: r.error ?? '' };
+      });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface GinReplay {
   /** The config loaded without problems and every case held. */
   ok: boolean;
