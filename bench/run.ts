@@ -1,6 +1,6 @@
-// `npm run bench`: how krakend.json size and synthesis time grow with the route table, and what a
-// whole synth process costs next to bare cdk8s, then (bench/runtime.ts, bench/load.ts) what the real KrakenD
-// costs serving the rendered config. Prints a Markdown report and writes it to
+// `npm run bench`: how krakend.json size and synthesis time grow with the route table, what a
+// whole synth process costs next to bare cdk8s, how long audit and diff take (bench/review.ts), then
+// (bench/runtime.ts, bench/load.ts) what the real KrakenD costs serving the rendered config. Prints a Markdown report and writes it to
 // bench/RESULTS.md. Run with --expose-gc (the npm script does), so the heap figures are retained
 // memory, not garbage. No test asserts these timings: the machine decides them.
 import { spawnSync, SpawnSyncOptions } from 'child_process';
@@ -17,6 +17,7 @@ import { checkConfigSize } from '../lib/checked-render';
 import { SEED_CR } from '../test/support/fixtures';
 import { largestRouteCount } from './harness';
 import { loadSection } from './load';
+import { reviewSection } from './review';
 import { runtimeSection } from './runtime';
 import { benchRoutes, benchSpec } from './shape';
 
@@ -346,6 +347,8 @@ async function main(): Promise<void> {
     `- ${mark(slowest <= HOSTILE_SECONDS && largest <= HOSTILE_MIB)} every hostile input answered within ` +
       `${fmt(slowest, 2)} s and ${fmt(largest, 0)} MiB (target ≤ ${HOSTILE_SECONDS} s and ${HOSTILE_MIB} MiB)`,
   );
+  say();
+  say(reviewSection());
   say();
   say(await runtimeSection());
   say();
