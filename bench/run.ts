@@ -20,6 +20,7 @@ import { loadSection } from './load';
 import { reviewSection } from './review';
 import { runtimeSection } from './runtime';
 import { benchRoutes, benchSpec } from './shape';
+import { resolveSpec } from '../lib/resolve';
 
 const ROOT = path.resolve(__dirname, '..');
 const SEED_FILE = path.join(__dirname, 'seed-gateway.yaml');
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
 
   // Size: the renderer alone, one spec per size, as the Gateway would render it.
   const sizeOf = (count: number) => {
-    const config = buildKrakendConfig(benchSpec(benchRoutes(count)));
+    const config = buildKrakendConfig(resolveSpec(benchSpec(benchRoutes(count))));
     const json = serializeKrakendConfig(config);
     return { endpoints: config.endpoints.length, bytes: Buffer.byteLength(json), fits: checkConfigSize(json).length === 0 };
   };
@@ -268,8 +269,8 @@ async function main(): Promise<void> {
     const heap = retainedMiB(() => synthesize(r));
     const spec = benchSpec(benchRoutes(r));
     const validateMs = medianMs(() => validateSpec(spec));
-    const renderMs = medianMs(() => serializeKrakendConfig(buildKrakendConfig(spec)));
-    const config = buildKrakendConfig(spec);
+    const renderMs = medianMs(() => serializeKrakendConfig(buildKrakendConfig(resolveSpec(spec))));
+    const config = buildKrakendConfig(resolveSpec(spec));
     const lintMs = medianMs(() => lintKrakendConfig(config));
     synthMs.set(r, ms);
     const gateways = Math.ceil(r / ROUTES_PER_GATEWAY);

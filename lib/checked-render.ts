@@ -10,6 +10,7 @@ import { MemoryNeeds, memoryNeeds } from './krakend/memory';
 import { minConfigBytes } from './krakend/size';
 import { KrakendConfig } from './krakend/types';
 import { CONFIGMAP_LIMIT_BYTES } from './limits';
+import { ResolvedGatewaySpec, resolveSpec } from './resolve';
 import { GatewaySpec, quantityValue } from './spec';
 import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
@@ -22,6 +23,8 @@ export interface PreparedGateway {
   readonly namespace?: string;
   /** The spec as given (renamed fields of the imported CRD types read under the CRD's names). */
   readonly spec: GatewaySpec;
+  /** The spec with its defaults, as the renderers read it. */
+  readonly resolved: ResolvedGatewaySpec;
   readonly krakendConfig: KrakendConfig;
   /** krakend.json exactly as the ConfigMap holds it. */
   readonly krakendJson: string;
@@ -55,11 +58,12 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
     ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
   ];
   if (problems.length > 0) throw new GatewayValidationError(problems);
-  const { config, json } = renderChecked(spec, { name });
+  const resolved = resolveSpec(spec);
+  const { config, json } = renderChecked(resolved, { name });
   const memory = memoryNeeds(config);
-  const tooSmall = memoryLimitProblems(spec, memory);
+  const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall);
-  return { name, namespace, spec, krakendConfig: config, krakendJson: json, memory };
+  return { name, namespace, spec, resolved, krakendConfig: config, krakendJson: json, memory };
 }
 
 /**
@@ -89,14 +93,14 @@ function derivedNameProblems(id: string, derived: string, namespace: unknown): V
 export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
   const problems = validateSpec(spec);
   if (problems.length > 0) throw new GatewayValidationError(problems);
-  return renderChecked(spec, options).config;
+  return renderChecked(resolveSpec(spec), options).config;
 }
 
 /**
  * Renders a validated spec and checks the result: the ConfigMap limit (a problem the user can fix),
  * then the lint (a finding is a bug in this library). Returns the config and its exact bytes.
  */
-function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
+function renderChecked(spec: ResolvedGatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
   // A table that cannot fit is refused before its endpoints are built: they could take gigabytes.
   const atLeast = minConfigBytes(spec);
   if (atLeast > CONFIGMAP_LIMIT_BYTES) throw new GatewayValidationError([sizeProblem(`at least ${atLeast}`)]);
@@ -113,7 +117,7 @@ function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { conf
  * A problem when the spec's own memory limit is below what the rendered config needs: the kernel
  * would kill the pod at start or under its first load, and restart it forever.
  */
-export function memoryLimitProblems(spec: GatewaySpec, needs: MemoryNeeds): ValidationProblem[] {
+export function memoryLimitProblems(spec: ResolvedGatewaySpec, needs: MemoryNeeds): ValidationProblem[] {
   const limit = spec.resources?.limits?.memory;
   const bytes = limit === undefined ? undefined : quantityAmount(quantityValue(limit));
   if (bytes === undefined || bytes >= needs.limitMiB * 2 ** 20) return [];

@@ -3,7 +3,8 @@ import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
 import { parseBackendUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
 import { MAX_HEADER_NAME_LENGTH, MAX_INPUT_HEADERS, MAX_NAME_LENGTH, MAX_PREFIX_DEPTH, MAX_PREFIX_LENGTH, MAX_ROUTES } from '../limits';
-import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { resolveIngressHosts, resolveMethods } from '../resolve';
+import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
 import { checkLinkLocal } from './link-local';
@@ -205,7 +206,7 @@ function prefixProblem(prefix: string): string | undefined {
 
 /** The methods when valid; reports each bad one. */
 function checkMethods(c: Checker, path: string, value: unknown): string[] | undefined {
-  if (value === undefined) return [...DEFAULTS.methods];
+  if (value === undefined) return resolveMethods(undefined);
   if (!c.list(path, value, HTTP_METHODS.length)) return undefined;
   if (value.length === 0) {
     c.add(path, 'must list at least one method — omit it for [GET]');
@@ -224,7 +225,7 @@ function checkMethods(c: Checker, path: string, value: unknown): string[] | unde
           : '';
     c.add(`${path}[${j}]`, `must be one of ${HTTP_METHODS.join(', ')} (got ${show(m)})${why}`);
   });
-  return ok ? [...new Set(value as string[])] : undefined;
+  return ok ? resolveMethods(value as HttpMethod[]) : undefined;
 }
 
 /**
@@ -309,7 +310,7 @@ export function checkSelfReferences(c: Checker, path: string, routes: unknown, n
  */
 export function checkIngressSelfReferences(c: Checker, path: string, routes: unknown, ingress: unknown): void {
   if (!Array.isArray(routes) || !isObject(ingress) || ingress.enabled === false) return;
-  const hosts = ingress.hosts === undefined ? [DEFAULTS.ingressHost] : Array.isArray(ingress.hosts) ? ingress.hosts : [];
+  const hosts: readonly unknown[] = ingress.hosts === undefined ? resolveIngressHosts(undefined) : Array.isArray(ingress.hosts) ? ingress.hosts : [];
   const served = hosts.filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
   routes.forEach((r, i) => {
     const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
