@@ -1,5 +1,6 @@
 // `npm run bench`: how krakend.json size and synthesis time grow with the route table, what a
-// whole synth process costs next to bare cdk8s, how long audit and diff take (bench/review.ts), then
+// whole synth process costs next to bare cdk8s, how long audit and diff take (bench/review.ts), how
+// often the CLI validates a Gateway (bench/validations.ts), then
 // (bench/runtime.ts, bench/load.ts) what the real KrakenD costs serving the rendered config. Prints a Markdown report and writes it to
 // bench/RESULTS.md. Run with --expose-gc (the npm script does), so the heap figures are retained
 // memory, not garbage. No test asserts these timings: the machine decides them.
@@ -19,6 +20,7 @@ import { largestRouteCount } from './harness';
 import { loadSection } from './load';
 import { reviewSection } from './review';
 import { runtimeSection } from './runtime';
+import { validationsSection } from './validations';
 import { benchRoutes, benchSpec } from './shape';
 import { resolveSpec } from '../lib/resolve';
 
@@ -350,6 +352,8 @@ async function main(): Promise<void> {
   );
   say();
   say(reviewSection());
+  say();
+  say(validationsSection());
   say();
   say(await runtimeSection());
   say();

@@ -2,7 +2,7 @@
 // renderKrakendConfig, so none of them can disagree on what is valid: validate, render, check the
 // size against the ConfigMap limit, lint for what KrakenD CE would refuse. No cdk8s here, so
 // `hanzo-gateway validate` answers without loading it.
-import { fromCrdClassNames } from './custom-resource';
+import { GatewayManifest, fromCrdClassNames } from './custom-resource';
 import { GatewayInternalError, GatewayValidationError, ValidationProblem } from './errors';
 import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { lintKrakendConfig } from './krakend/lint';
@@ -15,6 +15,7 @@ import { GatewaySpec, quantityValue } from './spec';
 import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
 import { show } from './grammar/values';
+import { isChecked, manifestProps } from './validation/checked';
 import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/gateway-spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
@@ -36,7 +37,9 @@ export interface PreparedGateway {
  * Checks Gateway props of any shape (name, namespace and the spec fields) and renders krakend.json,
  * or throws a GatewayValidationError listing every problem. When the props have no name, it is the
  * construct `id` in kebab-case (`ApiGateway` → `api-gateway`); `defaultNamespace` is where the
- * gateway runs when the props name none (the chart's).
+ * gateway runs when the props name none (the chart's). Props of a checked manifest
+ * (lib/validation/checked.ts) are not checked again: only their backends against the gateway's own
+ * Service in `defaultNamespace`, which the manifest's check could not know.
  */
 export function prepareGateway(props: unknown, id: string, defaultNamespace?: string): PreparedGateway {
   // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
@@ -52,11 +55,15 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const spec = fromCrdClassNames(given);
   // An explicit name is checked as given, never rewritten; only the id is turned into one.
   const name = explicitName ?? kebabCaseOfId(id);
-  const problems = [
-    ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
-    ...validateSpec(spec),
-    ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
-  ];
+  const problems = isChecked(props)
+    ? namespace === undefined && defaultNamespace !== undefined
+      ? selfReferenceProblems(name, defaultNamespace, spec)
+      : []
+    : [
+        ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
+        ...validateSpec(spec),
+        ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
+      ];
   if (problems.length > 0) throw new GatewayValidationError(problems);
   const resolved = resolveSpec(spec);
   const { config, json } = renderChecked(resolved, { name });
@@ -64,6 +71,14 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall);
   return { name, namespace, spec, resolved, krakendConfig: config, krakendJson: json, memory };
+}
+
+/**
+ * The checked render of a manifest, as `validate`, `audit` and `diff` run it without cdk8s. One the
+ * loader returned was checked there: only what rendering adds (the size, the lint, the memory) is left.
+ */
+export function prepareManifest(manifest: GatewayManifest): PreparedGateway {
+  return prepareGateway(manifestProps(manifest), 'gateway');
 }
 
 /**

@@ -17,7 +17,7 @@ import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
 import { prepareGateway } from './checked-render';
 import { GatewaySpec } from './spec';
-import { validateManifest } from './validation/manifest';
+import { checkManifest, manifestProps } from './validation/checked';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {
@@ -83,15 +83,16 @@ export class Gateway extends Construct {
   /**
    * A Gateway from a hanzo.ai/v1 Gateway custom resource, e.g. one parsed from YAML: name and
    * namespace come from its metadata. Throws a GatewayValidationError listing every problem, at the
-   * manifest's paths (`apiVersion`, `metadata.name`, `spec.routes[0].prefix`).
+   * manifest's paths (`apiVersion`, `metadata.name`, `spec.routes[0].prefix`). A manifest that
+   * `loadGateways` or `loadGatewayFiles` returned was checked there, and is not checked again.
    */
   public static fromCustomResource(scope: Construct, id: string, manifest: GatewayManifest, options: FromCustomResourceOptions = {}): Gateway {
-    const problems = validateManifest(manifest);
-    if (problems.length > 0) throw new GatewayValidationError(problems);
-    // A copy: later changes to the caller's object do not reach the gateway.
-    const { metadata, spec } = structuredClone(manifest);
-    const gateway = new Gateway(scope, id, { ...spec, name: metadata.name, namespace: metadata.namespace });
-    gateway.manifestMetadata = metadata;
+    // Checked once: the constructor trusts the props of a checked manifest. A copy is checked, so
+    // that later changes to the caller's object do not reach the gateway.
+    const { problems, manifest: checked } = checkManifest(manifest, 'copy');
+    if (!checked) throw new GatewayValidationError(problems);
+    const gateway = new Gateway(scope, id, manifestProps(checked));
+    gateway.manifestMetadata = checked.metadata;
     if (options.emitCustomResource) gateway.addCustomResource();
     return gateway;
   }
