@@ -16,6 +16,7 @@ import { diffGateways } from '../lib/review/diff';
 import { formatAuditText, formatDiffText } from '../lib/review/format';
 import { largestRouteCount } from './harness';
 import { benchRoutes, benchSpec } from './shape';
+import { resolveSpec } from '../lib/resolve';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'hanzo-gateway.js');
 const RUNS = 5;
@@ -113,7 +114,9 @@ export function reviewSection(): string {
   }
   const inProcessRoutes = routes + IN_PROCESS_EXTRA_ROUTES;
   const [bigSpec, bigChanged] = specs(inProcessRoutes);
-  const gateway = (s: GatewaySpec) => [{ id: 'hanzo/bench', location: 'bench', config: buildKrakendConfig(s, { name: 'bench' }), spec: s }];
+  const gateway = (s: GatewaySpec) => [
+    { id: 'hanzo/bench', location: 'bench', config: buildKrakendConfig(resolveSpec(s), { name: 'bench' }), spec: s },
+  ];
   const before = gateway(bigSpec);
   const after = gateway(bigChanged);
   const audit = timeInProcess(() => formatAuditText(auditGateways(before)));

@@ -1,5 +1,6 @@
 // `npm run bench`: how krakend.json size and synthesis time grow with the route table, what a
-// whole synth process costs next to bare cdk8s, how long audit and diff take (bench/review.ts), then
+// whole synth process costs next to bare cdk8s, how long audit and diff take (bench/review.ts), how
+// often the CLI validates a Gateway (bench/validations.ts), then
 // (bench/runtime.ts, bench/load.ts) what the real KrakenD costs serving the rendered config. Prints a Markdown report and writes it to
 // bench/RESULTS.md. Run with --expose-gc (the npm script does), so the heap figures are retained
 // memory, not garbage. No test asserts these timings: the machine decides them.
@@ -19,7 +20,9 @@ import { largestRouteCount } from './harness';
 import { loadSection } from './load';
 import { reviewSection } from './review';
 import { runtimeSection } from './runtime';
+import { validationsSection } from './validations';
 import { benchRoutes, benchSpec } from './shape';
+import { resolveSpec } from '../lib/resolve';
 
 const ROOT = path.resolve(__dirname, '..');
 const SEED_FILE = path.join(__dirname, 'seed-gateway.yaml');
@@ -223,7 +226,7 @@ async function main(): Promise<void> {
 
   // Size: the renderer alone, one spec per size, as the Gateway would render it.
   const sizeOf = (count: number) => {
-    const config = buildKrakendConfig(benchSpec(benchRoutes(count)));
+    const config = buildKrakendConfig(resolveSpec(benchSpec(benchRoutes(count))));
     const json = serializeKrakendConfig(config);
     return { endpoints: config.endpoints.length, bytes: Buffer.byteLength(json), fits: checkConfigSize(json).length === 0 };
   };
@@ -268,8 +271,8 @@ async function main(): Promise<void> {
     const heap = retainedMiB(() => synthesize(r));
     const spec = benchSpec(benchRoutes(r));
     const validateMs = medianMs(() => validateSpec(spec));
-    const renderMs = medianMs(() => serializeKrakendConfig(buildKrakendConfig(spec)));
-    const config = buildKrakendConfig(spec);
+    const renderMs = medianMs(() => serializeKrakendConfig(buildKrakendConfig(resolveSpec(spec))));
+    const config = buildKrakendConfig(resolveSpec(spec));
     const lintMs = medianMs(() => lintKrakendConfig(config));
     synthMs.set(r, ms);
     const gateways = Math.ceil(r / ROUTES_PER_GATEWAY);
@@ -349,6 +352,8 @@ async function main(): Promise<void> {
   );
   say();
   say(reviewSection());
+  say();
+  say(validationsSection());
   say();
   say(await runtimeSection());
   say();

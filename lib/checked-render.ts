@@ -2,7 +2,7 @@
 // renderKrakendConfig, so none of them can disagree on what is valid: validate, render, check the
 // size against the ConfigMap limit, lint for what KrakenD CE would refuse. No cdk8s here, so
 // `hanzo-gateway validate` answers without loading it.
-import { fromCrdClassNames } from './custom-resource';
+import { GatewayManifest, fromCrdClassNames } from './custom-resource';
 import { GatewayInternalError, GatewayValidationError, ValidationProblem } from './errors';
 import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { lintKrakendConfig } from './krakend/lint';
@@ -10,10 +10,12 @@ import { MemoryNeeds, memoryNeeds } from './krakend/memory';
 import { minConfigBytes } from './krakend/size';
 import { KrakendConfig } from './krakend/types';
 import { CONFIGMAP_LIMIT_BYTES } from './limits';
+import { ResolvedGatewaySpec, resolveSpec } from './resolve';
 import { GatewaySpec, quantityValue } from './spec';
 import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
 import { show } from './grammar/values';
+import { isChecked, manifestProps } from './validation/checked';
 import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/gateway-spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
@@ -22,6 +24,8 @@ export interface PreparedGateway {
   readonly namespace?: string;
   /** The spec as given (renamed fields of the imported CRD types read under the CRD's names). */
   readonly spec: GatewaySpec;
+  /** The spec with its defaults, as the renderers read it. */
+  readonly resolved: ResolvedGatewaySpec;
   readonly krakendConfig: KrakendConfig;
   /** krakend.json exactly as the ConfigMap holds it. */
   readonly krakendJson: string;
@@ -33,7 +37,9 @@ export interface PreparedGateway {
  * Checks Gateway props of any shape (name, namespace and the spec fields) and renders krakend.json,
  * or throws a GatewayValidationError listing every problem. When the props have no name, it is the
  * construct `id` in kebab-case (`ApiGateway` → `api-gateway`); `defaultNamespace` is where the
- * gateway runs when the props name none (the chart's).
+ * gateway runs when the props name none (the chart's). Props of a checked manifest
+ * (lib/validation/checked.ts) are not checked again: only their backends against the gateway's own
+ * Service in `defaultNamespace`, which the manifest's check could not know.
  */
 export function prepareGateway(props: unknown, id: string, defaultNamespace?: string): PreparedGateway {
   // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
@@ -49,17 +55,30 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const spec = fromCrdClassNames(given);
   // An explicit name is checked as given, never rewritten; only the id is turned into one.
   const name = explicitName ?? kebabCaseOfId(id);
-  const problems = [
-    ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
-    ...validateSpec(spec),
-    ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
-  ];
+  const problems = isChecked(props)
+    ? namespace === undefined && defaultNamespace !== undefined
+      ? selfReferenceProblems(name, defaultNamespace, spec)
+      : []
+    : [
+        ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
+        ...validateSpec(spec),
+        ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
+      ];
   if (problems.length > 0) throw new GatewayValidationError(problems);
-  const { config, json } = renderChecked(spec, { name });
+  const resolved = resolveSpec(spec);
+  const { config, json } = renderChecked(resolved, { name });
   const memory = memoryNeeds(config);
-  const tooSmall = memoryLimitProblems(spec, memory);
+  const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall);
-  return { name, namespace, spec, krakendConfig: config, krakendJson: json, memory };
+  return { name, namespace, spec, resolved, krakendConfig: config, krakendJson: json, memory };
+}
+
+/**
+ * The checked render of a manifest, as `validate`, `audit` and `diff` run it without cdk8s. One the
+ * loader returned was checked there: only what rendering adds (the size, the lint, the memory) is left.
+ */
+export function prepareManifest(manifest: GatewayManifest): PreparedGateway {
+  return prepareGateway(manifestProps(manifest), 'gateway');
 }
 
 /**
@@ -89,14 +108,14 @@ function derivedNameProblems(id: string, derived: string, namespace: unknown): V
 export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
   const problems = validateSpec(spec);
   if (problems.length > 0) throw new GatewayValidationError(problems);
-  return renderChecked(spec, options).config;
+  return renderChecked(resolveSpec(spec), options).config;
 }
 
 /**
  * Renders a validated spec and checks the result: the ConfigMap limit (a problem the user can fix),
  * then the lint (a finding is a bug in this library). Returns the config and its exact bytes.
  */
-function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
+function renderChecked(spec: ResolvedGatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
   // A table that cannot fit is refused before its endpoints are built: they could take gigabytes.
   const atLeast = minConfigBytes(spec);
   if (atLeast > CONFIGMAP_LIMIT_BYTES) throw new GatewayValidationError([sizeProblem(`at least ${atLeast}`)]);
@@ -113,7 +132,7 @@ function renderChecked(spec: GatewaySpec, options: KrakendRenderOptions): { conf
  * A problem when the spec's own memory limit is below what the rendered config needs: the kernel
  * would kill the pod at start or under its first load, and restart it forever.
  */
-export function memoryLimitProblems(spec: GatewaySpec, needs: MemoryNeeds): ValidationProblem[] {
+export function memoryLimitProblems(spec: ResolvedGatewaySpec, needs: MemoryNeeds): ValidationProblem[] {
   const limit = spec.resources?.limits?.memory;
   const bytes = limit === undefined ? undefined : quantityAmount(quantityValue(limit));
   if (bytes === undefined || bytes >= needs.limitMiB * 2 ** 20) return [];

@@ -287,11 +287,9 @@ function krakend(files: readonly string[], name: string | undefined): void {
 
 function validate(files: readonly string[]): void {
   // The construct's own checks, without cdk8s: a fast answer for pipelines.
-  const { prepareGateway } = require('./checked-render') as typeof import('./checked-render');
+  const { prepareManifest } = require('./checked-render') as typeof import('./checked-render');
   const docs = loadGatewayFiles(files);
-  eachDocument(docs, (doc) =>
-    prepareGateway({ ...doc.manifest.spec, name: doc.manifest.metadata.name, namespace: doc.manifest.metadata.namespace }, 'gateway'),
-  );
+  eachDocument(docs, (doc) => prepareManifest(doc.manifest));
   const lines = docs.map((doc) => `${doc.location}: Gateway ${qualifiedName(doc)} is valid\n`);
   writeStdout(`${lines.join('')}${docs.length} ${docs.length === 1 ? 'gateway' : 'gateways'} valid\n`);
 }

@@ -8,16 +8,16 @@ import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
 import { renderDeployment } from './kubernetes/deployment';
 import { renderAutoscaler } from './kubernetes/hpa';
-import { renderIngress, wantsIngress } from './kubernetes/ingress';
+import { renderIngress } from './kubernetes/ingress';
 import { gatewayLabels } from './kubernetes/labels';
-import { renderNetworkPolicy, wantsNetworkPolicy } from './kubernetes/network-policy';
+import { renderNetworkPolicy } from './kubernetes/network-policy';
 import { renderDisruptionBudget, wantsDisruptionBudget } from './kubernetes/pdb';
 import { CHILD_IDS } from './kubernetes/ids';
 import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
 import { prepareGateway } from './checked-render';
-import { GatewaySpec, metricsPortOf } from './spec';
-import { validateManifest } from './validation/manifest';
+import { GatewaySpec } from './spec';
+import { checkManifest, manifestProps } from './validation/checked';
 
 /** Props of a Gateway: the fields of a Gateway CR's spec, plus its name and namespace. */
 export interface GatewayProps extends GatewaySpec {
@@ -83,28 +83,29 @@ export class Gateway extends Construct {
   /**
    * A Gateway from a hanzo.ai/v1 Gateway custom resource, e.g. one parsed from YAML: name and
    * namespace come from its metadata. Throws a GatewayValidationError listing every problem, at the
-   * manifest's paths (`apiVersion`, `metadata.name`, `spec.routes[0].prefix`).
+   * manifest's paths (`apiVersion`, `metadata.name`, `spec.routes[0].prefix`). A manifest that
+   * `loadGateways` or `loadGatewayFiles` returned was checked there, and is not checked again.
    */
   public static fromCustomResource(scope: Construct, id: string, manifest: GatewayManifest, options: FromCustomResourceOptions = {}): Gateway {
-    const problems = validateManifest(manifest);
-    if (problems.length > 0) throw new GatewayValidationError(problems);
-    // A copy: later changes to the caller's object do not reach the gateway.
-    const { metadata, spec } = structuredClone(manifest);
-    const gateway = new Gateway(scope, id, { ...spec, name: metadata.name, namespace: metadata.namespace });
-    gateway.manifestMetadata = metadata;
+    // Checked once: the constructor trusts the props of a checked manifest. A copy is checked, so
+    // that later changes to the caller's object do not reach the gateway.
+    const { problems, manifest: checked } = checkManifest(manifest, 'copy');
+    if (!checked) throw new GatewayValidationError(problems);
+    const gateway = new Gateway(scope, id, manifestProps(checked));
+    gateway.manifestMetadata = checked.metadata;
     if (options.emitCustomResource) gateway.addCustomResource();
     return gateway;
   }
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
-    const { name, namespace, spec, krakendConfig, krakendJson, memory } = prepareGateway(props, id, Chart.of(scope).namespace);
+    const { name, namespace, spec, resolved, krakendConfig, krakendJson, memory } = prepareGateway(props, id, Chart.of(scope).namespace);
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
     this.spec = spec;
     this.krakendConfig = krakendConfig;
-    const labels = gatewayLabels(name, spec);
+    const labels = gatewayLabels(name, resolved);
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
@@ -112,40 +113,40 @@ export class Gateway extends Construct {
     this.deployment = new k8s.KubeDeployment(
       this,
       CHILD_IDS['apps/v1/Deployment'],
-      withNamespace(renderDeployment(name, labels, spec, krakendJson, memory)),
+      withNamespace(renderDeployment(name, labels, resolved, krakendJson, memory)),
     );
-    const metricsPort = metricsPortOf(spec);
+    const metricsPort = resolved.serviceMonitor?.metricsPort;
     this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, metricsPort)));
-    if (wantsIngress(spec.ingress)) {
-      const ingress = renderIngress(name, labels, spec, spec.ingress);
+    if (resolved.ingress) {
+      const ingress = renderIngress(name, labels, resolved, resolved.ingress);
       this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(ingress));
     }
-    if (wantsDisruptionBudget(spec)) {
+    if (wantsDisruptionBudget(resolved)) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(
         this,
         CHILD_IDS['policy/v1/PodDisruptionBudget'],
         withNamespace(renderDisruptionBudget(name, labels)),
       );
     }
-    if (spec.autoscaling) {
+    if (resolved.autoscaling) {
       this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(
         this,
         CHILD_IDS['autoscaling/v2/HorizontalPodAutoscaler'],
-        withNamespace(renderAutoscaler(name, labels, spec.autoscaling)),
+        withNamespace(renderAutoscaler(name, labels, resolved.autoscaling)),
       );
     }
-    if (wantsNetworkPolicy(spec.networkPolicy)) {
+    if (resolved.networkPolicy) {
       this.networkPolicy = new k8s.KubeNetworkPolicy(
         this,
         CHILD_IDS['networking.k8s.io/v1/NetworkPolicy'],
-        withNamespace(renderNetworkPolicy(name, labels, spec, spec.networkPolicy, metricsPort)),
+        withNamespace(renderNetworkPolicy(name, labels, resolved, resolved.networkPolicy, metricsPort)),
       );
     }
-    if (metricsPort !== undefined && spec.serviceMonitor) {
+    if (resolved.serviceMonitor) {
       this.serviceMonitor = new ApiObject(
         this,
         CHILD_IDS['monitoring.coreos.com/v1/ServiceMonitor'],
-        withNamespace(renderServiceMonitor(name, labels, spec.serviceMonitor)),
+        withNamespace(renderServiceMonitor(name, labels, resolved.serviceMonitor)),
       );
     }
   }

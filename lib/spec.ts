@@ -556,11 +556,6 @@ export const AUTHORIZATION_HEADER = 'Authorization';
 export const USER_ID_HEADER = 'X-User-Id';
 export const ORG_ID_HEADER = 'X-Org-Id';
 
-/** Every request timeout a spec sets: the gateway's (or its default) and each route's own. */
-export function requestTimeouts(spec: GatewaySpec): string[] {
-  return [spec.timeout ?? DEFAULTS.timeout, ...spec.routes.map((r) => r.timeout).filter((t): t is string => t !== undefined)];
-}
-
 /** The plain value of a quantity. */
 export function quantityValue(q: Quantity): string | number {
   return typeof q === 'object' && q !== null ? q.value : q;
@@ -572,10 +567,4 @@ export function quantityValue(q: Quantity): string | number {
  */
 export function isEnabled(block: { readonly enabled?: unknown } | undefined, whenAbsent = false): boolean {
   return block === undefined ? whenAbsent : block.enabled !== false;
-}
-
-/** The port of the Prometheus exporter when metrics are on, else undefined. */
-export function metricsPortOf(spec: GatewaySpec): number | undefined {
-  if (!isEnabled(spec.serviceMonitor)) return undefined;
-  return spec.serviceMonitor?.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort;
 }

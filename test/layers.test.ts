@@ -1,5 +1,5 @@
 /**
- * The modules import in one direction: limits → spec → grammar and errors → validation → the pure renderers
+ * The modules import in one direction: limits → spec → grammar and errors → resolve → validation → the pure renderers
  * (krakend/, kubernetes/) → the construct, loader and checked path → the review of rendered configs
  * (review/: audit and diff) → CLI, public index and the cdk8s plugin. Renderers never import
  * validation, validation never imports a renderer, and no two modules import each other, directly or
@@ -15,6 +15,7 @@ function layerOf(file: string): string {
   if (file === 'lib/limits.ts') return 'limits';
   if (file.startsWith('imports/') || file === 'lib/spec.ts' || file === 'lib/custom-resource.ts') return 'spec';
   if (file.startsWith('lib/grammar/') || file === 'lib/errors.ts') return 'grammar';
+  if (file === 'lib/resolve.ts') return 'resolve';
   if (file.startsWith('lib/validation/')) return 'validation';
   if (file.startsWith('lib/krakend/')) return 'krakend';
   if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
@@ -30,13 +31,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   limits: [],
   spec: ['limits'],
   grammar: ['limits'],
-  validation: ['limits', 'spec', 'grammar'],
-  krakend: ['limits', 'spec', 'grammar'],
-  kubernetes: ['limits', 'spec', 'grammar'],
-  construct: ['limits', 'spec', 'grammar', 'validation', 'krakend', 'kubernetes'],
+  // The defaults filled in: below validation, which asks it for the defaults its checks need.
+  resolve: ['limits', 'spec', 'grammar'],
+  validation: ['limits', 'spec', 'grammar', 'resolve'],
+  krakend: ['limits', 'spec', 'grammar', 'resolve'],
+  kubernetes: ['limits', 'spec', 'grammar', 'resolve'],
+  construct: ['limits', 'spec', 'grammar', 'resolve', 'validation', 'krakend', 'kubernetes'],
   // It reads what the checked path rendered, and never renders Kubernetes objects.
-  review: ['limits', 'spec', 'grammar', 'krakend', 'construct'],
-  entry: ['limits', 'spec', 'grammar', 'validation', 'krakend', 'kubernetes', 'construct', 'review'],
+  review: ['limits', 'spec', 'grammar', 'resolve', 'krakend', 'construct'],
+  entry: ['limits', 'spec', 'grammar', 'resolve', 'validation', 'krakend', 'kubernetes', 'construct', 'review'],
 };
 
 function sources(dir: string): string[] {
@@ -123,4 +126,29 @@ test('the check sees the review imported from below, and the review importing th
     'lib/checked-render.ts (construct) imports lib/review/audit.ts (review)',
     'lib/review/diff.ts (review) imports lib/cli.ts (entry)',
   ]);
+});
+
+/** The modules that name a defaults constant of lib/spec.ts (DEFAULTS, AUTOSCALING_DEFAULTS, SERVICE_MONITOR_DEFAULTS). */
+function defaultsReaders(sources: ReadonlyMap<string, string>): string[] {
+  return [...sources]
+    .filter(([, text]) => /\b(?:AUTOSCALING_|SERVICE_MONITOR_)?DEFAULTS\b/.test(text))
+    .map(([file]) => file)
+    .sort();
+}
+
+test('the defaults are read in one module, lib/resolve.ts: every other module takes the resolved spec or asks it', () => {
+  // GIVEN every source of lib/ and plugin/
+  const texts = new Map(files.map((f) => [f, fs.readFileSync(path.join(root, f), 'utf8')]));
+  // THEN only the module that defines the defaults and the resolver name them
+  expect(defaultsReaders(texts)).toEqual(['lib/resolve.ts', 'lib/spec.ts']);
+});
+
+test('the defaults check sees a renderer that reads a default itself', () => {
+  const texts = new Map([
+    ['lib/resolve.ts', 'DEFAULTS.timeout'],
+    ['lib/krakend/render.ts', 'spec.timeout ?? DEFAULTS.timeout'],
+    ['lib/kubernetes/hpa.ts', 'a.minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas'],
+    ['lib/kubernetes/labels.ts', 'DEFAULT_INPUT_HEADERS'],
+  ]);
+  expect(defaultsReaders(texts)).toEqual(['lib/krakend/render.ts', 'lib/kubernetes/hpa.ts', 'lib/resolve.ts']);
 });

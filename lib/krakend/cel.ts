@@ -33,8 +33,7 @@
 // (cel-go's `matches` without a precompiled program), and those took 250 µs a compile where explicit
 // ranges take 25 µs; (?i) would also fold U+212A (Kelvin sign) in the ranges into `k`.
 import { PathRoute, backendPathOf, backendServerName, guardedRoutes } from '../grammar/backend-paths';
-import { parseBackendUrl } from '../grammar/urls';
-import { AuthPolicySpec, DEFAULTS, GatewaySpec } from '../spec';
+import { ResolvedAuthPolicy, ResolvedGatewaySpec } from '../resolve';
 import { CelCheck } from './types';
 
 /** A protected backend path below a guarded route's own, as the guard's regex matches it. */
@@ -109,20 +108,18 @@ function guardPattern(areas: readonly ProtectedArea[]): string {
  * protected paths below it. Stops counting once the bytes the guards add pass `stopAboveBytes`, so
  * that a table far over the ConfigMap limit is refused without building its patterns.
  */
-export function pathGuards(spec: GatewaySpec, stopAboveBytes = Infinity): PathGuards {
-  const gatewayDepth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
-  const depths = spec.routes.map((r) => (r.exact === true ? 0 : (r.prefixDepth ?? gatewayDepth)));
-  const routes: PathRoute[] = spec.routes.map((route, i) => {
-    const url = parseBackendUrl(route.backend).value;
-    if (!url) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
-    const path = backendPathOf(url.basePath, route.prefix, route.stripPrefix === true, route.prefix);
-    return { server: backendServerName(url), path, authPolicy: route.authPolicy, withParameters: depths[i] > 0 };
+export function pathGuards(spec: ResolvedGatewaySpec, stopAboveBytes = Infinity): PathGuards {
+  const depths = spec.routes.map((r) => r.depth);
+  const routes: PathRoute[] = spec.routes.map((route) => {
+    const url = route.backendUrl;
+    const path = backendPathOf(url.basePath, route.prefix, route.stripPrefix, route.prefix);
+    return { server: backendServerName(url), path, authPolicy: route.authPolicy?.name, withParameters: route.depth > 0 };
   });
   const guarded = guardedRoutes(routes);
   // Validation refuses a table whose relations pass the budget (lib/validation/protected-prefixes.ts).
   if (!guarded) throw new Error('internal: unvalidated route table: its protected paths pass PATH_RELATION_BUDGET');
   // Endpoints with parameters: one per method and per depth below the prefix.
-  const paramEndpoints = (i: number) => new Set(spec.routes[i].methods ?? DEFAULTS.methods).size * depths[i];
+  const paramEndpoints = (i: number) => spec.routes[i].methods.length * depths[i];
   let bytes = 0;
   const byRoute: Array<PathGuard | undefined> = spec.routes.map(() => undefined);
   for (const [i, below] of guarded) {
@@ -202,15 +199,15 @@ const CEL_WORDS = new Set([
  * - each propagated claim, when present, not null and, when a number, one that `%d` or `%f` writes
  *   exactly (exactNumber).
  */
-export function jwtCelChecks(policy: AuthPolicySpec): CelCheck[] {
+export function jwtCelChecks(policy: ResolvedAuthPolicy): CelCheck[] {
   const terms: string[] = [];
-  if (policy.requireExpiry ?? DEFAULTS.requireExpiry) terms.push('type(JWT.exp)==double');
-  const user = claimAccess(policy.userIdClaim ?? DEFAULTS.userIdClaim);
+  if (policy.requireExpiry) terms.push('type(JWT.exp)==double');
+  const user = claimAccess(policy.userIdClaim);
   // A user claim under a missing parent fails to evaluate: refused like a missing one.
   terms.push(`type(${user.value})==string&&${user.value}!=''`);
-  const org = claimAccess(policy.orgIdClaim ?? DEFAULTS.orgIdClaim);
+  const org = claimAccess(policy.orgIdClaim);
   terms.push(`(${absent(org)}||type(${org.value})==string)`);
-  const claims = (policy.propagateClaims ?? []).map((p) => claimAccess(p.claim));
+  const claims = policy.propagateClaims.map((p) => claimAccess(p.claim));
   const topLevel = claims.filter((c) => c.topLevel !== undefined).map((c) => c.topLevel!);
   if (topLevel.length > 0) terms.push(`[${[...new Set(topLevel)].map(celString).join(',')}].all(c,!(c in JWT)||(${carried('JWT[c]')}))`);
   for (const c of claims) if (c.topLevel === undefined) terms.push(`(${absent(c)}||(${carried(c.value)}))`);

@@ -1,4 +1,5 @@
-import { RateLimitKey, RateLimitSpec, USER_ID_HEADER } from '../spec';
+import { ResolvedRateLimit } from '../resolve';
+import { USER_ID_HEADER } from '../spec';
 import { RouterRateLimitConfig } from './types';
 
 /**
@@ -11,22 +12,18 @@ import { RouterRateLimitConfig } from './types';
  */
 export const RATE_LIMIT_SHARDS = 64;
 
-/** What a rate limit counts when its `key` is unset: users where they are known, else client IPs. */
-export function effectiveRateLimitKey(limit: RateLimitSpec, authenticated: boolean): RateLimitKey {
-  return limit.key ?? (authenticated ? 'user' : 'ip');
-}
-
 /**
  * The `qos/ratelimit/router` block. The per-client forms always name their strategy (a missing one
  * silently disables the limit) and set `client_capacity` (unset, it falls back to 1).
  */
-export function renderRateLimit(limit: RateLimitSpec, authenticated: boolean): RouterRateLimitConfig {
-  const capacity = limit.capacity ?? limit.maxRate;
+export function renderRateLimit(limit: ResolvedRateLimit): RouterRateLimitConfig {
+  const { capacity } = limit;
+  const every = limit.every.text;
   // The total cap of a per-client limit: krakend-ratelimit (router/gin/gin.go, RateLimiterWrapperFromCfg)
   // applies max_rate/capacity (one bucket per endpoint, 503 when empty) and client_max_rate/client_capacity
   // (one bucket per client, 429) from the same block. Written first, as KrakenD's docs order them.
-  const total = limit.totalMaxRate === undefined ? {} : { max_rate: limit.totalMaxRate, capacity: limit.totalCapacity ?? limit.totalMaxRate };
-  switch (effectiveRateLimitKey(limit, authenticated)) {
+  const total = limit.total === undefined ? {} : { max_rate: limit.total.maxRate, capacity: limit.total.capacity };
+  switch (limit.key) {
     case 'user':
       // X-User-Id is set from the validated token, never by the client, on an authenticated route.
       return {
@@ -35,7 +32,7 @@ export function renderRateLimit(limit: RateLimitSpec, authenticated: boolean): R
         client_capacity: capacity,
         strategy: 'header',
         key: USER_ID_HEADER,
-        every: limit.every,
+        every,
         num_shards: RATE_LIMIT_SHARDS,
       };
     case 'ip':
@@ -44,10 +41,10 @@ export function renderRateLimit(limit: RateLimitSpec, authenticated: boolean): R
         client_max_rate: limit.maxRate,
         client_capacity: capacity,
         strategy: 'ip',
-        every: limit.every,
+        every,
         num_shards: RATE_LIMIT_SHARDS,
       };
     case 'global':
-      return { max_rate: limit.maxRate, capacity, every: limit.every };
+      return { max_rate: limit.maxRate, capacity, every };
   }
 }

@@ -1,8 +1,8 @@
 // krakend.json from a validated spec: one endpoint per method and per prefix depth, each a no-op
 // proxy to its route's backend, with the route's JWT and rate-limit blocks.
 import { destinationOf } from '../grammar/destinations';
-import { parseBackendUrl } from '../grammar/urls';
-import { AUTHORIZATION_HEADER, AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
+import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
+import { AUTHORIZATION_HEADER, DEFAULT_INPUT_HEADERS, KRAKEND_PORT } from '../spec';
 import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { martianExtraConfig } from './martian';
@@ -22,28 +22,19 @@ export interface KrakendRenderOptions {
 }
 
 /**
- * Renders krakend.json from a spec that has passed validation. Pure: no cdk8s, no I/O, the same
- * spec always gives the same object (and so the same bytes from JSON.stringify).
+ * Renders krakend.json from a resolved spec (lib/resolve.ts) that has passed validation. Pure: no
+ * cdk8s, no I/O, the same spec always gives the same object (and so the same bytes from JSON.stringify).
  */
-export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
-  const timeout = spec.timeout ?? DEFAULTS.timeout;
-  const depth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
-  const rateLimits = new Map((spec.rateLimits ?? []).map((r) => [r.name, r]));
-  const authPolicies = new Map((spec.authPolicies ?? []).map((a) => [a.name, a]));
-  const exact = exactRouted(spec.routes);
+export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRenderOptions = {}): KrakendConfig {
   // The path-variant checks of routes beside a protected route on the same backend server (cel.ts).
   const guards = pathGuards(spec).byRoute ?? [];
   const endpoints: KrakendEndpoint[] = [];
-  for (const [i, route] of spec.routes.entries()) {
-    const auth = route.authPolicy === undefined ? undefined : authPolicies.get(route.authPolicy);
-    const limit = route.rateLimit === undefined ? undefined : rateLimits.get(route.rateLimit);
-    endpoints.push(...routeEndpoints(route, route.prefixDepth ?? depth, timeout, auth, limit, exact, guards[i]));
-  }
+  for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
   return {
     version: 3,
     name: options.name ?? 'gateway',
     port: KRAKEND_PORT,
-    timeout,
+    timeout: spec.timeout.text,
     ...serverTimeouts(spec),
     // Every endpoint proxies untouched (status, headers, body): set once here, inherited by all.
     output_encoding: 'no-op',
@@ -60,7 +51,7 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
         remove_extra_slash: true,
         // Without it every response names the gateway's version in `X-Krakend` (lura router/gin/engine.go).
         hide_version_header: true,
-        ...clientIpOptions(spec.trustedProxies ?? DEFAULTS.trustedProxies),
+        ...clientIpOptions(spec.trustedProxies),
       },
       'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
@@ -82,29 +73,13 @@ function clientIpOptions(trustedProxies: readonly string[]) {
     : { forwarded_by_client_ip: true, remote_ip_headers: ['X-Forwarded-For'], trusted_proxies: [...trustedProxies] };
 }
 
-/** The "METHOD prefix" pairs that an exact route serves. */
-export function exactRouted(routes: readonly RouteSpec[]): Set<string> {
-  const out = new Set<string>();
-  for (const route of routes) if (route.exact === true) for (const m of uniqueMethods(route)) out.add(`${m} ${route.prefix}`);
-  return out;
-}
-
 /**
  * The endpoints of one route: one per method and per depth below its prefix; an exact route's
  * prefix alone. A prefix route leaves its prefix path to an exact route of the same prefix and
  * method (validation lets each kind route a method once): gin would panic on the same path twice.
  */
-function routeEndpoints(
-  route: RouteSpec,
-  depth: number,
-  serviceTimeout: string,
-  auth: AuthPolicySpec | undefined,
-  limit: RateLimitSpec | undefined,
-  exactPairs: ReadonlySet<string>,
-  pathGuard: PathGuard | undefined,
-): KrakendEndpoint[] {
-  const backend = parseBackendUrl(route.backend).value;
-  if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
+function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard: PathGuard | undefined): KrakendEndpoint[] {
+  const { backendUrl: backend, authPolicy: auth, rateLimit: limit } = route;
   // Shared by every endpoint of the route: built once.
   const inCluster = destinationOf(backend).inCluster;
   const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
@@ -115,16 +90,16 @@ function routeEndpoints(
     auth || limit
       ? {
           ...(auth ? { 'auth/validator': renderJwtValidator(auth) } : {}),
-          ...(limit ? { 'qos/ratelimit/router': renderRateLimit(limit, auth !== undefined) } : {}),
+          ...(limit ? { 'qos/ratelimit/router': renderRateLimit(limit) } : {}),
         }
       : undefined;
-  const timeout = route.timeout !== undefined && route.timeout !== serviceTimeout ? route.timeout : undefined;
+  // Written only where it differs, as spelt, from the service's: endpoints inherit the service's timeout.
+  const timeout = route.timeout.text !== serviceTimeout ? route.timeout.text : undefined;
   const host = [backend.origin];
-  const exact = route.exact === true;
-  const paths = expandPrefix(route.prefix, exact ? 0 : depth);
+  const paths = expandPrefix(route.prefix, route.depth);
   const out: KrakendEndpoint[] = [];
-  for (const method of uniqueMethods(route)) {
-    const below = !exact && exactPairs.has(`${method} ${route.prefix}`);
+  for (const method of route.methods) {
+    const below = route.prefixPathTakenByExact.includes(method);
     for (const path of below ? paths.slice(1) : paths) {
       const cel = endpointCelChecks(path.rest, pathGuard, jwtCel);
       out.push({
@@ -137,18 +112,12 @@ function routeEndpoints(
         // No backend `encoding`: lura sets it to no-op whenever the endpoint's output_encoding is no-op
         // (config.go, initBackendDefaults, after the service-level value is inherited), so status,
         // headers and body still pass through untouched. Saves 19 bytes per endpoint.
-        backend: [
-          { host, url_pattern: urlPattern(backend.basePath, path, route.stripPrefix === true), ...(martian ? { extra_config: martian } : {}) },
-        ],
+        backend: [{ host, url_pattern: urlPattern(backend.basePath, path, route.stripPrefix), ...(martian ? { extra_config: martian } : {}) }],
         ...(cel ? { extra_config: { ...extraConfig, 'validation/cel': cel } } : extraConfig ? { extra_config: extraConfig } : {}),
       });
     }
   }
   return out;
-}
-
-function uniqueMethods(route: RouteSpec): string[] {
-  return [...new Set(route.methods ?? DEFAULTS.methods)];
 }
 
 /**
@@ -158,10 +127,10 @@ function uniqueMethods(route: RouteSpec): string[] {
  * it: krakend-jose reads the token from the client's request at the gateway, and `input_headers`
  * only filters what the backend request carries.
  */
-function inputHeadersOf(route: RouteSpec, propagated: readonly string[], inCluster: boolean): string[] {
+function inputHeadersOf(route: ResolvedRoute, propagated: readonly string[], inCluster: boolean): string[] {
   const byLowerCase = new Map<string, string>();
   const defaults = inCluster ? [...DEFAULT_INPUT_HEADERS, AUTHORIZATION_HEADER] : DEFAULT_INPUT_HEADERS;
-  for (const h of [...defaults, ...(route.inputHeaders ?? []), ...propagated]) {
+  for (const h of [...defaults, ...route.inputHeaders, ...propagated]) {
     if (!byLowerCase.has(h.toLowerCase())) byLowerCase.set(h.toLowerCase(), h);
   }
   return [...byLowerCase.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, h]) => h);

@@ -1,7 +1,6 @@
 // The service-level settings of KrakenD's HTTP server and its logger: what a client connection may
 // cost the gateway, and how much the gateway writes about itself.
-import { durationMs, longestSeconds } from '../grammar/durations';
-import { DEFAULTS, GatewaySpec, requestTimeouts } from '../spec';
+import { ResolvedGatewaySpec } from '../resolve';
 import { LoggingConfig } from './types';
 
 /** Seconds past the longest request timeout that a request, its body included, may take to arrive. */
@@ -26,19 +25,14 @@ export const BODY_MARGIN_SECONDS = 10;
  *   closed instead of lura's empty 500 (test/e2e/responses.test.ts).
  * - `idle_timeout`: a keep-alive connection between requests (Go uses `read_timeout` when it is unset).
  */
-export function serverTimeouts(spec: GatewaySpec) {
-  const timeouts = requestTimeouts(spec);
+export function serverTimeouts(spec: ResolvedGatewaySpec) {
   return {
-    read_header_timeout: spec.readHeaderTimeout ?? DEFAULTS.readHeaderTimeout,
-    read_timeout: `${longestSeconds(timeouts) + BODY_MARGIN_SECONDS}s`,
-    write_timeout: longestTimeout(timeouts),
-    idle_timeout: spec.idleTimeout ?? DEFAULTS.idleTimeout,
+    read_header_timeout: spec.readHeaderTimeout.text,
+    read_timeout: `${Math.ceil(spec.longestTimeout.ms / 1000) + BODY_MARGIN_SECONDS}s`,
+    // As the spec writes it (`120s`, `1500ms`): not rounded.
+    write_timeout: spec.longestTimeout.text,
+    idle_timeout: spec.idleTimeout.text,
   } as const;
-}
-
-/** The longest of the request timeouts, as the spec writes it (`120s`, `1500ms`): not rounded. */
-function longestTimeout(timeouts: readonly string[]): string {
-  return timeouts.reduce((longest, t) => ((durationMs(t) ?? 0) > (durationMs(longest) ?? 0) ? t : longest));
 }
 
 /**
@@ -46,6 +40,6 @@ function longestTimeout(timeouts: readonly string[]): string {
  * NewLogger, falls back to `logging.NewLogger("DEBUG", os.Stdout, ...)`). krakend-gologging writes
  * only where told: `stdout` sends the log to the container's output.
  */
-export function loggingConfig(spec: GatewaySpec): LoggingConfig {
-  return { level: spec.logLevel ?? DEFAULTS.logLevel, prefix: '[KRAKEND]', stdout: true };
+export function loggingConfig(spec: ResolvedGatewaySpec): LoggingConfig {
+  return { level: spec.logLevel, prefix: '[KRAKEND]', stdout: true };
 }

@@ -1,34 +1,24 @@
 // How large krakend.json will be at least, known before it is built: a route table that cannot fit
 // its ConfigMap is refused without rendering, however many endpoints it would expand into. Each
-// route counts its own prefixDepth, an exact route one endpoint per method.
-import { parseBackendUrl } from '../grammar/urls';
-import { CONFIGMAP_LIMIT_BYTES } from '../limits';
-import { DEFAULTS, GatewaySpec } from '../spec';
+// route counts its own depth, an exact route one endpoint per method.
+import { CONFIGMAP_LIMIT_BYTES, MIN_ENDPOINT_BYTES } from '../limits';
+import { ResolvedGatewaySpec } from '../resolve';
 import { pathGuards } from './cel';
-
-// The bytes of the smallest endpoint the renderer writes, without its path, host and url_pattern:
-// {"endpoint":"","input_headers":["Accept","Content-Type"],"input_query_strings":["*"],"backend":[{"host":[""],"url_pattern":""}]}
-// and the comma that separates it from the next.
-const ENDPOINT_SKELETON_BYTES = 129;
 
 /**
  * A lower bound of the rendered krakend.json's size for a validated spec: every endpoint (one per
- * method and depth of each route) holds at least its skeleton, its route's prefix and its backend's
- * origin, and an endpoint with parameters of a guarded route its path-variant pattern (cel.ts). Linear
- * in the routes; nothing is built, and the patterns are counted only while the total fits the ConfigMap.
+ * method and depth of each route) holds at least the bytes of the smallest endpoint the renderer
+ * writes (MIN_ENDPOINT_BYTES, without its path, host and url_pattern, with the comma after it), its
+ * route's prefix and its backend's origin, and an endpoint with parameters of a guarded route its
+ * path-variant pattern (cel.ts). Linear in the routes; nothing is built, and the patterns are counted
+ * only while the total fits the ConfigMap.
  */
-export function minConfigBytes(spec: GatewaySpec): number {
-  const gatewayDepth = spec.prefixDepth ?? DEFAULTS.prefixDepth;
-  // "METHOD prefix" of exact routes: a prefix route leaves its prefix path to them (render.ts).
-  const exact = new Set<string>();
-  for (const route of spec.routes) if (route.exact === true) for (const m of route.methods ?? DEFAULTS.methods) exact.add(`${m} ${route.prefix}`);
+export function minConfigBytes(spec: ResolvedGatewaySpec): number {
   let bytes = 0;
   for (const route of spec.routes) {
-    const methods = [...new Set(route.methods ?? DEFAULTS.methods)];
-    const perMethod = route.exact === true ? 1 : (route.prefixDepth ?? gatewayDepth) + 1;
-    const left = route.exact === true ? 0 : methods.filter((m) => exact.has(`${m} ${route.prefix}`)).length;
-    const origin = parseBackendUrl(route.backend).value?.origin.length ?? 0;
-    bytes += (methods.length * perMethod - left) * (ENDPOINT_SKELETON_BYTES + route.prefix.length + origin);
+    // A prefix route leaves its prefix path to an exact route of the same method (render.ts).
+    const endpoints = route.methods.length * (route.depth + 1) - route.prefixPathTakenByExact.length;
+    bytes += endpoints * (MIN_ENDPOINT_BYTES + route.prefix.length + route.backendUrl.origin.length);
   }
   return bytes > CONFIGMAP_LIMIT_BYTES ? bytes : bytes + pathGuards(spec, CONFIGMAP_LIMIT_BYTES - bytes).minBytes;
 }

@@ -1,5 +1,5 @@
 // KrakenD's OpenTelemetry block with a Prometheus exporter: the source of the gateway's metrics.
-import { GatewaySpec, metricsPortOf } from '../spec';
+import { ResolvedGatewaySpec } from '../resolve';
 import { OpenTelemetryConfig } from './types';
 
 /**
@@ -7,8 +7,8 @@ import { OpenTelemetryConfig } from './types';
  * serving `/metrics` on its own port, with process (CPU, memory, file descriptors) and Go runtime
  * metrics besides KrakenD's own.
  */
-export function telemetryExtraConfig(spec: GatewaySpec): { readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig } {
-  const port = metricsPortOf(spec);
-  if (port === undefined) return {};
+export function telemetryExtraConfig(spec: ResolvedGatewaySpec): { readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig } {
+  if (spec.serviceMonitor === undefined) return {};
+  const port = spec.serviceMonitor.metricsPort;
   return { 'telemetry/opentelemetry': { exporters: { prometheus: [{ name: 'prometheus', port, process_metrics: true, go_metrics: true }] } } };
 }

@@ -1,17 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import {
-  DEFAULTS,
-  GatewaySpec,
-  ImageSpec,
-  KRAKEND_PORT,
-  Quantity,
-  ResourceRequirements,
-  metricsPortOf,
-  quantityValue,
-  requestTimeouts,
-} from '../spec';
-import { longestSeconds } from '../grammar/durations';
+import { ResolvedGatewaySpec, defaultResources } from '../resolve';
+import { ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
@@ -39,17 +29,6 @@ export function imageReference(image: ImageSpec): string {
 }
 
 /**
- * The pull policy: as given, else as Kubernetes defaults it for the tag
- * (https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting), written out so the
- * manifest says it: `latest` moves, so Always; another tag IfNotPresent; a digest cannot change, so
- * IfNotPresent whatever the tag beside it.
- */
-export function imagePullPolicy(image: ImageSpec): string {
-  if (image.pullPolicy !== undefined) return image.pullPolicy;
-  return image.digest === undefined && image.tag === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-/**
  * The share of the container's memory limit given to Go as its soft limit (`GOMEMLIMIT`). Go's
  * collector otherwise lets the heap grow to twice the live set (GOGC=100) whatever the container
  * allows, and the kernel kills the pod; with the soft limit it collects harder as the heap nears
@@ -63,21 +42,6 @@ export function goMemoryLimit(resources: { readonly limits?: { readonly [k: stri
   const limit = resources.limits?.memory;
   const bytes = limit === undefined ? undefined : quantityAmount(quantityValue(limit));
   return bytes === undefined ? undefined : String(Math.floor(bytes * GO_MEMORY_LIMIT_SHARE));
-}
-
-/**
- * The resources when the spec gives none: the defaults, raised for a route table that needs more
- * memory (`startMiB` at start, `limitMiB` under load; see lib/krakend/memory.ts), in steps of 64Mi.
- */
-export function defaultResources(memory: { readonly startMiB: number; readonly limitMiB: number }): ResourceRequirements {
-  const { requests, limits } = DEFAULTS.resources;
-  const request = Math.max(quantityAmount(requests.memory)! / 2 ** 20, roundUp(memory.startMiB, 64));
-  const limit = Math.max(quantityAmount(limits.memory)! / 2 ** 20, roundUp(memory.limitMiB, 64));
-  return { requests: { ...requests, memory: `${request}Mi` }, limits: { ...limits, memory: `${limit}Mi` } };
-}
-
-function roundUp(n: number, step: number): number {
-  return Math.ceil(n / step) * step;
 }
 
 /** SHA-256 (hex) of a rendered krakend.json. */
@@ -103,8 +67,8 @@ export const SHUTDOWN_MARGIN_SECONDS = 10;
  * deadline), so the pod's grace period must outlast the longest timeout, or a rollout cuts off
  * long LLM calls at Kubernetes' default of 30 s.
  */
-export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
-  return longestSeconds(requestTimeouts(spec)) + SHUTDOWN_MARGIN_SECONDS;
+export function terminationGracePeriodSeconds(spec: ResolvedGatewaySpec): number {
+  return Math.ceil(spec.longestTimeout.ms / 1000) + SHUTDOWN_MARGIN_SECONDS;
 }
 
 /**
@@ -114,21 +78,21 @@ export function terminationGracePeriodSeconds(spec: GatewaySpec): number {
 export function renderDeployment(
   name: string,
   labels: Record<string, string>,
-  spec: GatewaySpec,
+  spec: ResolvedGatewaySpec,
   krakendJson: string,
   memory: { readonly startMiB: number; readonly limitMiB: number },
 ): k8s.KubeDeploymentProps {
-  const image = spec.image ?? DEFAULTS.image;
+  const { image } = spec;
   const resources = spec.resources ?? defaultResources(memory);
   const goMemLimit = goMemoryLimit(resources);
   const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
   const spread = renderTopologySpread(name, spec);
-  const metricsPort = metricsPortOf(spec);
+  const metricsPort = spec.serviceMonitor?.metricsPort;
   return {
     metadata: { name, labels },
     spec: {
       // Under autoscaling the HPA owns the count: a replicas field here would reset it on every apply.
-      ...(spec.autoscaling ? {} : { replicas: spec.replicas ?? DEFAULTS.replicas }),
+      ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
       selector: { matchLabels: selectorLabels(name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       template: {
@@ -148,7 +112,7 @@ export function renderDeployment(
             {
               name: 'krakend',
               image: imageReference(image),
-              imagePullPolicy: imagePullPolicy(image),
+              imagePullPolicy: image.pullPolicy,
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
               ...(goMemLimit === undefined ? {} : { env: [{ name: 'GOMEMLIMIT', value: goMemLimit }] }),

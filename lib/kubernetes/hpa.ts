@@ -1,13 +1,17 @@
 import { k8s } from 'cdk8s-plus-28';
-import { AUTOSCALING_DEFAULTS, AutoscalingSpec } from '../spec';
+import { ResolvedAutoscaling } from '../resolve';
 
 /** The HorizontalPodAutoscaler `<name>` (autoscaling/v2): the Deployment `<name>` scaled on CPU use. */
-export function renderAutoscaler(name: string, labels: Record<string, string>, autoscaling: AutoscalingSpec): k8s.KubeHorizontalPodAutoscalerV2Props {
+export function renderAutoscaler(
+  name: string,
+  labels: Record<string, string>,
+  autoscaling: ResolvedAutoscaling,
+): k8s.KubeHorizontalPodAutoscalerV2Props {
   return {
     metadata: { name, labels },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      minReplicas: autoscaling.minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas,
+      minReplicas: autoscaling.minReplicas,
       maxReplicas: autoscaling.maxReplicas,
       metrics: [
         {
@@ -16,7 +20,7 @@ export function renderAutoscaler(name: string, labels: Record<string, string>, a
             name: 'cpu',
             target: {
               type: 'Utilization',
-              averageUtilization: autoscaling.targetCPUUtilizationPercentage ?? AUTOSCALING_DEFAULTS.targetCPUUtilizationPercentage,
+              averageUtilization: autoscaling.targetCPUUtilizationPercentage,
             },
           },
         },

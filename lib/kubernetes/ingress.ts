@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { longestSeconds } from '../grammar/durations';
-import { DEFAULTS, GatewaySpec, IngressSpec, isEnabled, requestTimeouts } from '../spec';
+import { ResolvedGatewaySpec, ResolvedIngress } from '../resolve';
 import { tlsSecretName } from './names';
 import { SERVICE_PORT_NAME } from './service';
 
@@ -17,8 +16,8 @@ const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io';
  * Ingresses, so this Ingress says off itself
  * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#proxy-buffering).
  */
-function nginxAnnotations(spec: GatewaySpec): Record<string, string> {
-  const seconds = String(longestSeconds(requestTimeouts(spec)));
+function nginxAnnotations(spec: ResolvedGatewaySpec): Record<string, string> {
+  const seconds = String(Math.ceil(spec.longestTimeout.ms / 1000));
   return {
     [`${NGINX_ANNOTATION_PREFIX}/proxy-read-timeout`]: seconds,
     [`${NGINX_ANNOTATION_PREFIX}/proxy-send-timeout`]: seconds,
@@ -26,29 +25,28 @@ function nginxAnnotations(spec: GatewaySpec): Record<string, string> {
   };
 }
 
-/** Whether a spec asks for an Ingress: `ingress` present and not disabled. */
-export function wantsIngress(ingress: IngressSpec | undefined): ingress is IngressSpec {
-  return isEnabled(ingress);
-}
-
 /**
  * The Ingress `<name>`: every path of each host to the gateway Service, TLS on by default; with
  * ingress-nginx, its timeouts and buffering set for long and streamed responses (the spec's own
  * annotations win).
  */
-export function renderIngress(name: string, labels: Record<string, string>, spec: GatewaySpec, ingress: IngressSpec): k8s.KubeIngressProps {
-  const hosts = [...(ingress.hosts ?? [DEFAULTS.ingressHost])];
+export function renderIngress(
+  name: string,
+  labels: Record<string, string>,
+  spec: ResolvedGatewaySpec,
+  ingress: ResolvedIngress,
+): k8s.KubeIngressProps {
+  const hosts = [...ingress.hosts];
   const annotations: Record<string, string> = {
     ...(ingress.clusterIssuer ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
     ...(ingress.className === NGINX_CLASS ? nginxAnnotations(spec) : {}),
     ...ingress.annotations,
   };
-  const tls = isEnabled(ingress.tls, true);
   return {
     metadata: { name, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
     spec: {
       ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-      ...(tls ? { tls: [{ hosts, secretName: ingress.tls?.secretName ?? tlsSecretName(name) }] } : {}),
+      ...(ingress.tls ? { tls: [{ hosts, secretName: ingress.tls.secretName ?? tlsSecretName(name) }] } : {}),
       rules: hosts.map((host) => ({
         host,
         http: {

@@ -1,13 +1,13 @@
 // The labels of a gateway's objects (app.kubernetes.io/*, the operator's convention).
 import { isLabelValue } from '../grammar/names';
-import { DEFAULTS, GatewaySpec } from '../spec';
+import { ResolvedGatewaySpec } from '../resolve';
 
 /** `app.kubernetes.io/managed-by` of every object this library renders. */
 export const MANAGED_BY = 'hanzo-gateway-cdk8s';
 
 /** Labels on every object of one gateway (the operator's convention). */
-export function gatewayLabels(name: string, spec: GatewaySpec): Record<string, string> {
-  const tag = (spec.image ?? DEFAULTS.image).tag;
+export function gatewayLabels(name: string, spec: ResolvedGatewaySpec): Record<string, string> {
+  const { tag } = spec.image;
   return {
     ...selectorLabels(name),
     'app.kubernetes.io/component': 'api-gateway',

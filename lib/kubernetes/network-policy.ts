@@ -3,17 +3,13 @@
 import { isIPv4, isIPv6 } from 'net';
 import { k8s } from 'cdk8s-plus-28';
 import { LINK_LOCAL_CIDRS, LOOPBACK_CIDRS } from '../grammar/cidrs';
-import { Destination, backendDestination, destinationOf, linkLocalReason } from '../grammar/destinations';
+import { Destination, destinationOf, linkLocalReason } from '../grammar/destinations';
 import { parseJwksUrl } from '../grammar/urls';
-import { GatewaySpec, KRAKEND_PORT, NetworkPolicySpec, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR, isEnabled } from '../spec';
+import { ResolvedGatewaySpec, ResolvedNetworkPolicy } from '../resolve';
+import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR } from '../spec';
 import { selectorLabels } from './labels';
 
 type InCluster = Extract<Destination, { inCluster: true }>;
-
-/** Whether a spec gets a NetworkPolicy: `networkPolicy` present and not disabled. */
-export function wantsNetworkPolicy(policy: NetworkPolicySpec | undefined): policy is NetworkPolicySpec {
-  return isEnabled(policy);
-}
 
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 
@@ -65,23 +61,22 @@ function addPort<K>(map: Map<K, number[]>, key: K, port: number): void {
 export function renderNetworkPolicy(
   name: string,
   labels: Record<string, string>,
-  spec: GatewaySpec,
-  policy: NetworkPolicySpec,
+  spec: ResolvedGatewaySpec,
+  policy: ResolvedNetworkPolicy,
   metricsPort: number | undefined,
 ): k8s.KubeNetworkPolicyProps {
   const byNamespace = new Map<string, number[]>(); // '' = the gateway's own namespace
   const externalBackendPorts: number[] = [];
   const jwksPorts = new Map<string, number[]>(); // '' = any public address, else the block of the host's own address
-  const podPort = (d: InCluster) => policy.backendTargetPorts?.[d.hostPort] ?? d.port;
+  const podPort = (d: InCluster) => policy.backendTargetPorts[d.hostPort] ?? d.port;
   const addInCluster = (d: InCluster) => addPort(byNamespace, d.namespace ?? '', podPort(d));
 
   for (const route of spec.routes) {
-    const d = backendDestination(route.backend);
-    if (!d) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
+    const d = destinationOf(route.backendUrl);
     if (d.inCluster) addInCluster(d);
     else externalBackendPorts.push(d.port);
   }
-  for (const auth of spec.authPolicies ?? []) {
+  for (const auth of spec.authPolicies) {
     const url = parseJwksUrl(auth.jwksUrl, true).value;
     if (!url) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(auth.jwksUrl)}`);
     // Validation refuses a link-local key set beside a NetworkPolicy: never open egress to the metadata endpoints for one.
@@ -104,7 +99,7 @@ export function renderNetworkPolicy(
     egress.push({ to: block === '' ? publicAddresses() : [{ ipBlock: { cidr: block } }], ports: tcp(jwksPorts.get(block)!) });
   }
   if (externalBackendPorts.length > 0) {
-    const cidrs = policy.allowedEgressCIDRs ?? [];
+    const cidrs = policy.allowedEgressCIDRs;
     // An empty `to` would match every destination; validation refuses outside backends without CIDRs.
     if (cidrs.length === 0) throw new Error('internal: a backend outside the cluster without allowedEgressCIDRs');
     egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(externalBackendPorts) });

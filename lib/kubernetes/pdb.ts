@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
-import { GatewaySpec } from '../spec';
+import { ResolvedGatewaySpec } from '../resolve';
 import { podCountRange } from './availability';
 import { selectorLabels } from './labels';
 
 /** Whether a spec gets a PodDisruptionBudget: when at least two pods always run. */
-export function wantsDisruptionBudget(spec: GatewaySpec): boolean {
+export function wantsDisruptionBudget(spec: ResolvedGatewaySpec): boolean {
   return podCountRange(spec).min >= 2;
 }
 

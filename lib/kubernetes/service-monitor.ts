@@ -1,5 +1,5 @@
 import { ApiObjectProps } from 'cdk8s';
-import { SERVICE_MONITOR_DEFAULTS, ServiceMonitorSpec } from '../spec';
+import { ResolvedServiceMonitor } from '../resolve';
 import { selectorLabels } from './labels';
 
 /** The name of the Service and container port of the metrics exporter; the ServiceMonitor scrapes it. */
@@ -9,7 +9,7 @@ export const METRICS_PORT_NAME = 'metrics';
  * The ServiceMonitor `<name>` (monitoring.coreos.com/v1) for the Prometheus Operator: the gateway
  * Service's `metrics` port. cdk8s-plus has no class for it, so these are plain ApiObject props.
  */
-export function renderServiceMonitor(name: string, labels: Record<string, string>, monitor: ServiceMonitorSpec): ApiObjectProps {
+export function renderServiceMonitor(name: string, labels: Record<string, string>, monitor: ResolvedServiceMonitor): ApiObjectProps {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
@@ -19,8 +19,8 @@ export function renderServiceMonitor(name: string, labels: Record<string, string
       endpoints: [
         {
           port: METRICS_PORT_NAME,
-          path: monitor.metricsPath ?? SERVICE_MONITOR_DEFAULTS.metricsPath,
-          interval: monitor.interval ?? SERVICE_MONITOR_DEFAULTS.interval,
+          path: monitor.metricsPath,
+          interval: monitor.interval.text,
         },
       ],
     },

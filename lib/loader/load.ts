@@ -6,7 +6,7 @@ import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-re
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { GatewayLoadError, SourceProblem } from '../errors';
 import { described, isObject, show, typeOf } from '../grammar/values';
-import { validateManifest } from '../validation/manifest';
+import { checkManifest } from '../validation/checked';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
 /** A valid Gateway found in a YAML source. */
@@ -20,6 +20,7 @@ export interface GatewayDocument {
    * and `.items[<index>]` for an item of a v1 List.
    */
   readonly location: string;
+  /** The manifest, checked and frozen: `Gateway.fromCustomResource` builds it without checking it again. */
   readonly manifest: GatewayManifest;
 }
 
@@ -128,9 +129,11 @@ class SourceScan {
       return;
     }
     this.candidates++;
-    const found = manifestProblems(value, yaml11Readings(node, doc, this.lines), (paths) => nodePositions(node, doc, this.lines, paths));
-    if (found.length > 0) this.problems.push(...found.map((p) => ({ location, ...p })));
-    else this.gateways.push({ source: this.source, document: number, location, manifest: value as unknown as GatewayManifest });
+    const { found, manifest } = manifestProblems(value, yaml11Readings(node, doc, this.lines), (paths) =>
+      nodePositions(node, doc, this.lines, paths),
+    );
+    if (found.length > 0 || !manifest) this.problems.push(...found.map((p) => ({ location, ...p })));
+    else this.gateways.push({ source: this.source, document: number, location, manifest });
   }
 
   private refuse(location: string, found: readonly TextProblem[]): void {
@@ -180,16 +183,18 @@ function isGatewayDocument(value: unknown): value is Record<string, unknown> {
 /**
  * The validator's problems; the loader's own, more precise, take the place of any at the same path.
  * Each is placed at its node's line and column, but for the YAML 1.1 readings, whose message
- * already gives the position of the scalar itself (a key, for `<<` and `on:`).
+ * already gives the position of the scalar itself (a key, for `<<` and `on:`). With no problem of
+ * any kind, the manifest: the parse is the loader's own, so the check freezes it in place.
  */
 function manifestProblems(
-  manifest: Record<string, unknown>,
+  value: Record<string, unknown>,
   readings: readonly NodeProblem[],
   positionsOf: (paths: readonly string[]) => Map<string, string>,
-): Array<Omit<SourceProblem, 'location'>> {
-  const checked = [...caseMismatches(manifest), ...wrappedQuantities(manifest)];
+): { found: Array<Omit<SourceProblem, 'location'>>; manifest?: GatewayManifest } {
+  const checked = [...caseMismatches(value), ...wrappedQuantities(value)];
   const ownPaths = new Set([...readings, ...checked].map((p) => p.path));
-  const validated = validateManifest(manifest).filter((p) => !ownPaths.has(p.path));
+  const check = checkManifest(value, 'take');
+  const validated = check.problems.filter((p) => !ownPaths.has(p.path));
   const toPlace = [...validated, ...checked];
   // The nodes are walked again only for an invalid Gateway: a valid one costs nothing more.
   const positions = toPlace.length > 0 ? positionsOf(toPlace.map((p) => p.path)) : new Map<string, string>();
@@ -197,7 +202,8 @@ function manifestProblems(
     const position = positions.get(p.path);
     return position === undefined ? p : { position, ...p };
   };
-  return [...validated.map(placed), ...readings, ...checked.map(placed)];
+  const found = [...validated.map(placed), ...readings, ...checked.map(placed)];
+  return found.length > 0 ? { found } : { found, manifest: check.manifest };
 }
 
 /** An API group or kind that is ours in another case: kubectl matches both case-sensitively and would find no such resource. */

@@ -7,6 +7,7 @@ import { durationMs } from '../grammar/durations';
 import { parseBackendUrl } from '../grammar/urls';
 import { renderJwtValidator } from '../krakend/jwt';
 import { renderRateLimit } from '../krakend/ratelimit';
+import { resolveAuthPolicy, resolveRateLimit } from '../resolve';
 import { KrakendConfig } from '../krakend/types';
 import { GatewaySpec } from '../spec';
 import { canonical } from './canonical';
@@ -430,12 +431,12 @@ class PolicyNames {
 
   constructor(spec: GatewaySpec | undefined) {
     for (const policy of spec?.authPolicies ?? []) {
-      const key = canonical(renderJwtValidator(policy));
+      const key = canonical(renderJwtValidator(resolveAuthPolicy(policy)));
       if (!this.auth.has(key)) this.auth.set(key, policy.name);
     }
     for (const limit of spec?.rateLimits ?? []) {
       for (const authenticated of [true, false]) {
-        const key = `${authenticated} ${canonical(renderRateLimit(limit, authenticated))}`;
+        const key = `${authenticated} ${canonical(renderRateLimit(resolveRateLimit(limit, authenticated)))}`;
         if (!this.limits.has(key)) this.limits.set(key, limit.name);
       }
     }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GatewayLoadError, GatewayValidationError, SourceProblem } from '../errors';
 import { STDIN, loadGatewayFiles } from '../loader/load';
-import { prepareGateway } from '../checked-render';
+import { prepareManifest } from '../checked-render';
 import { RenderedGateway } from './served';
 
 /**
@@ -65,7 +65,7 @@ function renderFiles(files: readonly string[]): RenderedGateway[] {
   for (const doc of loadGatewayFiles(files)) {
     const { name, namespace } = doc.manifest.metadata;
     try {
-      const prepared = prepareGateway({ ...doc.manifest.spec, name, namespace }, 'gateway');
+      const prepared = prepareManifest(doc.manifest);
       out.push({
         id: namespace === undefined ? name : `${namespace}/${name}`,
         location: doc.location,

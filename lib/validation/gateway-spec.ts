@@ -8,7 +8,8 @@ import { INT32_MAX, MAX_PREFIX_DEPTH } from '../limits';
 import { Checker, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
 import { checkImage, checkIngress, checkResources } from './kubernetes-fields';
-import { DEFAULTS, LOG_LEVELS } from '../spec';
+import { resolvePrefixDepth } from '../resolve';
+import { LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
@@ -60,7 +61,7 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   checkRoutes(c, `${path}.routes`, spec.routes, {
     rateLimits,
     authPolicies,
-    prefixDepth: depthOk ? (spec.prefixDepth as number) : DEFAULTS.prefixDepth,
+    prefixDepth: resolvePrefixDepth(depthOk ? (spec.prefixDepth as number) : undefined),
     claimHeaders: claimHeadersOf(spec.authPolicies),
   });
   if (spec.ingress !== undefined) checkIngress(c, `${path}.ingress`, spec.ingress);

@@ -16,15 +16,8 @@ import { Destination, backendDestination, destinationOf, linkLocalReason } from 
 import { isDns1123Label } from '../grammar/names';
 import { parseJwksUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
-import {
-  AUTOSCALING_DEFAULTS,
-  KRAKEND_PORT,
-  PRIVATE_IPV4_CIDRS,
-  PRIVATE_IPV6_CIDRS,
-  SERVICE_MONITOR_DEFAULTS,
-  SHARED_IPV4_CIDR,
-  isEnabled,
-} from '../spec';
+import { resolveMinReplicas, resolveServiceMonitor } from '../resolve';
+import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR, isEnabled } from '../spec';
 import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
 import { Checker } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
@@ -43,7 +36,7 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
   if (!c.object(p, a, AUTOSCALING_FIELDS)) return;
   const min =
     a.minReplicas === undefined
-      ? AUTOSCALING_DEFAULTS.minReplicas
+      ? resolveMinReplicas(undefined)
       : c.integer(`${p}.minReplicas`, a.minReplicas, 1, INT32_MAX)
         ? a.minReplicas
         : undefined;
@@ -74,6 +67,9 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
   }
 }
 
+/** What metrics with no field given resolve to: the defaults the messages name. */
+const DEFAULT_MONITOR = resolveServiceMonitor({})!;
+
 function checkServiceMonitor(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, SERVICE_MONITOR_FIELDS)) return;
   if (value.enabled !== undefined) c.boolean(`${path}.enabled`, value.enabled);
@@ -86,13 +82,13 @@ function checkServiceMonitor(c: Checker, path: string, value: unknown): void {
           `the exporter's port; the Service port is always named metrics, and the non-root pod cannot bind below ${METRICS_PORT.min}`,
       );
     } else if (port === KRAKEND_PORT) {
-      c.add(`${path}.metricsPort`, `must differ from the gateway port ${KRAKEND_PORT} — e.g. ${SERVICE_MONITOR_DEFAULTS.metricsPort}, the default`);
+      c.add(`${path}.metricsPort`, `must differ from the gateway port ${KRAKEND_PORT} — e.g. ${DEFAULT_MONITOR.metricsPort}, the default`);
     }
   }
-  if (value.metricsPath !== undefined && value.metricsPath !== SERVICE_MONITOR_DEFAULTS.metricsPath) {
+  if (value.metricsPath !== undefined && value.metricsPath !== DEFAULT_MONITOR.metricsPath) {
     c.add(
       `${path}.metricsPath`,
-      `must be ${SERVICE_MONITOR_DEFAULTS.metricsPath} (got ${show(value.metricsPath)}) — ` +
+      `must be ${DEFAULT_MONITOR.metricsPath} (got ${show(value.metricsPath)}) — ` +
         `KrakenD's Prometheus exporter serves no other path; remove the field`,
     );
   }

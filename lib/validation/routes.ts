@@ -1,9 +1,10 @@
 // Checks of `spec.routes`: prefixes, backends, methods, headers, and the policies each route names.
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
-import { parseBackendUrl } from '../grammar/urls';
+import { BackendUrl, parseBackendUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
 import { MAX_HEADER_NAME_LENGTH, MAX_INPUT_HEADERS, MAX_NAME_LENGTH, MAX_PREFIX_DEPTH, MAX_PREFIX_LENGTH, MAX_ROUTES } from '../limits';
-import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { resolveIngressHosts, resolveMethods } from '../resolve';
+import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
 import { checkLinkLocal } from './link-local';
@@ -32,115 +33,166 @@ export interface RouteContext {
   readonly claimHeaders: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
+/**
+ * `spec.routes`, in three jobs: each route's own fields, the policies it refers to, and the
+ * collisions between routes. A route's problems come in the order of its fields; the collisions
+ * of a route with those before it right after its own problems; the collisions that need the whole
+ * table last.
+ */
 export function checkRoutes(c: Checker, path: string, value: unknown, context: RouteContext): void {
-  const { rateLimits, authPolicies } = context;
   if (value === undefined) {
     c.add(path, 'is required — list at least one route');
     return;
   }
   if (!c.list(path, value, MAX_ROUTES)) return;
   if (value.length === 0) c.add(path, 'must list at least one route');
-  // "METHOD prefix" → the first exact route, and the first prefix route with its depth. Each kind
-  // once: an exact route and a prefix route share a prefix, the prefix route then serves below it.
-  const exactRoutes = new Map<string, number>();
-  const prefixRoutes = new Map<string, { index: number; depth: number }>();
-  const checked: CheckedRoute[] = []; // the routes whose prefix, methods and backend are valid
+  const table = new RouteTable(c, path);
   c.each(value, (r, i) => {
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
-    const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
-    const url = c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80')
-      ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend))
-      : undefined;
-    if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);
-    if (url) checkLinkLocal(c, p, 'backend', url, r.allowLinkLocal);
-    const methods = checkMethods(c, `${p}.methods`, r.methods);
-    if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
-    if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
-    const authenticated = r.authPolicy !== undefined;
-    if (
-      r.authPolicy !== undefined &&
-      c.string(`${p}.authPolicy`, r.authPolicy, 'the name of an entry of spec.authPolicies', MAX_NAME_LENGTH) &&
-      authPolicies &&
-      !authPolicies.has(r.authPolicy)
-    ) {
-      c.add(`${p}.authPolicy`, `unknown auth policy ${show(r.authPolicy)} (defined: ${[...authPolicies.keys()].join(', ') || 'none'})`);
-    }
-    if (
-      r.rateLimit !== undefined &&
-      c.string(`${p}.rateLimit`, r.rateLimit, 'the name of an entry of spec.rateLimits', MAX_NAME_LENGTH) &&
-      rateLimits
-    ) {
-      const limit = rateLimits.get(r.rateLimit);
-      if (!limit) c.add(`${p}.rateLimit`, `unknown rate limit ${show(r.rateLimit)} (defined: ${[...rateLimits.keys()].join(', ') || 'none'})`);
-      else if (limit.key === 'user' && !authenticated) {
-        c.add(
-          `${p}.rateLimit`,
-          `rate limit ${show(r.rateLimit)} counts per user, but the route has no authPolicy to identify users — ` +
-            `add an authPolicy or use a limit with key ip or global`,
-        );
-      }
-    }
-    if (r.inputHeaders !== undefined) {
-      const policy = typeof r.authPolicy === 'string' ? r.authPolicy : undefined;
-      checkInputHeaders(c, `${p}.inputHeaders`, r.inputHeaders, policy, context.claimHeaders);
-    }
-    const exact = r.exact === true;
-    if (r.exact !== undefined) c.boolean(`${p}.exact`, r.exact);
-    let depth = context.prefixDepth;
-    if (r.prefixDepth !== undefined && c.integer(`${p}.prefixDepth`, r.prefixDepth, 0, MAX_PREFIX_DEPTH)) depth = r.prefixDepth;
-    if (exact && r.prefixDepth !== undefined) {
-      c.add(
-        `${p}.prefixDepth`,
-        `must not be set on an exact route, which serves its prefix alone (got ${show(r.prefixDepth)}) — ` +
-          'remove prefixDepth, or exact to serve the paths below',
-      );
-    }
-    if (!prefixOk || !methods) return;
-    const backend = typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
-    const { prefix, authPolicy } = r;
-    if (backend && typeof prefix === 'string' && (authPolicy === undefined || typeof authPolicy === 'string'))
-      checked.push({ index: i, prefix, methods, exact, depth: exact ? 0 : depth, authPolicy, backend, stripPrefix: r.stripPrefix === true });
-    for (const m of methods) {
-      const key = `${m} ${r.prefix}`;
-      const first = exact ? exactRoutes.get(key) : prefixRoutes.get(key)?.index;
-      if (first !== undefined) {
-        const kind = exact ? 'exact' : 'prefix';
-        c.add(
-          `${p}.methods`,
-          `${m} ${r.prefix} is already routed by ${path}[${first}] (two ${kind} routes) — remove the method from one of them` +
-            (exact ? '' : ', or make one exact'),
-        );
-      } else if (exact) exactRoutes.set(key, i);
-      else prefixRoutes.set(key, { index: i, depth });
-    }
+    const target = checkRouteTarget(c, p, r);
+    checkPolicyReferences(c, p, r, context);
+    const shape = checkRouteShape(c, p, r, context.prefixDepth);
+    if (target.prefix !== undefined && target.methods) table.add(i, r, { ...target, prefix: target.prefix, methods: target.methods }, shape);
   });
-  const reported = new Set<number>();
-  for (const [key, { index, depth }] of prefixRoutes) {
-    // A prefix route beside an exact one serves only the paths below the prefix: none at depth 0.
-    const exactIndex = exactRoutes.get(key);
-    if (exactIndex !== undefined && depth === 0) {
+  table.checkAll();
+}
+
+/** A route's own fields that say what it serves and where: prefix, backend, methods, stripPrefix, timeout. */
+function checkRouteTarget(c: Checker, p: string, r: Record<string, unknown>): { prefix?: string; methods?: string[]; backend?: BackendUrl } {
+  const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
+  const url = c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80') ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend)) : undefined;
+  if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);
+  if (url) checkLinkLocal(c, p, 'backend', url, r.allowLinkLocal);
+  const methods = checkMethods(c, `${p}.methods`, r.methods);
+  if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
+  if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
+  const backend = typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
+  return { prefix: prefixOk ? (r.prefix as string) : undefined, methods, backend };
+}
+
+/** The policies a route names, which must exist, and the identity headers it forwards, which only its policy may set. */
+function checkPolicyReferences(c: Checker, p: string, r: Record<string, unknown>, context: RouteContext): void {
+  const { rateLimits, authPolicies } = context;
+  const authenticated = r.authPolicy !== undefined;
+  if (
+    r.authPolicy !== undefined &&
+    c.string(`${p}.authPolicy`, r.authPolicy, 'the name of an entry of spec.authPolicies', MAX_NAME_LENGTH) &&
+    authPolicies &&
+    !authPolicies.has(r.authPolicy)
+  ) {
+    c.add(`${p}.authPolicy`, `unknown auth policy ${show(r.authPolicy)} (defined: ${[...authPolicies.keys()].join(', ') || 'none'})`);
+  }
+  if (
+    r.rateLimit !== undefined &&
+    c.string(`${p}.rateLimit`, r.rateLimit, 'the name of an entry of spec.rateLimits', MAX_NAME_LENGTH) &&
+    rateLimits
+  ) {
+    const limit = rateLimits.get(r.rateLimit);
+    if (!limit) c.add(`${p}.rateLimit`, `unknown rate limit ${show(r.rateLimit)} (defined: ${[...rateLimits.keys()].join(', ') || 'none'})`);
+    else if (limit.key === 'user' && !authenticated) {
       c.add(
-        `${path}[${index}].prefixDepth`,
-        `is 0 beside the exact route ${path}[${exactIndex}] on ${key}, so this route serves nothing (got 0) — ` +
-          'raise its prefixDepth to serve the paths below, or remove the method from it',
+        `${p}.rateLimit`,
+        `rate limit ${show(r.rateLimit)} counts per user, but the route has no authPolicy to identify users — ` +
+          `add an authPolicy or use a limit with key ip or global`,
       );
-    }
-    if (depth > 0 && !reported.has(index)) {
-      const outer = shallowerInside(key, depth, prefixRoutes);
-      if (outer) {
-        reported.add(index);
-        const { prefix, below } = outer;
-        c.add(
-          `${path}[${index}].prefixDepth`,
-          `routes ${key} ${depth} segment(s) deep, inside ${path}[${outer.index}] (${prefix}) which routes ${below} deep from a ` +
-            `shorter prefix (got ${depth}) — gin would answer 404 below this route's depth instead of falling back to the shorter ` +
-            `prefix; set prefixDepth to at least ${outer.needed} here, or lower the other route's`,
-        );
-      }
     }
   }
-  checkProtectedPrefixes(c, path, checked, { exactRoutes, prefixRoutes, maxDepth: MAX_PREFIX_DEPTH });
+  if (r.inputHeaders !== undefined) {
+    const policy = typeof r.authPolicy === 'string' ? r.authPolicy : undefined;
+    checkInputHeaders(c, `${p}.inputHeaders`, r.inputHeaders, policy, context.claimHeaders);
+  }
+}
+
+/** A route's own fields that say how deep it routes: exact, prefixDepth (the gateway's `gatewayDepth` unless set). */
+function checkRouteShape(c: Checker, p: string, r: Record<string, unknown>, gatewayDepth: number): { exact: boolean; depth: number } {
+  const exact = r.exact === true;
+  if (r.exact !== undefined) c.boolean(`${p}.exact`, r.exact);
+  let depth = gatewayDepth;
+  if (r.prefixDepth !== undefined && c.integer(`${p}.prefixDepth`, r.prefixDepth, 0, MAX_PREFIX_DEPTH)) depth = r.prefixDepth;
+  if (exact && r.prefixDepth !== undefined) {
+    c.add(
+      `${p}.prefixDepth`,
+      `must not be set on an exact route, which serves its prefix alone (got ${show(r.prefixDepth)}) — ` +
+        'remove prefixDepth, or exact to serve the paths below',
+    );
+  }
+  return { exact, depth };
+}
+
+/**
+ * The collisions between routes whose prefix and methods are valid: a method of a prefix routed twice
+ * by routes of one kind (reported as each route is added), a prefix route that serves nothing beside
+ * an exact one, a deeper route the router cannot fall back from, and the protected prefixes
+ * (checkAll, once every route is in).
+ */
+class RouteTable {
+  // "METHOD prefix" → the first exact route, and the first prefix route with its depth. Each kind
+  // once: an exact route and a prefix route share a prefix, the prefix route then serves below it.
+  private readonly exactRoutes = new Map<string, number>();
+  private readonly prefixRoutes = new Map<string, { index: number; depth: number }>();
+  private readonly checked: CheckedRoute[] = []; // the routes whose backend is valid too
+
+  constructor(
+    private readonly c: Checker,
+    private readonly path: string,
+  ) {}
+
+  add(
+    i: number,
+    r: Record<string, unknown>,
+    target: { prefix: string; methods: readonly string[]; backend?: BackendUrl },
+    shape: { exact: boolean; depth: number },
+  ): void {
+    const { prefix, methods, backend } = target;
+    const { exact, depth } = shape;
+    const { authPolicy } = r;
+    if (backend && (authPolicy === undefined || typeof authPolicy === 'string'))
+      this.checked.push({ index: i, prefix, methods, exact, depth: exact ? 0 : depth, authPolicy, backend, stripPrefix: r.stripPrefix === true });
+    for (const m of methods) {
+      const key = `${m} ${prefix}`;
+      const first = exact ? this.exactRoutes.get(key) : this.prefixRoutes.get(key)?.index;
+      if (first !== undefined) {
+        const kind = exact ? 'exact' : 'prefix';
+        this.c.add(
+          `${this.path}[${i}].methods`,
+          `${m} ${prefix} is already routed by ${this.path}[${first}] (two ${kind} routes) — remove the method from one of them` +
+            (exact ? '' : ', or make one exact'),
+        );
+      } else if (exact) this.exactRoutes.set(key, i);
+      else this.prefixRoutes.set(key, { index: i, depth });
+    }
+  }
+
+  checkAll(): void {
+    const { c, path, exactRoutes, prefixRoutes } = this;
+    const reported = new Set<number>();
+    for (const [key, { index, depth }] of prefixRoutes) {
+      // A prefix route beside an exact one serves only the paths below the prefix: none at depth 0.
+      const exactIndex = exactRoutes.get(key);
+      if (exactIndex !== undefined && depth === 0) {
+        c.add(
+          `${path}[${index}].prefixDepth`,
+          `is 0 beside the exact route ${path}[${exactIndex}] on ${key}, so this route serves nothing (got 0) — ` +
+            'raise its prefixDepth to serve the paths below, or remove the method from it',
+        );
+      }
+      if (depth > 0 && !reported.has(index)) {
+        const outer = shallowerInside(key, depth, prefixRoutes);
+        if (outer) {
+          reported.add(index);
+          const { prefix, below } = outer;
+          c.add(
+            `${path}[${index}].prefixDepth`,
+            `routes ${key} ${depth} segment(s) deep, inside ${path}[${outer.index}] (${prefix}) which routes ${below} deep from a ` +
+              `shorter prefix (got ${depth}) — gin would answer 404 below this route's depth instead of falling back to the shorter ` +
+              `prefix; set prefixDepth to at least ${outer.needed} here, or lower the other route's`,
+          );
+        }
+      }
+    }
+    checkProtectedPrefixes(c, path, this.checked, { exactRoutes, prefixRoutes, maxDepth: MAX_PREFIX_DEPTH });
+  }
 }
 
 /**
@@ -205,7 +257,7 @@ function prefixProblem(prefix: string): string | undefined {
 
 /** The methods when valid; reports each bad one. */
 function checkMethods(c: Checker, path: string, value: unknown): string[] | undefined {
-  if (value === undefined) return [...DEFAULTS.methods];
+  if (value === undefined) return resolveMethods(undefined);
   if (!c.list(path, value, HTTP_METHODS.length)) return undefined;
   if (value.length === 0) {
     c.add(path, 'must list at least one method — omit it for [GET]');
@@ -224,7 +276,7 @@ function checkMethods(c: Checker, path: string, value: unknown): string[] | unde
           : '';
     c.add(`${path}[${j}]`, `must be one of ${HTTP_METHODS.join(', ')} (got ${show(m)})${why}`);
   });
-  return ok ? [...new Set(value as string[])] : undefined;
+  return ok ? resolveMethods(value as HttpMethod[]) : undefined;
 }
 
 /**
@@ -309,7 +361,7 @@ export function checkSelfReferences(c: Checker, path: string, routes: unknown, n
  */
 export function checkIngressSelfReferences(c: Checker, path: string, routes: unknown, ingress: unknown): void {
   if (!Array.isArray(routes) || !isObject(ingress) || ingress.enabled === false) return;
-  const hosts = ingress.hosts === undefined ? [DEFAULTS.ingressHost] : Array.isArray(ingress.hosts) ? ingress.hosts : [];
+  const hosts: readonly unknown[] = ingress.hosts === undefined ? resolveIngressHosts(undefined) : Array.isArray(ingress.hosts) ? ingress.hosts : [];
   const served = hosts.filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
   routes.forEach((r, i) => {
     const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;

@@ -4,7 +4,7 @@
  */
 import { renderKrakendConfig } from '../../lib';
 import { memoryNeeds } from '../../lib/krakend/memory';
-import { defaultResources } from '../../lib/kubernetes/deployment';
+import { defaultResources } from '../../lib/resolve';
 import { benchRoutes, benchSpec } from '../../bench/shape';
 import { synthGateway, only } from '../support/k8s';
 

@@ -101,6 +101,7 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
   { text: limitsPage, pattern: /A ConfigMap holds at most 1 MiB \(([\d,]+) bytes\)/, code: [limits.CONFIGMAP_LIMIT_BYTES] },
   { text: limitsPage, pattern: /a source just under the (\d+) KiB cap/, code: [limits.MAX_SOURCE_BYTES / 1024] },
   { text: cliPage, pattern: /A source holds at most (\d+) KiB/, code: [limits.MAX_SOURCE_BYTES / 1024] },
+  { text: cliPage, pattern: /where more\s+than ([\d,]+) can never fit one ConfigMap/, code: [limits.MAX_ROUTES] },
 ];
 
 // Rows of the table that state no number of their own: what they refuse is a shape, not a size.

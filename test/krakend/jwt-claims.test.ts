@@ -8,13 +8,14 @@ import fc from 'fast-check';
 import { AuthPolicySpec, GatewaySpec, KrakendConfig, renderKrakendConfig } from '../../lib';
 import { jwtCelChecks } from '../../lib/krakend/cel';
 import { lintKrakendConfig } from '../../lib/krakend/lint';
+import { resolveAuthPolicy } from '../../lib/resolve';
 import { gatewayCrArb } from '../support/arbitraries';
 
 const IAM: AuthPolicySpec = { name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' };
 const CHAT = 'http://chat.hanzo.svc:80';
 
 /** The check a policy of these fields renders. */
-const checkOf = (fields: Partial<AuthPolicySpec> = {}) => jwtCelChecks({ ...IAM, ...fields }).map((c) => c.check_expr);
+const checkOf = (fields: Partial<AuthPolicySpec> = {}) => jwtCelChecks(resolveAuthPolicy({ ...IAM, ...fields })).map((c) => c.check_expr);
 
 /** The number check of `x` (cel.ts, carried and exactNumber), as it reads in krakend.json. */
 const carried = (x: string) =>

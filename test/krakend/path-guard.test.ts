@@ -12,6 +12,7 @@ import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/re
 import { minConfigBytes } from '../../lib/krakend/size';
 import { KrakendConfig } from '../../lib/krakend/types';
 import { CONFIGMAP_LIMIT_BYTES } from '../../lib/limits';
+import { resolveSpec } from '../../lib/resolve';
 
 const IAM = { name: 'iam', type: 'jwt' as const, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/jwks' };
 const APP = 'http://app.hanzo.svc';
@@ -102,10 +103,10 @@ test('the size bound counts the checks and stays below the rendered size', () =>
     { prefix: '/v1', backend: APP, methods: ['GET', 'POST'] },
     { prefix: '/v1/admin', backend: 'http://adm.hanzo.svc', authPolicy: 'iam', methods: ['GET', 'POST'] },
   );
-  const size = (s: GatewaySpec) => Buffer.byteLength(serializeKrakendConfig(buildKrakendConfig(s)));
-  expect(minConfigBytes(guarded)).toBeLessThanOrEqual(size(guarded));
+  const size = (s: GatewaySpec) => Buffer.byteLength(serializeKrakendConfig(buildKrakendConfig(resolveSpec(s))));
+  expect(minConfigBytes(resolveSpec(guarded))).toBeLessThanOrEqual(size(guarded));
   // 2 methods × 2 depths carry the pattern: the dot and odd-character part, and /admin (15 bytes a letter)
-  expect(minConfigBytes(guarded) - minConfigBytes(unguarded)).toBeGreaterThan(4 * (HEAD.length + ADMIN.length));
+  expect(minConfigBytes(resolveSpec(guarded)) - minConfigBytes(resolveSpec(unguarded))).toBeGreaterThan(4 * (HEAD.length + ADMIN.length));
 });
 
 test('a table whose checks alone pass 1 MiB is refused by the bound, without building them', () => {
@@ -116,13 +117,13 @@ test('a table whose checks alone pass 1 MiB is refused by the bound, without bui
 
   // WHEN the bound is taken
   const started = Date.now();
-  const bound = minConfigBytes(big);
+  const bound = minConfigBytes(resolveSpec(big));
 
   // THEN it passes the limit, fast, and stops counting soon after
   expect(bound).toBeGreaterThan(CONFIGMAP_LIMIT_BYTES);
   expect(bound).toBeLessThan(2 * CONFIGMAP_LIMIT_BYTES);
   expect(Date.now() - started).toBeLessThan(1000);
-  expect(pathGuards(big, CONFIGMAP_LIMIT_BYTES).byRoute).toBeUndefined();
+  expect(pathGuards(resolveSpec(big), CONFIGMAP_LIMIT_BYTES).byRoute).toBeUndefined();
 });
 
 describe('the lenient reading (lib/grammar/backend-paths.ts)', () => {

@@ -16,6 +16,7 @@ import {
 } from '../../lib';
 import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/render';
 import { clientIpReplay, expectRouting, renderConformant as render, skipNotice } from '../support/conformance';
+import { resolveSpec } from '../../lib/resolve';
 
 const CHAT = 'http://chat.hanzo.svc:80';
 const IAM: AuthPolicySpec = { name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' };
@@ -460,14 +461,16 @@ describe('router flags (gin#2959, krakend-ce#1008, gin#4818)', () => {
 describe('reviewable diffs', () => {
   const twoRoutes = (every: string) =>
     serializeKrakendConfig(
-      buildKrakendConfig({
-        routes: [
-          { prefix: '/v1/chat', backend: CHAT, methods: ['POST'], rateLimit: 'limit' },
-          { prefix: '/v1/models', backend: CHAT },
-        ],
-        rateLimits: [{ name: 'limit', maxRate: 10, every }],
-        prefixDepth: 2,
-      }),
+      buildKrakendConfig(
+        resolveSpec({
+          routes: [
+            { prefix: '/v1/chat', backend: CHAT, methods: ['POST'], rateLimit: 'limit' },
+            { prefix: '/v1/models', backend: CHAT },
+          ],
+          rateLimits: [{ name: 'limit', maxRate: 10, every }],
+          prefixDepth: 2,
+        }),
+      ),
     );
 
   test('the service settings on the first line, then one endpoint per line, compact inside the line', () => {
@@ -497,10 +500,10 @@ describe('reviewable diffs', () => {
 describe('purity and errors', () => {
   test('the same spec gives the same bytes, and the spec is not changed', () => {
     const spec = structuredClone(NESTED);
-    const first = serializeKrakendConfig(buildKrakendConfig(spec));
-    expect(serializeKrakendConfig(buildKrakendConfig(structuredClone(NESTED)))).toBe(first);
+    const first = serializeKrakendConfig(buildKrakendConfig(resolveSpec(spec)));
+    expect(serializeKrakendConfig(buildKrakendConfig(resolveSpec(structuredClone(NESTED))))).toBe(first);
     expect(spec).toEqual(NESTED);
-    expect(JSON.parse(first)).toEqual(buildKrakendConfig(NESTED));
+    expect(JSON.parse(first)).toEqual(buildKrakendConfig(resolveSpec(NESTED)));
   });
 
   test('an invalid spec throws every problem with its path and renders nothing', () => {

@@ -8,6 +8,7 @@ import { buildKrakendConfig } from '../../lib/krakend/render';
 import { auditGateways } from '../../lib/review/audit';
 import { formatAuditText } from '../../lib/review/format';
 import { CR, SEED, rendered, review } from './support';
+import { resolveSpec } from '../../lib/resolve';
 
 describe('the seed Gateway', () => {
   const report = auditGateways(rendered(SEED));
@@ -90,7 +91,7 @@ test('an exact route and a prefix route of the same prefix: the prefix path alon
     ],
   };
   // WHEN it is audited
-  const [gateway] = auditGateways([{ id: 'slice', location: 'spec', config: buildKrakendConfig(spec), spec }]).gateways;
+  const [gateway] = auditGateways([{ id: 'slice', location: 'spec', config: buildKrakendConfig(resolveSpec(spec)), spec }]).gateways;
   // THEN each route is one line, `*` for a segment the route requires
   expect(gateway.routes.map((r) => [r.path, r.backend, r.endpoints])).toEqual([
     ['/v1/models', 'http://cloud-api.hanzo.svc:80/v1/models', 1],
@@ -140,7 +141,8 @@ describe('warnings', () => {
       rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m' }],
       authPolicies: [{ name: 'iam-jwt', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' }],
     });
-    const warnings = (s: GatewaySpec) => auditGateways([{ id: 'g', location: 'spec', config: buildKrakendConfig(s), spec: s }]).gateways[0].warnings;
+    const warnings = (s: GatewaySpec) =>
+      auditGateways([{ id: 'g', location: 'spec', config: buildKrakendConfig(resolveSpec(s)), spec: s }]).gateways[0].warnings;
     expect(warnings(spec({ prefix: '/v1', backend: 'http://web.hanzo.svc:80', methods: ['POST'] }))).toEqual([]);
     expect(warnings(spec({ prefix: '/v1', backend: 'http://admin.hanzo.svc:80', methods: ['POST'], exact: true }))).toEqual([]);
     // A bare Service name may be the same Service as admin.hanzo: it resolves in the gateway's own namespace.

@@ -9,6 +9,7 @@ import { DiffReport, FailClass, diffGateways } from '../../lib/review/diff';
 import { formatDiffMarkdown, formatDiffText } from '../../lib/review/format';
 import { RenderedGateway } from '../../lib/review/served';
 import { CHAT, CR, IAM_JWT, MODELS, PER_USER, SEED, rendered, review } from './support';
+import { resolveSpec } from '../../lib/resolve';
 
 function diff(changed: string, failOn: FailClass[] = []): DiffReport {
   return diffGateways(rendered(SEED), rendered(review(changed)), failOn);
@@ -233,7 +234,7 @@ describe('no change in what is served', () => {
   });
 
   test('the same rate over another period spelled the same (60s is 1m) is no limit change', () => {
-    const spec = (every: string): RenderedGateway[] => [{ id: 'g', location: 'x', config: buildKrakendConfig(seedSpec(every)) }];
+    const spec = (every: string): RenderedGateway[] => [{ id: 'g', location: 'x', config: buildKrakendConfig(resolveSpec(seedSpec(every))) }];
     expect(diffGateways(spec('1m'), spec('60s')).changes).toEqual([]);
     // The text differs, so KrakenD's block does: it is compared by its rate and burst, not its text.
     expect(diffGateways(spec('1m'), spec('60s')).otherChanges).toEqual([]);
@@ -250,7 +251,7 @@ function seedSpec(every: string, capacity?: number): GatewaySpec {
 }
 
 describe('limits', () => {
-  const gateway = (spec: GatewaySpec): RenderedGateway[] => [{ id: 'g', location: 'x', config: buildKrakendConfig(spec), spec }];
+  const gateway = (spec: GatewaySpec): RenderedGateway[] => [{ id: 'g', location: 'x', config: buildKrakendConfig(resolveSpec(spec)), spec }];
 
   test('a smaller rate with a larger burst is loosened: the gate errs towards asking', () => {
     const report = diffGateways(gateway(seedSpec('1m')), gateway(seedSpec('2m', 150)));
@@ -269,7 +270,7 @@ describe('limits', () => {
 
   test('a policy name without its spec is null: names are read from the spec, never from krakend.json', () => {
     const spec = seedSpec('1m');
-    const report = diffGateways([{ id: 'g', location: 'x', config: buildKrakendConfig(spec) }], gateway(seedSpec('1m', 50)));
+    const report = diffGateways([{ id: 'g', location: 'x', config: buildKrakendConfig(resolveSpec(spec)) }], gateway(seedSpec('1m', 50)));
     expect(report.changes.map((c) => [c.change, c.before, c.after])).toEqual([
       ['limit-tightened', { name: null, key: 'user', maxRate: 100, capacity: 100, every: '1m' }, { ...PER_USER, capacity: 50 }],
     ]);
@@ -342,7 +343,7 @@ describe('markdown', () => {
     // GIVEN an issuer holding markdown and a table separator (the issuer is compared as written)
     const spec = seedSpec('1m');
     const hostile: GatewaySpec = { ...spec, authPolicies: [{ ...spec.authPolicies![0], iamEndpoint: 'https://hanzo.id/a|b*c*<img>' }] };
-    const gateway = (s: GatewaySpec): RenderedGateway[] => [{ id: 'g', location: 'x', config: buildKrakendConfig(s), spec: s }];
+    const gateway = (s: GatewaySpec): RenderedGateway[] => [{ id: 'g', location: 'x', config: buildKrakendConfig(resolveSpec(s)), spec: s }];
     // WHEN the change is written as markdown
     const table = formatDiffMarkdown(diffGateways(gateway(spec), gateway(hostile))).split('\n')[4];
     // THEN the issuer sits in a code span with its `|` escaped: the row keeps its five cells

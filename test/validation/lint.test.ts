@@ -12,6 +12,7 @@ import * as paths from '../../lib/krakend/paths';
 import { gatewaySpecArb } from '../support/arbitraries';
 import { ginReplay, krakendCheck, skipNotice } from '../support/conformance';
 import { seedSpec } from '../support/fixtures';
+import { resolveSpec } from '../../lib/resolve';
 
 const ROUTER = { disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true };
 const JWT = {
@@ -294,13 +295,13 @@ test('the construct lints what it renders: a renderer bug surfaces as a GatewayI
 });
 
 test('the rendered seed config lints clean', () => {
-  expect(lintKrakendConfig(buildKrakendConfig(seedSpec()))).toEqual([]);
+  expect(lintKrakendConfig(buildKrakendConfig(resolveSpec(seedSpec())))).toEqual([]);
 });
 
 test('every config rendered from a random valid spec lints clean', () => {
   fc.assert(
     fc.property(gatewaySpecArb(), (spec) => {
-      expect(lintKrakendConfig(buildKrakendConfig(spec))).toEqual([]);
+      expect(lintKrakendConfig(buildKrakendConfig(resolveSpec(spec)))).toEqual([]);
     }),
     { numRuns: 300 },
   );

@@ -1,0 +1,332 @@
+// The one step from a validated spec to what the renderers read: every default filled in, methods
+// without repeats, a disabled feature `undefined`, every duration with its length in milliseconds,
+// and what several renderers derive from the routes (the exact routes' methods, the longest timeout)
+// computed once. This is the only module that reads the defaults of lib/spec.ts; validation asks it
+// for the few defaults its checks and messages need. The spec itself is never changed: `Gateway.spec`
+// stays as given, so a CR round-trips unchanged.
+import { durationMs } from './grammar/durations';
+import { quantityAmount } from './grammar/quantities';
+import { BackendUrl, parseBackendUrl } from './grammar/urls';
+import {
+  AUTOSCALING_DEFAULTS,
+  AuthPolicySpec,
+  ClaimHeaderSpec,
+  DEFAULTS,
+  GatewaySpec,
+  HttpMethod,
+  ImageSpec,
+  IngressSpec,
+  LogLevel,
+  NetworkPolicySpec,
+  RateLimitKey,
+  RateLimitSpec,
+  ResourceRequirements,
+  RouteSpec,
+  SERVICE_MONITOR_DEFAULTS,
+  ServiceMonitorSpec,
+  isEnabled,
+} from './spec';
+
+/** A duration: its length, and its text as KrakenD and Kubernetes are given it (the spec's own spelling). */
+export interface ResolvedDuration {
+  readonly ms: number;
+  readonly text: string;
+}
+
+/** The image, with its pull policy decided. */
+export interface ResolvedImage extends ImageSpec {
+  readonly pullPolicy: NonNullable<ImageSpec['pullPolicy']>;
+}
+
+/** A rate limit as one route applies it: what it counts depends on whether the route is authenticated. */
+export interface ResolvedRateLimit {
+  readonly name: string;
+  readonly maxRate: number;
+  readonly every: ResolvedDuration;
+  readonly key: RateLimitKey;
+  readonly capacity: number;
+  /** The cap for all clients together; undefined without `totalMaxRate`. */
+  readonly total?: { readonly maxRate: number; readonly capacity: number };
+}
+
+/** A jwt auth policy with its defaults. */
+export interface ResolvedAuthPolicy {
+  readonly name: string;
+  readonly iamEndpoint: string;
+  readonly jwksUrl: string;
+  readonly audience: readonly string[];
+  readonly userIdClaim: string;
+  readonly orgIdClaim: string;
+  /** How long the key set is cached; the spec gives whole seconds (`cacheDuration`). */
+  readonly jwksCache: ResolvedDuration;
+  readonly propagateClaims: readonly ClaimHeaderSpec[];
+  readonly requireExpiry: boolean;
+  readonly unknownKeyCooldown: ResolvedDuration;
+}
+
+/** A route with its policies and every default. */
+export interface ResolvedRoute {
+  readonly prefix: string;
+  /** The backend URL as given, and its parts. */
+  readonly backend: string;
+  readonly backendUrl: BackendUrl;
+  /** The methods, each once, in the order given. */
+  readonly methods: readonly HttpMethod[];
+  /**
+   * The methods whose prefix path an exact route of the same prefix serves: a prefix route leaves it
+   * to that route and serves the paths below (gin would panic on the same path twice). Empty on an
+   * exact route.
+   */
+  readonly prefixPathTakenByExact: readonly HttpMethod[];
+  readonly stripPrefix: boolean;
+  readonly exact: boolean;
+  /** Segments routed below the prefix: 0 on an exact route, else the route's or the gateway's prefixDepth. */
+  readonly depth: number;
+  /** The route's timeout: its own, or the gateway's. */
+  readonly timeout: ResolvedDuration;
+  readonly inputHeaders: readonly string[];
+  readonly authPolicy?: ResolvedAuthPolicy;
+  readonly rateLimit?: ResolvedRateLimit;
+}
+
+export interface ResolvedIngress {
+  readonly className?: string;
+  readonly hosts: readonly string[];
+  /** TLS at the Ingress; undefined when turned off. Without a `secretName` the secret is `<name>-tls`. */
+  readonly tls?: { readonly secretName?: string };
+  readonly clusterIssuer?: string;
+  readonly annotations: { readonly [key: string]: string };
+}
+
+export interface ResolvedAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCPUUtilizationPercentage: number;
+}
+
+export interface ResolvedNetworkPolicy {
+  readonly ingressNamespace?: string;
+  readonly allowedEgressCIDRs: readonly string[];
+  readonly backendTargetPorts: { readonly [hostPort: string]: number };
+}
+
+export interface ResolvedServiceMonitor {
+  readonly metricsPort: number;
+  readonly metricsPath: string;
+  readonly interval: ResolvedDuration;
+}
+
+/** A validated spec as the renderers read it (see the top of this file). */
+export interface ResolvedGatewaySpec {
+  readonly image: ResolvedImage;
+  /** The fixed pod count; undefined under autoscaling, where the autoscaler owns it. */
+  readonly replicas?: number;
+  readonly routes: readonly ResolvedRoute[];
+  /** Every auth policy, used by a route or not (the NetworkPolicy opens egress to each key set). */
+  readonly authPolicies: readonly ResolvedAuthPolicy[];
+  readonly ingress?: ResolvedIngress;
+  /** The resources as given; undefined for the defaults, which are sized to the route table (`defaultResources`). */
+  readonly resources?: ResourceRequirements;
+  /** The gateway's timeout, the default of every route. */
+  readonly timeout: ResolvedDuration;
+  /** The longest request timeout: the gateway's or a route's, the first one given when several are as long. */
+  readonly longestTimeout: ResolvedDuration;
+  readonly readHeaderTimeout: ResolvedDuration;
+  readonly idleTimeout: ResolvedDuration;
+  readonly logLevel: LogLevel;
+  readonly trustedProxies: readonly string[];
+  readonly autoscaling?: ResolvedAutoscaling;
+  readonly topologySpread: boolean;
+  readonly networkPolicy?: ResolvedNetworkPolicy;
+  readonly serviceMonitor?: ResolvedServiceMonitor;
+}
+
+/**
+ * The resolved form of a spec that passed validation. A value validation refuses is a bug of the
+ * caller here, reported as one.
+ */
+export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
+  const timeout = duration(spec.timeout ?? DEFAULTS.timeout);
+  const prefixDepth = resolvePrefixDepth(spec.prefixDepth);
+  const rateLimits = new Map((spec.rateLimits ?? []).map((r) => [r.name, r]));
+  const authPolicies = (spec.authPolicies ?? []).map(resolveAuthPolicy);
+  const byName = new Map(authPolicies.map((a) => [a.name, a]));
+  // "METHOD prefix" of the exact routes, which a prefix route of the same prefix and method leaves its prefix path to.
+  const exact = new Set<string>();
+  for (const route of spec.routes) if (route.exact === true) for (const m of resolveMethods(route.methods)) exact.add(`${m} ${route.prefix}`);
+  const routes = spec.routes.map((route) => resolveRoute(route, { timeout, prefixDepth, rateLimits, authPolicies: byName, exact }));
+  const autoscaling = spec.autoscaling && {
+    minReplicas: resolveMinReplicas(spec.autoscaling.minReplicas),
+    maxReplicas: spec.autoscaling.maxReplicas,
+    targetCPUUtilizationPercentage: spec.autoscaling.targetCPUUtilizationPercentage ?? AUTOSCALING_DEFAULTS.targetCPUUtilizationPercentage,
+  };
+  return {
+    image: resolveImage(spec.image ?? DEFAULTS.image),
+    replicas: autoscaling ? undefined : (spec.replicas ?? DEFAULTS.replicas),
+    routes,
+    authPolicies,
+    ingress: resolveIngress(spec.ingress),
+    resources: spec.resources,
+    timeout,
+    // The first of the longest, as a reduce from the gateway's keeps it: the spelling KrakenD is given.
+    longestTimeout: routes.reduce((longest, r) => (r.timeout.ms > longest.ms ? r.timeout : longest), timeout),
+    readHeaderTimeout: duration(spec.readHeaderTimeout ?? DEFAULTS.readHeaderTimeout),
+    idleTimeout: duration(spec.idleTimeout ?? DEFAULTS.idleTimeout),
+    logLevel: spec.logLevel ?? DEFAULTS.logLevel,
+    trustedProxies: spec.trustedProxies ?? DEFAULTS.trustedProxies,
+    autoscaling,
+    topologySpread: spec.topologySpread !== false,
+    networkPolicy: resolveNetworkPolicy(spec.networkPolicy),
+    serviceMonitor: resolveServiceMonitor(spec.serviceMonitor),
+  };
+}
+
+interface RouteDefaults {
+  readonly timeout: ResolvedDuration;
+  readonly prefixDepth: number;
+  readonly rateLimits: ReadonlyMap<string, RateLimitSpec>;
+  readonly authPolicies: ReadonlyMap<string, ResolvedAuthPolicy>;
+  readonly exact: ReadonlySet<string>;
+}
+
+function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute {
+  const backendUrl = parseBackendUrl(route.backend).value;
+  if (!backendUrl) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
+  const exact = route.exact === true;
+  const methods = resolveMethods(route.methods);
+  const authPolicy = route.authPolicy === undefined ? undefined : known(defaults.authPolicies, route.authPolicy);
+  const limit = route.rateLimit === undefined ? undefined : known(defaults.rateLimits, route.rateLimit);
+  return {
+    prefix: route.prefix,
+    backend: route.backend,
+    backendUrl,
+    methods,
+    prefixPathTakenByExact: exact ? [] : methods.filter((m) => defaults.exact.has(`${m} ${route.prefix}`)),
+    stripPrefix: route.stripPrefix === true,
+    exact,
+    depth: exact ? 0 : (route.prefixDepth ?? defaults.prefixDepth),
+    timeout: route.timeout === undefined ? defaults.timeout : duration(route.timeout),
+    inputHeaders: route.inputHeaders ?? [],
+    authPolicy,
+    rateLimit: limit && resolveRateLimit(limit, authPolicy !== undefined),
+  };
+}
+
+function known<T>(byName: ReadonlyMap<string, T>, name: string): T {
+  const found = byName.get(name);
+  if (found === undefined) throw new Error(`internal: unvalidated policy reference ${JSON.stringify(name)}`);
+  return found;
+}
+
+/** A route's methods: the default when none are given, each once. */
+export function resolveMethods(methods: readonly HttpMethod[] | undefined): HttpMethod[] {
+  return [...new Set(methods ?? DEFAULTS.methods)];
+}
+
+/** The gateway's prefixDepth, or its default. */
+export function resolvePrefixDepth(prefixDepth: number | undefined): number {
+  return prefixDepth ?? DEFAULTS.prefixDepth;
+}
+
+/** The autoscaler's fewest pods, or its default. */
+export function resolveMinReplicas(minReplicas: number | undefined): number {
+  return minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas;
+}
+
+/** The hosts an Ingress serves, or its default. */
+export function resolveIngressHosts(hosts: readonly string[] | undefined): readonly string[] {
+  return hosts ?? [DEFAULTS.ingressHost];
+}
+
+/**
+ * A rate limit as a route applies it. Its `key` unset counts users where they are known (a route
+ * with an auth policy), else client IPs; the bucket's capacity is the rate unless given.
+ */
+export function resolveRateLimit(limit: RateLimitSpec, authenticated: boolean): ResolvedRateLimit {
+  return {
+    name: limit.name,
+    maxRate: limit.maxRate,
+    every: duration(limit.every),
+    key: limit.key ?? (authenticated ? 'user' : 'ip'),
+    capacity: limit.capacity ?? limit.maxRate,
+    total: limit.totalMaxRate === undefined ? undefined : { maxRate: limit.totalMaxRate, capacity: limit.totalCapacity ?? limit.totalMaxRate },
+  };
+}
+
+export function resolveAuthPolicy(policy: AuthPolicySpec): ResolvedAuthPolicy {
+  const cacheSeconds = policy.cacheDuration ?? DEFAULTS.jwksCacheSeconds;
+  return {
+    name: policy.name,
+    iamEndpoint: policy.iamEndpoint,
+    jwksUrl: policy.jwksUrl,
+    audience: policy.audience ?? [],
+    userIdClaim: policy.userIdClaim ?? DEFAULTS.userIdClaim,
+    orgIdClaim: policy.orgIdClaim ?? DEFAULTS.orgIdClaim,
+    jwksCache: { ms: cacheSeconds * 1000, text: `${cacheSeconds}s` },
+    propagateClaims: policy.propagateClaims ?? [],
+    requireExpiry: policy.requireExpiry ?? DEFAULTS.requireExpiry,
+    unknownKeyCooldown: duration(policy.unknownKeyCooldown ?? DEFAULTS.unknownKeyCooldown),
+  };
+}
+
+/**
+ * The pull policy as given, else as Kubernetes defaults it for the tag
+ * (https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting), written out so the
+ * manifest says it: `latest` moves, so Always; another tag IfNotPresent; a digest cannot change, so
+ * IfNotPresent whatever the tag beside it.
+ */
+function resolveImage(image: ImageSpec): ResolvedImage {
+  const pullPolicy = image.pullPolicy ?? (image.digest === undefined && image.tag === 'latest' ? 'Always' : 'IfNotPresent');
+  return { ...image, pullPolicy };
+}
+
+function resolveIngress(ingress: IngressSpec | undefined): ResolvedIngress | undefined {
+  if (!isEnabled(ingress)) return undefined;
+  return {
+    className: ingress!.className,
+    hosts: resolveIngressHosts(ingress!.hosts),
+    tls: isEnabled(ingress!.tls, true) ? { secretName: ingress!.tls?.secretName } : undefined,
+    clusterIssuer: ingress!.clusterIssuer,
+    annotations: ingress!.annotations ?? {},
+  };
+}
+
+function resolveNetworkPolicy(policy: NetworkPolicySpec | undefined): ResolvedNetworkPolicy | undefined {
+  if (!isEnabled(policy)) return undefined;
+  return {
+    ingressNamespace: policy!.ingressNamespace,
+    allowedEgressCIDRs: policy!.allowedEgressCIDRs ?? [],
+    backendTargetPorts: policy!.backendTargetPorts ?? {},
+  };
+}
+
+/** Metrics when they are on, with their defaults; `resolveServiceMonitor({})` is the defaults alone. */
+export function resolveServiceMonitor(monitor: ServiceMonitorSpec | undefined): ResolvedServiceMonitor | undefined {
+  if (!isEnabled(monitor)) return undefined;
+  return {
+    metricsPort: monitor!.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort,
+    metricsPath: monitor!.metricsPath ?? SERVICE_MONITOR_DEFAULTS.metricsPath,
+    interval: duration(monitor!.interval ?? SERVICE_MONITOR_DEFAULTS.interval),
+  };
+}
+
+/**
+ * The resources when the spec gives none: the defaults, raised for a route table that needs more
+ * memory (`startMiB` at start, `limitMiB` under load; see lib/krakend/memory.ts), in steps of 64Mi.
+ */
+export function defaultResources(memory: { readonly startMiB: number; readonly limitMiB: number }): ResourceRequirements {
+  const { requests, limits } = DEFAULTS.resources;
+  const request = Math.max(quantityAmount(requests.memory)! / 2 ** 20, roundUp(memory.startMiB, 64));
+  const limit = Math.max(quantityAmount(limits.memory)! / 2 ** 20, roundUp(memory.limitMiB, 64));
+  return { requests: { ...requests, memory: `${request}Mi` }, limits: { ...limits, memory: `${limit}Mi` } };
+}
+
+function roundUp(n: number, step: number): number {
+  return Math.ceil(n / step) * step;
+}
+
+function duration(text: string): ResolvedDuration {
+  const ms = durationMs(text);
+  if (ms === undefined) throw new Error(`internal: unvalidated duration ${JSON.stringify(text)}`);
+  return { ms, text };
+}
