@@ -5,6 +5,7 @@ import { parseBackendUrl } from '../grammar/urls';
 import { AUTHORIZATION_HEADER, AuthPolicySpec, DEFAULT_INPUT_HEADERS, DEFAULTS, GatewaySpec, KRAKEND_PORT, RateLimitSpec, RouteSpec } from '../spec';
 import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
+import { routeMartianConfig, secretEnvsByKey, securityHttpConfig } from './headers';
 import { martianExtraConfig } from './martian';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
@@ -33,12 +34,14 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
   const exact = exactRouted(spec.routes);
   // The path-variant checks of routes beside a protected route on the same backend server (cel.ts).
   const guards = pathGuards(spec).byRoute ?? [];
+  const secretEnvs = secretEnvsByKey(spec);
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) {
     const auth = route.authPolicy === undefined ? undefined : authPolicies.get(route.authPolicy);
     const limit = route.rateLimit === undefined ? undefined : rateLimits.get(route.rateLimit);
-    endpoints.push(...routeEndpoints(route, route.prefixDepth ?? depth, timeout, auth, limit, exact, guards[i]));
+    endpoints.push(...routeEndpoints(route, route.prefixDepth ?? depth, timeout, auth, limit, exact, guards[i], secretEnvs));
   }
+  const securityHttp = securityHttpConfig(spec);
   return {
     version: 3,
     name: options.name ?? 'gateway',
@@ -64,6 +67,7 @@ export function buildKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpti
       },
       'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
+      ...(securityHttp ? { 'security/http': securityHttp } : {}),
     },
     endpoints,
   };
@@ -102,6 +106,7 @@ function routeEndpoints(
   limit: RateLimitSpec | undefined,
   exactPairs: ReadonlySet<string>,
   pathGuard: PathGuard | undefined,
+  secretEnvs: ReadonlyMap<string, string>,
 ): KrakendEndpoint[] {
   const backend = parseBackendUrl(route.backend).value;
   if (!backend) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
@@ -109,7 +114,7 @@ function routeEndpoints(
   const inCluster = destinationOf(backend).inCluster;
   const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
   // Outside the cluster only: keeps KrakenD's version from the backend and hop-by-hop headers from the client.
-  const martian = martianExtraConfig(inCluster, inputHeaders);
+  const martian = routeMartianConfig(route, secretEnvs, martianExtraConfig(inCluster, inputHeaders));
   const jwtCel = auth ? jwtCelChecks(auth) : [];
   const extraConfig: EndpointExtraConfig | undefined =
     auth || limit

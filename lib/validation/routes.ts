@@ -6,6 +6,7 @@ import { MAX_HEADER_NAME_LENGTH, MAX_INPUT_HEADERS, MAX_NAME_LENGTH, MAX_PREFIX_
 import { DEFAULTS, HTTP_METHODS, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
+import { checkRouteHeaders } from './headers';
 import { checkLinkLocal } from './link-local';
 import { HEADER_NAME, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
@@ -85,6 +86,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
       const policy = typeof r.authPolicy === 'string' ? r.authPolicy : undefined;
       checkInputHeaders(c, `${p}.inputHeaders`, r.inputHeaders, policy, context.claimHeaders);
     }
+    checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });
     const exact = r.exact === true;
     if (r.exact !== undefined) c.boolean(`${p}.exact`, r.exact);
     let depth = context.prefixDepth;
