@@ -3,7 +3,7 @@
  * removeResponseHeaders) and the gateway's securityHeaders: every rule refuses its variant at its
  * path with its message, and the good forms pass.
  */
-import { validateSpec } from '../../lib';
+import { renderKrakendConfig, validateSpec } from '../../lib';
 import { MAX_HEADER_VALUE_LENGTH, MAX_HSTS_MAX_AGE_SECONDS, MAX_REMOVE_RESPONSE_HEADERS, MAX_ROUTE_SET_HEADERS } from '../../lib/limits';
 
 const IAM = {
@@ -329,5 +329,19 @@ describe("'{{' beside secretHeaders: KrakenD reads the config as a template then
   });
   test('the same text is fine without secretHeaders', () => {
     expect(route({ requestHeaders: { 'X-A': 'a{{b' } })).toEqual([]);
+  });
+});
+
+describe('the rules for outside backends still apply to a route with secretHeaders', () => {
+  const providerRoute = { prefix: '/v1', backend: 'https://api.openai.com', secretHeaders: [{ header: 'Authorization', secret: SECRET }] };
+  test('the NetworkPolicy still needs the CIDRs of an outside backend', () => {
+    expect(problems({ routes: [providerRoute], networkPolicy: {} })).toEqual([
+      expect.stringMatching(/^spec\.routes\[0\]\.backend: .*allowedEgressCIDRs/),
+    ]);
+    expect(problems({ routes: [providerRoute], networkPolicy: { allowedEgressCIDRs: ['203.0.113.0/24'] } })).toEqual([]);
+  });
+  test("the client's Authorization is still not forwarded to it", () => {
+    const [endpoint] = renderKrakendConfig({ routes: [{ ...providerRoute, exact: true }] }).endpoints;
+    expect(endpoint.input_headers).toEqual(['Accept', 'Content-Type']);
   });
 });
