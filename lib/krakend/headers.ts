@@ -3,10 +3,11 @@
 //
 // A Secret's value never enters krakend.json: the pod gets it as an environment variable, and the
 // header's value in krakend.json is a Go template that reads it. KrakenD CE parses its config as a
-// template when FC_ENABLE is set (the Deployment sets it: lib/kubernetes/deployment.ts; krakend-ce cmd/krakend-ce/main.go; krakend-flexibleconfig
-// template.go, NewTemplateParser), with sprig's functions, `env` among them (sprig functions.go,
-// GenericFuncMap), plus its own `marshal` (JSON). It does so once, at start, so the value is fixed for
-// the life of the process, as a Secret in the environment is.
+// template when FC_ENABLE is set, as the Deployment does (lib/kubernetes/deployment.ts; krakend-ce
+// cmd/krakend-ce/main.go; krakend-flexibleconfig template.go, NewTemplateParser), with sprig's
+// functions, `env` among them (sprig functions.go, GenericFuncMap), plus its own `marshal` (JSON). It
+// does so once, at start, so the value is fixed for the life of the process, as a Secret in the
+// environment is. docs/design.md says why this and not Lua or KrakenD's own environment overrides.
 import { GatewaySpec, RouteSpec, SECURITY_HEADERS_DEFAULTS, secretEnvVars, secretKeyId, securityHeadersOn } from '../spec';
 import { BackendExtraConfig, MartianBlacklist, MartianConfig, MartianHeaderModifier, SecurityHttpConfig } from './types';
 

@@ -48,8 +48,10 @@ export function checkRouteHeaders(c: Checker, p: string, route: Record<string, u
     if (lower === AUTHORIZATION_HEADER.toLowerCase()) setsAuthorization = true;
   };
   const requestHeaders = route.requestHeaders;
+  let count = 0; // the headers set, valid or not
   if (requestHeaders !== undefined && c.map(`${p}.requestHeaders`, requestHeaders)) {
     const entries = Object.entries(requestHeaders);
+    count = entries.length;
     if (entries.length > MAX_ROUTE_SET_HEADERS) c.add(`${p}.requestHeaders`, tooMany(entries.length));
     else
       for (const [header, value] of entries) {
@@ -59,7 +61,8 @@ export function checkRouteHeaders(c: Checker, p: string, route: Record<string, u
       }
   }
   if (route.secretHeaders !== undefined && c.list(`${p}.secretHeaders`, route.secretHeaders, MAX_ROUTE_SET_HEADERS)) {
-    if (set.size + route.secretHeaders.length > MAX_ROUTE_SET_HEADERS) c.add(`${p}.secretHeaders`, tooMany(set.size + route.secretHeaders.length));
+    count += route.secretHeaders.length;
+    if (count > MAX_ROUTE_SET_HEADERS) c.add(`${p}.secretHeaders`, tooMany(count));
     else
       c.each(route.secretHeaders, (entry, j) => {
         const at = `${p}.secretHeaders[${j}]`;

@@ -169,6 +169,15 @@ describe('duplicates and bounds', () => {
         'and secretHeaders together — set fewer',
     ]);
   });
+  test('the bound counts the request headers that are refused too', () => {
+    const requestHeaders = Object.fromEntries(Array.from({ length: MAX_ROUTE_SET_HEADERS }, (_, i) => [`Upgrade${i === 0 ? '' : i}`, 'v']));
+    const found = route({ requestHeaders, secretHeaders: [{ header: 'X-K', secret: SECRET }] });
+    expect(found).toEqual([
+      'spec.routes[0].requestHeaders.Upgrade: must not be Upgrade, a connection or framing header the proxy drops or rewrites (got "Upgrade") — ' +
+        'choose another header',
+      expect.stringMatching(/^spec\.routes\[0\]\.secretHeaders: sets 33 headers/),
+    ]);
+  });
   test('a duplicate removed header, in another case', () => {
     expect(route({ removeResponseHeaders: ['Server', 'server'] })).toEqual([
       'spec.routes[0].removeResponseHeaders[1]: is listed already at spec.routes[0].removeResponseHeaders[0] (got "server") — list each header once',
