@@ -108,6 +108,11 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
   // docs/limits.md and docs/cli-and-gitops.md
   { text: limitsPage, pattern: /A ConfigMap holds at most 1 MiB \(([\d,]+) bytes\)/, code: [limits.CONFIGMAP_LIMIT_BYTES] },
   { text: limitsPage, pattern: /a source just under the (\d+) KiB cap/, code: [limits.MAX_SOURCE_BYTES / 1024] },
+  {
+    text: limitsPage,
+    pattern: /route sets at most (\d+) headers, each value at most (\d+) characters, and removes at most (\d+) response headers/,
+    code: [limits.MAX_ROUTE_SET_HEADERS, limits.MAX_HEADER_VALUE_LENGTH, limits.MAX_REMOVE_RESPONSE_HEADERS],
+  },
   { text: cliPage, pattern: /A source holds at most (\d+) KiB/, code: [limits.MAX_SOURCE_BYTES / 1024] },
 ];
 

@@ -68,6 +68,11 @@ describe('header names a route may not set', () => {
         'choose another header',
       {},
     ],
+    [
+      'Proxy-Connection',
+      'must not be Proxy-Connection, a connection or framing header the proxy drops or rewrites (got "Proxy-Connection") — choose another header',
+      {},
+    ],
     ['te', 'must not be TE, a connection or framing header the proxy drops or rewrites (got "te") — choose another header', {}],
     ['Trailer', 'must not be Trailer, a connection or framing header the proxy drops or rewrites (got "Trailer") — choose another header', {}],
     ['Trailers', 'must not be Trailers, a connection or framing header the proxy drops or rewrites (got "Trailers") — choose another header', {}],
