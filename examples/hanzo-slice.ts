@@ -1,6 +1,6 @@
 // A slice of Hanzo's production route table: exact routes beside prefix routes of the same prefix,
-// per-route depths, the caller's roles passed to the backends as X-Roles, and a cap on all users
-// together beside the per-user limit.
+// per-route depths, the caller's roles passed to the backends as X-Roles, a cap on all users
+// together beside the per-user limit, and an upstream LLM API called with a key from a Secret.
 //   npx cdk8s synth --app "npx ts-node --transpile-only examples/hanzo-slice.ts"
 import { App, Chart } from 'cdk8s';
 import { Gateway } from '../lib';
@@ -33,6 +33,20 @@ new Gateway(chart, 'Gateway', {
     { prefix: '/v1/files', backend: 'http://files.hanzo.svc:80', methods: ['GET', 'POST', 'DELETE'], authPolicy: 'iam-jwt', prefixDepth: 5 },
     // IAM's own pages, public, under its /api base path.
     { prefix: '/auth', backend: 'http://iam.hanzo.svc:8000/api', methods: ['GET', 'POST'], stripPrefix: true, prefixDepth: 2 },
+    // OpenAI's API for the LLM service, which holds no key: the gateway checks the service's IAM token
+    // and sends Hanzo's key, from the Secret `llm-providers`, in its place (the key never enters the
+    // ConfigMap). Answers lose the header that names Hanzo's OpenAI organization.
+    {
+      prefix: '/providers/openai',
+      backend: 'https://api.openai.com/v1',
+      methods: ['POST'],
+      stripPrefix: true,
+      prefixDepth: 2,
+      authPolicy: 'iam-services',
+      overrideAuthorization: true,
+      secretHeaders: [{ header: 'Authorization', secret: { name: 'llm-providers', key: 'openai-authorization' } }],
+      removeResponseHeaders: ['OpenAI-Organization'],
+    },
     // The front page only; any other path at the root is 404 at the gateway.
     { prefix: '/', backend: 'http://web.hanzo.svc:80', exact: true },
   ],
@@ -47,6 +61,8 @@ new Gateway(chart, 'Gateway', {
       // The token's `roles` list reaches the backends comma-joined, as X-Roles.
       propagateClaims: [{ claim: 'roles', header: 'X-Roles' }],
     },
+    // Tokens IAM issues to Hanzo's own services, for the provider routes: a user's token lacks the audience.
+    { name: 'iam-services', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks', audience: ['hanzo-llm'] },
   ],
   ingress: { className: 'nginx', hosts: ['api.hanzo.ai'], clusterIssuer: 'letsencrypt-prod' },
 });

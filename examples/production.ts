@@ -18,6 +18,7 @@ new Gateway(chart, 'Gateway', {
   ],
   rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m' }],
   authPolicies: [{ name: 'iam-jwt', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' }],
+  // TLS on by default, and with it the security headers (HSTS, nosniff, X-Frame-Options, Referrer-Policy) on every answer.
   ingress: { className: 'nginx', hosts: ['api.hanzo.ai'], clusterIssuer: 'letsencrypt-prod' },
   // 2 to 10 pods at 70% of the CPU request; the Deployment leaves `replicas` to the autoscaler.
   autoscaling: { minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },

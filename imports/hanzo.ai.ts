@@ -222,6 +222,13 @@ export interface GatewaySpec {
    * @schema GatewaySpec#serviceMonitor
    */
   readonly serviceMonitor?: GatewaySpecServiceMonitor;
+
+  /**
+   * Security headers on every response (KrakenD's security/http). @default on when an Ingress with TLS is rendered, else off
+   *
+   * @schema GatewaySpec#securityHeaders
+   */
+  readonly securityHeaders?: GatewaySpecSecurityHeaders;
 }
 
 /**
@@ -249,6 +256,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'topologySpread': obj.topologySpread,
     'networkPolicy': toJson_GatewaySpecNetworkPolicy(obj.networkPolicy),
     'serviceMonitor': toJson_GatewaySpecServiceMonitor(obj.serviceMonitor),
+    'securityHeaders': toJson_GatewaySpecSecurityHeaders(obj.securityHeaders),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -405,6 +413,34 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#allowLinkLocal
    */
   readonly allowLinkLocal?: boolean;
+
+  /**
+   * Headers set on every backend request, name to value, replacing a client's copy. Not hop-by-hop, Content-Length, an identity header, or Authorization on a route with an authPolicy unless overrideAuthorization. The values are written into krakend.json: put credentials in secretHeaders. @default {}
+   *
+   * @schema GatewaySpecRoutes#requestHeaders
+   */
+  readonly requestHeaders?: { [key: string]: string };
+
+  /**
+   * Headers set on every backend request from a key of a Secret in the gateway's namespace; the value reaches KrakenD through the pod's environment, never the ConfigMap. @default []
+   *
+   * @schema GatewaySpecRoutes#secretHeaders
+   */
+  readonly secretHeaders?: GatewaySpecRoutesSecretHeaders[];
+
+  /**
+   * Allow requestHeaders or secretHeaders to set Authorization on a route with an authPolicy, in place of the client's token (still validated at the gateway). @default false
+   *
+   * @schema GatewaySpecRoutes#overrideAuthorization
+   */
+  readonly overrideAuthorization?: boolean;
+
+  /**
+   * Headers deleted from the backend's responses, e.g. Server or X-Powered-By. @default []
+   *
+   * @schema GatewaySpecRoutes#removeResponseHeaders
+   */
+  readonly removeResponseHeaders?: string[];
 }
 
 /**
@@ -425,6 +461,10 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'exact': obj.exact,
     'prefixDepth': obj.prefixDepth,
     'allowLinkLocal': obj.allowLinkLocal,
+    'requestHeaders': ((obj.requestHeaders) === undefined) ? undefined : (Object.entries(obj.requestHeaders).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'secretHeaders': obj.secretHeaders?.map(y => toJson_GatewaySpecRoutesSecretHeaders(y)),
+    'overrideAuthorization': obj.overrideAuthorization,
+    'removeResponseHeaders': obj.removeResponseHeaders?.map(y => y),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -878,6 +918,66 @@ export function toJson_GatewaySpecServiceMonitor(obj: GatewaySpecServiceMonitor 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Security headers on every response (KrakenD's security/http). @default on when an Ingress with TLS is rendered, else off
+ *
+ * @schema GatewaySpecSecurityHeaders
+ */
+export interface GatewaySpecSecurityHeaders {
+  /**
+   * Send the headers; false turns them off, also under a TLS Ingress. @default true
+   *
+   * @schema GatewaySpecSecurityHeaders#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Strict-Transport-Security. @default max age 31536000, subdomains not included
+   *
+   * @schema GatewaySpecSecurityHeaders#hsts
+   */
+  readonly hsts?: GatewaySpecSecurityHeadersHsts;
+
+  /**
+   * X-Content-Type-Options: nosniff. @default true
+   *
+   * @schema GatewaySpecSecurityHeaders#contentTypeNosniff
+   */
+  readonly contentTypeNosniff?: boolean;
+
+  /**
+   * X-Frame-Options: DENY. @default true
+   *
+   * @schema GatewaySpecSecurityHeaders#frameDeny
+   */
+  readonly frameDeny?: boolean;
+
+  /**
+   * Referrer-Policy. @default no-referrer
+   *
+   * @schema GatewaySpecSecurityHeaders#referrerPolicy
+   */
+  readonly referrerPolicy?: GatewaySpecSecurityHeadersReferrerPolicy;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecSecurityHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecSecurityHeaders(obj: GatewaySpecSecurityHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enabled': obj.enabled,
+    'hsts': toJson_GatewaySpecSecurityHeadersHsts(obj.hsts),
+    'contentTypeNosniff': obj.contentTypeNosniff,
+    'frameDeny': obj.frameDeny,
+    'referrerPolicy': obj.referrerPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
  *
  * @schema GatewaySpecImagePullPolicy
@@ -906,6 +1006,40 @@ export enum GatewaySpecRoutesMethods {
   /** DELETE */
   DELETE = "DELETE",
 }
+
+/**
+ * @schema GatewaySpecRoutesSecretHeaders
+ */
+export interface GatewaySpecRoutesSecretHeaders {
+  /**
+   * The header set, e.g. X-Api-Key.
+   *
+   * @schema GatewaySpecRoutesSecretHeaders#header
+   */
+  readonly header: string;
+
+  /**
+   * The Secret and key that hold the value.
+   *
+   * @schema GatewaySpecRoutesSecretHeaders#secret
+   */
+  readonly secret: GatewaySpecRoutesSecretHeadersSecret;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecRoutesSecretHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecRoutesSecretHeaders(obj: GatewaySpecRoutesSecretHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+    'secret': toJson_GatewaySpecRoutesSecretHeadersSecret(obj.secret),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * What is counted: each user (X-User-Id from the validated JWT), each client IP, or the whole route. @default user on JWT routes, ip otherwise
@@ -1036,4 +1170,100 @@ export enum GatewaySpecServiceMonitorMetricsPath {
   /** /metrics */
   VALUE_FORWARD_SLASH_METRICS = "/metrics",
 }
+
+/**
+ * Strict-Transport-Security. @default max age 31536000, subdomains not included
+ *
+ * @schema GatewaySpecSecurityHeadersHsts
+ */
+export interface GatewaySpecSecurityHeadersHsts {
+  /**
+   * max-age in seconds, up to two years; 0 sends no HSTS header. @default 31536000
+   *
+   * @schema GatewaySpecSecurityHeadersHsts#maxAge
+   */
+  readonly maxAge?: number;
+
+  /**
+   * Add includeSubDomains. @default false
+   *
+   * @schema GatewaySpecSecurityHeadersHsts#includeSubdomains
+   */
+  readonly includeSubdomains?: boolean;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecSecurityHeadersHsts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecSecurityHeadersHsts(obj: GatewaySpecSecurityHeadersHsts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxAge': obj.maxAge,
+    'includeSubdomains': obj.includeSubdomains,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Referrer-Policy. @default no-referrer
+ *
+ * @schema GatewaySpecSecurityHeadersReferrerPolicy
+ */
+export enum GatewaySpecSecurityHeadersReferrerPolicy {
+  /** no-referrer */
+  NO_HYPHEN_REFERRER = "no-referrer",
+  /** no-referrer-when-downgrade */
+  NO_HYPHEN_REFERRER_HYPHEN_WHEN_HYPHEN_DOWNGRADE = "no-referrer-when-downgrade",
+  /** same-origin */
+  SAME_HYPHEN_ORIGIN = "same-origin",
+  /** origin */
+  ORIGIN = "origin",
+  /** strict-origin */
+  STRICT_HYPHEN_ORIGIN = "strict-origin",
+  /** origin-when-cross-origin */
+  ORIGIN_HYPHEN_WHEN_HYPHEN_CROSS_HYPHEN_ORIGIN = "origin-when-cross-origin",
+  /** strict-origin-when-cross-origin */
+  STRICT_HYPHEN_ORIGIN_HYPHEN_WHEN_HYPHEN_CROSS_HYPHEN_ORIGIN = "strict-origin-when-cross-origin",
+  /** unsafe-url */
+  UNSAFE_HYPHEN_URL = "unsafe-url",
+}
+
+/**
+ * The Secret and key that hold the value.
+ *
+ * @schema GatewaySpecRoutesSecretHeadersSecret
+ */
+export interface GatewaySpecRoutesSecretHeadersSecret {
+  /**
+   * The Secret's name.
+   *
+   * @schema GatewaySpecRoutesSecretHeadersSecret#name
+   */
+  readonly name: string;
+
+  /**
+   * The key within its data.
+   *
+   * @schema GatewaySpecRoutesSecretHeadersSecret#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecRoutesSecretHeadersSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecRoutesSecretHeadersSecret(obj: GatewaySpecRoutesSecretHeadersSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

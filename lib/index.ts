@@ -7,6 +7,7 @@ export type {
   AutoscalingSpec,
   ClaimHeaderSpec,
   GatewaySpec,
+  HstsSpec,
   HttpMethod,
   ImageSpec,
   IngressSpec,
@@ -16,8 +17,12 @@ export type {
   Quantity,
   RateLimitKey,
   RateLimitSpec,
+  ReferrerPolicy,
   ResourceRequirements,
   RouteSpec,
+  SecretHeaderSpec,
+  SecretKeySpec,
+  SecurityHeadersSpec,
   ServiceMonitorSpec,
 } from './spec';
 export { GATEWAY_API_VERSION, GATEWAY_KIND } from './custom-resource';

@@ -106,6 +106,20 @@ export const MAX_ROUTES = Math.floor(CONFIGMAP_LIMIT_BYTES / MIN_ENDPOINT_BYTES)
 export const MAX_LIST_ITEMS = 1000;
 /** The most client headers a route forwards besides the defaults. */
 export const MAX_INPUT_HEADERS = 64;
+/** The most headers a route sets on its backend requests, `requestHeaders` and `secretHeaders` together. */
+export const MAX_ROUTE_SET_HEADERS = 32;
+/** The most headers a route deletes from its backend's responses. */
+export const MAX_REMOVE_RESPONSE_HEADERS = 32;
+/**
+ * A header value of `requestHeaders`: far above any real one, and within the 4 KiB header line that
+ * common servers read by default (nginx's large_client_header_buffers 8 KiB holds it with room).
+ */
+export const MAX_HEADER_VALUE_LENGTH = 4096;
+/**
+ * HSTS `max-age`, in seconds: two years, what the HSTS preload list asks for. A longer one is most
+ * often a typo (an extra digit), and would hold browsers to HTTPS for decades.
+ */
+export const MAX_HSTS_MAX_AGE_SECONDS = 63_072_000;
 /** The most hosts of an Ingress. */
 export const MAX_INGRESS_HOSTS = 100;
 /** Unknown fields reported one by one in an object; the rest are counted in one problem. */

@@ -20,9 +20,13 @@ import {
   NetworkPolicySpec,
   RateLimitKey,
   RateLimitSpec,
+  ReferrerPolicy,
   ResourceRequirements,
   RouteSpec,
+  SECURITY_HEADERS_DEFAULTS,
   SERVICE_MONITOR_DEFAULTS,
+  SecretKeySpec,
+  SecurityHeadersSpec,
   ServiceMonitorSpec,
   isEnabled,
 } from './spec';
@@ -87,6 +91,33 @@ export interface ResolvedRoute {
   readonly inputHeaders: readonly string[];
   readonly authPolicy?: ResolvedAuthPolicy;
   readonly rateLimit?: ResolvedRateLimit;
+  /** Headers set on every backend request, name → value, in the order given. */
+  readonly requestHeaders: { readonly [header: string]: string };
+  /** Headers set from a Secret's key, each with the pod's environment variable that holds the key. */
+  readonly secretHeaders: readonly ResolvedSecretHeader[];
+  readonly removeResponseHeaders: readonly string[];
+}
+
+/** One environment variable of the pod that holds a Secret's key for `secretHeaders`. */
+export interface SecretEnvVar {
+  /** The variable's name, `HANZO_SECRET_<n>`: not KrakenD's own `KRAKEND_` or `FC_` prefix. */
+  readonly env: string;
+  readonly secret: SecretKeySpec;
+}
+
+/** A backend request header whose value is read from the environment variable of a Secret's key. */
+export interface ResolvedSecretHeader extends SecretEnvVar {
+  readonly header: string;
+}
+
+/** The response security headers (`security/http`) with their defaults. */
+export interface ResolvedSecurityHeaders {
+  /** HSTS max-age in seconds; 0 sends no HSTS header. */
+  readonly hstsMaxAge: number;
+  readonly hstsIncludeSubdomains: boolean;
+  readonly contentTypeNosniff: boolean;
+  readonly frameDeny: boolean;
+  readonly referrerPolicy: ReferrerPolicy;
 }
 
 export interface ResolvedIngress {
@@ -139,6 +170,13 @@ export interface ResolvedGatewaySpec {
   readonly topologySpread: boolean;
   readonly networkPolicy?: ResolvedNetworkPolicy;
   readonly serviceMonitor?: ResolvedServiceMonitor;
+  /** The security headers; undefined when off (by default, unless an Ingress with TLS is rendered). */
+  readonly securityHeaders?: ResolvedSecurityHeaders;
+  /**
+   * The environment variables of every Secret key the routes' `secretHeaders` name, each key once, in
+   * the order of first use: the Deployment sets them and krakend.json reads them by these names.
+   */
+  readonly secretEnvVars: readonly SecretEnvVar[];
 }
 
 /**
@@ -154,7 +192,9 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
   // "METHOD prefix" of the exact routes, which a prefix route of the same prefix and method leaves its prefix path to.
   const exact = new Set<string>();
   for (const route of spec.routes) if (route.exact === true) for (const m of resolveMethods(route.methods)) exact.add(`${m} ${route.prefix}`);
-  const routes = spec.routes.map((route) => resolveRoute(route, { timeout, prefixDepth, rateLimits, authPolicies: byName, exact }));
+  const secretEnvs = resolveSecretEnvVars(spec.routes);
+  const routes = spec.routes.map((route) => resolveRoute(route, { timeout, prefixDepth, rateLimits, authPolicies: byName, exact, secretEnvs }));
+  const ingress = resolveIngress(spec.ingress);
   const autoscaling = spec.autoscaling && {
     minReplicas: resolveMinReplicas(spec.autoscaling.minReplicas),
     maxReplicas: spec.autoscaling.maxReplicas,
@@ -165,7 +205,7 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     replicas: autoscaling ? undefined : (spec.replicas ?? DEFAULTS.replicas),
     routes,
     authPolicies,
-    ingress: resolveIngress(spec.ingress),
+    ingress,
     resources: spec.resources,
     timeout,
     // The first of the longest, as a reduce from the gateway's keeps it: the spelling KrakenD is given.
@@ -178,6 +218,9 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     topologySpread: spec.topologySpread !== false,
     networkPolicy: resolveNetworkPolicy(spec.networkPolicy),
     serviceMonitor: resolveServiceMonitor(spec.serviceMonitor),
+    // On by default behind a TLS Ingress: a public HTTPS API then tells browsers to stay on HTTPS.
+    securityHeaders: resolveSecurityHeaders(spec.securityHeaders, ingress?.tls !== undefined),
+    secretEnvVars: [...secretEnvs.values()],
   };
 }
 
@@ -187,6 +230,8 @@ interface RouteDefaults {
   readonly rateLimits: ReadonlyMap<string, RateLimitSpec>;
   readonly authPolicies: ReadonlyMap<string, ResolvedAuthPolicy>;
   readonly exact: ReadonlySet<string>;
+  /** The environment variable of each Secret key, by secretKeyId. */
+  readonly secretEnvs: ReadonlyMap<string, SecretEnvVar>;
 }
 
 function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute {
@@ -209,12 +254,44 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
     inputHeaders: route.inputHeaders ?? [],
     authPolicy,
     rateLimit: limit && resolveRateLimit(limit, authPolicy !== undefined),
+    requestHeaders: route.requestHeaders ?? {},
+    secretHeaders: (route.secretHeaders ?? []).map(({ header, secret }) => ({ header, ...known(defaults.secretEnvs, secretKeyId(secret)) })),
+    removeResponseHeaders: route.removeResponseHeaders ?? [],
+  };
+}
+
+/** Each Secret key the routes read, once, in the order of first use, with its environment variable. */
+function resolveSecretEnvVars(routes: readonly RouteSpec[]): Map<string, SecretEnvVar> {
+  const byKey = new Map<string, SecretEnvVar>();
+  for (const route of routes) {
+    for (const { secret } of route.secretHeaders ?? []) {
+      const id = secretKeyId(secret);
+      if (!byKey.has(id)) byKey.set(id, { env: `HANZO_SECRET_${byKey.size}`, secret: { name: secret.name, key: secret.key } });
+    }
+  }
+  return byKey;
+}
+
+/** One text per Secret key, the same for the same Secret and key. */
+export function secretKeyId(secret: SecretKeySpec): string {
+  return JSON.stringify([secret.name, secret.key]);
+}
+
+/** The security headers as `enabled` says when the block is given, else on behind a TLS Ingress. */
+function resolveSecurityHeaders(given: SecurityHeadersSpec | undefined, tlsIngress: boolean): ResolvedSecurityHeaders | undefined {
+  if (given === undefined ? !tlsIngress : !isEnabled(given)) return undefined;
+  return {
+    hstsMaxAge: given?.hsts?.maxAge ?? SECURITY_HEADERS_DEFAULTS.hstsMaxAge,
+    hstsIncludeSubdomains: given?.hsts?.includeSubdomains ?? SECURITY_HEADERS_DEFAULTS.hstsIncludeSubdomains,
+    contentTypeNosniff: given?.contentTypeNosniff ?? SECURITY_HEADERS_DEFAULTS.contentTypeNosniff,
+    frameDeny: given?.frameDeny ?? SECURITY_HEADERS_DEFAULTS.frameDeny,
+    referrerPolicy: given?.referrerPolicy ?? SECURITY_HEADERS_DEFAULTS.referrerPolicy,
   };
 }
 
 function known<T>(byName: ReadonlyMap<string, T>, name: string): T {
   const found = byName.get(name);
-  if (found === undefined) throw new Error(`internal: unvalidated policy reference ${JSON.stringify(name)}`);
+  if (found === undefined) throw new Error(`internal: unvalidated reference ${JSON.stringify(name)}`);
   return found;
 }
 

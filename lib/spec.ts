@@ -112,6 +112,54 @@ export interface RouteSpec {
    * @default false
    */
   readonly allowLinkLocal?: boolean;
+  /**
+   * Headers set on every backend request of the route, name → value, e.g. `{ 'X-Api-Version': '2024-06-01' }`
+   * or `{ Host: 'api.example.com' }` for an external service that routes by name. Each replaces what a
+   * client sent under that name. Not a hop-by-hop header, `Content-Length`, an identity header an auth
+   * policy sets, or `Authorization` on a route with an `authPolicy` unless `overrideAuthorization` is set.
+   * The values are written into krakend.json: a credential belongs in `secretHeaders`.
+   * @default {}
+   */
+  readonly requestHeaders?: { readonly [header: string]: string };
+  /**
+   * Headers set on every backend request of the route from a Kubernetes Secret in the gateway's
+   * namespace, e.g. `{ header: 'Authorization', secret: { name: 'openai', key: 'authorization' } }`. The
+   * value reaches the pod as an environment variable (`secretKeyRef`) and KrakenD reads it at start
+   * (flexible configuration); the ConfigMap and every other rendered object hold only the reference.
+   * Each replaces what a client sent under that name; the names follow the `requestHeaders` rules, and
+   * a name may not be in both. A changed Secret reaches the pods only when they restart.
+   * @default []
+   */
+  readonly secretHeaders?: readonly SecretHeaderSpec[];
+  /**
+   * Allow `requestHeaders` or `secretHeaders` to set `Authorization` on a route with an `authPolicy`:
+   * the client's token is still validated at the gateway, and the backend gets the header set here
+   * instead (an upstream API key, say) in place of the client's token.
+   * @default false
+   */
+  readonly overrideAuthorization?: boolean;
+  /**
+   * Headers deleted from the backend's responses before they reach the client, e.g. `Server` or
+   * `X-Powered-By`, which name the software behind the gateway.
+   * @default []
+   */
+  readonly removeResponseHeaders?: readonly string[];
+}
+
+/** A backend request header whose value is a key of a Kubernetes Secret. */
+export interface SecretHeaderSpec {
+  /** The header set, e.g. `X-Api-Key`. */
+  readonly header: string;
+  /** The Secret and key that hold the value. */
+  readonly secret: SecretKeySpec;
+}
+
+/** A key of a Secret in the gateway's namespace. */
+export interface SecretKeySpec {
+  /** The Secret's name. */
+  readonly name: string;
+  /** The key within its data. */
+  readonly key: string;
 }
 
 /** KrakenD's log levels, most verbose first. */
@@ -435,7 +483,80 @@ export interface GatewaySpec {
    * @default no metrics
    */
   readonly serviceMonitor?: ServiceMonitorSpec;
+  /**
+   * Security headers on every response (KrakenD's `security/http`): HSTS, `X-Content-Type-Options:
+   * nosniff`, `X-Frame-Options: DENY` and a `Referrer-Policy`.
+   * @default on, with the defaults of each field, when an Ingress with TLS is rendered; else off
+   */
+  readonly securityHeaders?: SecurityHeadersSpec;
 }
+
+/** Response security headers. Each field has its default when the block is on. */
+export interface SecurityHeadersSpec {
+  /**
+   * Send the headers. `false` turns them off, also under a TLS Ingress.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * `Strict-Transport-Security`: browsers then reach the hosts over HTTPS only, for `maxAge` seconds.
+   * @default max age 1 year (31536000), subdomains not included
+   */
+  readonly hsts?: HstsSpec;
+  /**
+   * `X-Content-Type-Options: nosniff`: browsers take a response's `Content-Type` as given.
+   * @default true
+   */
+  readonly contentTypeNosniff?: boolean;
+  /**
+   * `X-Frame-Options: DENY`: no page may show a response in a frame.
+   * @default true
+   */
+  readonly frameDeny?: boolean;
+  /**
+   * `Referrer-Policy`, one of the W3C Referrer Policy tokens (`no-referrer`, `same-origin`,
+   * `strict-origin-when-cross-origin`, …).
+   * @default 'no-referrer'
+   */
+  readonly referrerPolicy?: ReferrerPolicy;
+}
+
+/** HTTP Strict Transport Security. */
+export interface HstsSpec {
+  /**
+   * `max-age`, in seconds, up to two years (63072000). `0` sends no HSTS header.
+   * @default 31536000 (one year)
+   */
+  readonly maxAge?: number;
+  /**
+   * Add `includeSubDomains`: every subdomain of the served hosts is then HTTPS only too.
+   * @default false
+   */
+  readonly includeSubdomains?: boolean;
+}
+
+/** The Referrer-Policy tokens (W3C Referrer Policy, section 3). */
+export type ReferrerPolicy =
+  | 'no-referrer'
+  | 'no-referrer-when-downgrade'
+  | 'same-origin'
+  | 'origin'
+  | 'strict-origin'
+  | 'origin-when-cross-origin'
+  | 'strict-origin-when-cross-origin'
+  | 'unsafe-url';
+
+/** The Referrer-Policy tokens, in the W3C specification's order. */
+export const REFERRER_POLICIES: readonly ReferrerPolicy[] = [
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'same-origin',
+  'origin',
+  'strict-origin',
+  'origin-when-cross-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
+];
 
 /** Horizontal pod autoscaling on CPU use. */
 export interface AutoscalingSpec {
@@ -507,6 +628,13 @@ export interface ServiceMonitorSpec {
 
 /** The defaults of the production extras; like DEFAULTS, never written back into a spec. */
 export const AUTOSCALING_DEFAULTS = { minReplicas: 2, targetCPUUtilizationPercentage: 80 } as const;
+export const SECURITY_HEADERS_DEFAULTS = {
+  hstsMaxAge: 31_536_000,
+  hstsIncludeSubdomains: false,
+  contentTypeNosniff: true,
+  frameDeny: true,
+  referrerPolicy: 'no-referrer' as ReferrerPolicy,
+} as const;
 export const SERVICE_MONITOR_DEFAULTS = { metricsPort: 9090, metricsPath: '/metrics', interval: '30s' } as const;
 
 /** The private IPv4 ranges (RFC 1918): where cluster networks, ingress controllers and load balancers live. */

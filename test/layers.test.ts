@@ -128,10 +128,10 @@ test('the check sees the review imported from below, and the review importing th
   ]);
 });
 
-/** The modules that name a defaults constant of lib/spec.ts (DEFAULTS, AUTOSCALING_DEFAULTS, SERVICE_MONITOR_DEFAULTS). */
+/** The modules that name a defaults constant of lib/spec.ts (DEFAULTS, or any `<BLOCK>_DEFAULTS` such as AUTOSCALING_DEFAULTS). */
 function defaultsReaders(sources: ReadonlyMap<string, string>): string[] {
   return [...sources]
-    .filter(([, text]) => /\b(?:AUTOSCALING_|SERVICE_MONITOR_)?DEFAULTS\b/.test(text))
+    .filter(([, text]) => /\b(?:[A-Z]+_)*DEFAULTS\b/.test(text))
     .map(([file]) => file)
     .sort();
 }
@@ -148,7 +148,8 @@ test('the defaults check sees a renderer that reads a default itself', () => {
     ['lib/resolve.ts', 'DEFAULTS.timeout'],
     ['lib/krakend/render.ts', 'spec.timeout ?? DEFAULTS.timeout'],
     ['lib/kubernetes/hpa.ts', 'a.minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas'],
+    ['lib/krakend/headers.ts', 'given.frameDeny ?? SECURITY_HEADERS_DEFAULTS.frameDeny'],
     ['lib/kubernetes/labels.ts', 'DEFAULT_INPUT_HEADERS'],
   ]);
-  expect(defaultsReaders(texts)).toEqual(['lib/krakend/render.ts', 'lib/kubernetes/hpa.ts', 'lib/resolve.ts']);
+  expect(defaultsReaders(texts)).toEqual(['lib/krakend/headers.ts', 'lib/krakend/render.ts', 'lib/kubernetes/hpa.ts', 'lib/resolve.ts']);
 });

@@ -64,3 +64,11 @@ export function isIngressHost(value: unknown): value is string {
   const name = value.startsWith('*.') ? value.slice(2) : value;
   return value.length <= 253 && DNS_1123_SUBDOMAIN.test(name) && name.split('.').every((label) => label.length <= 63);
 }
+
+// IsConfigMapKey, which Secret keys follow too: at most 253 of `-._a-zA-Z0-9`, and not `.`, `..` or `..`-prefixed.
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A key of a Secret's or ConfigMap's data. */
+export function isDataKey(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && DATA_KEY.test(value) && value !== '.' && !value.startsWith('..');
+}

@@ -4,8 +4,9 @@
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
 import { isKrakendHost } from '../grammar/urls';
 import { HTTP_METHODS } from '../spec';
+import { secretValueTemplate } from './headers';
 import { PROPAGATED_HEADERS } from './jwt';
-import { KrakendConfig } from './types';
+import { KrakendConfig, MartianConfig } from './types';
 
 // lura's patterns: a `{name}` endpoint parameter, and any `{...}` it substitutes in url_pattern.
 const ENDPOINT_PARAM = /^\{([A-Za-z0-9_-]+)\}$/;
@@ -82,6 +83,37 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
       }
     }
   }
+  findings.push(...templateFindings(config));
+  return findings;
+}
+
+/**
+ * With a Secret's template in it, KrakenD reads krakend.json as a Go template (lib/krakend/headers.ts):
+ * every set header value that holds `{{` must be exactly such a template, and no other text may hold
+ * `{{` (validation refuses it in the spec), or it would run as template code at start.
+ */
+function templateFindings(config: KrakendConfig): string[] {
+  const findings: string[] = [];
+  let templates = 0;
+  const checked = new Set<MartianConfig>(); // the block is shared by a route's endpoints: checked once
+  for (const e of config.endpoints) {
+    const martian = e.backend[0]?.extra_config?.['modifier/martian'];
+    if (martian === undefined) continue;
+    const modifiers = 'fifo.Group' in martian ? martian['fifo.Group'].modifiers : [martian];
+    for (const m of modifiers) {
+      if (!('header.Modifier' in m) || !m['header.Modifier'].value.includes('{{')) continue;
+      templates++;
+      const { name, value } = m['header.Modifier'];
+      const env = /env `([A-Z0-9_]+)`/.exec(value)?.[1];
+      if (!checked.has(martian) && (env === undefined || value !== secretValueTemplate(env)))
+        findings.push(`${e.endpoint}: header ${name} holds '{{' but is not a Secret's template — KrakenD would run it as template code`);
+    }
+    checked.add(martian);
+  }
+  if (templates === 0) return findings;
+  const opens = JSON.stringify(config).split('{{').length - 1;
+  if (opens !== 2 * templates)
+    findings.push(`krakend.json holds '{{' ${opens - 2 * templates} time(s) outside the Secrets' templates — KrakenD would run it as template code`);
   return findings;
 }
 

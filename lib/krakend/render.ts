@@ -5,6 +5,7 @@ import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
 import { AUTHORIZATION_HEADER, DEFAULT_INPUT_HEADERS, KRAKEND_PORT } from '../spec';
 import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
+import { routeMartianConfig, securityHttpConfig } from './headers';
 import { martianExtraConfig } from './martian';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
@@ -30,6 +31,7 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
   const guards = pathGuards(spec).byRoute ?? [];
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
+  const securityHttp = securityHttpConfig(spec);
   return {
     version: 3,
     name: options.name ?? 'gateway',
@@ -55,6 +57,7 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
       },
       'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
+      ...(securityHttp ? { 'security/http': securityHttp } : {}),
     },
     endpoints,
   };
@@ -84,7 +87,7 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
   const inCluster = destinationOf(backend).inCluster;
   const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
   // Outside the cluster only: keeps KrakenD's version from the backend and hop-by-hop headers from the client.
-  const martian = martianExtraConfig(inCluster, inputHeaders);
+  const martian = routeMartianConfig(route, martianExtraConfig(inCluster, inputHeaders));
   const jwtCel = auth ? jwtCelChecks(auth) : [];
   const extraConfig: EndpointExtraConfig | undefined =
     auth || limit

@@ -4,21 +4,23 @@
 import { CONFIGMAP_LIMIT_BYTES, MIN_ENDPOINT_BYTES } from '../limits';
 import { ResolvedGatewaySpec } from '../resolve';
 import { pathGuards } from './cel';
+import { minRouteHeaderBytes, minSecurityHttpBytes } from './headers';
 
 /**
  * A lower bound of the rendered krakend.json's size for a validated spec: every endpoint (one per
  * method and depth of each route) holds at least the bytes of the smallest endpoint the renderer
  * writes (MIN_ENDPOINT_BYTES, without its path, host and url_pattern, with the comma after it), its
- * route's prefix and its backend's origin, and an endpoint with parameters of a guarded route its
- * path-variant pattern (cel.ts). Linear in the routes; nothing is built, and the patterns are counted
- * only while the total fits the ConfigMap.
+ * route's prefix and its backend's origin, the headers it sets and deletes (headers.ts), and an
+ * endpoint with parameters of a guarded route its path-variant pattern (cel.ts); the security headers
+ * once. Linear in the routes; nothing is built, and the patterns are counted only while the total
+ * fits the ConfigMap.
  */
 export function minConfigBytes(spec: ResolvedGatewaySpec): number {
-  let bytes = 0;
+  let bytes = minSecurityHttpBytes(spec);
   for (const route of spec.routes) {
     // A prefix route leaves its prefix path to an exact route of the same method (render.ts).
     const endpoints = route.methods.length * (route.depth + 1) - route.prefixPathTakenByExact.length;
-    bytes += endpoints * (MIN_ENDPOINT_BYTES + route.prefix.length + route.backendUrl.origin.length);
+    bytes += endpoints * (MIN_ENDPOINT_BYTES + route.prefix.length + route.backendUrl.origin.length + minRouteHeaderBytes(route));
   }
   return bytes > CONFIGMAP_LIMIT_BYTES ? bytes : bytes + pathGuards(spec, CONFIGMAP_LIMIT_BYTES - bytes).minBytes;
 }

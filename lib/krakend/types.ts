@@ -6,18 +6,43 @@ export interface KrakendBackend {
   readonly extra_config?: BackendExtraConfig;
 }
 
-/** A backend's `extra_config`: only `modifier/martian` (lib/krakend/martian.ts). */
+/** A backend's `extra_config`: only `modifier/martian` (lib/krakend/martian.ts, lib/krakend/headers.ts). */
 export interface BackendExtraConfig {
   readonly 'modifier/martian'?: MartianConfig;
 }
 
-/** The one martian modifier this library writes: `header.Blacklist`, which deletes headers by name. */
-export interface MartianConfig {
-  readonly 'header.Blacklist': {
-    /** KrakenD's schema requires it; martian reads a missing scope as both. */
+/**
+ * The martian modifiers this library writes (google/martian header/, fifo/): `header.Blacklist` deletes
+ * headers by name, `header.Modifier` sets one, `fifo.Group` runs several in order.
+ */
+export type MartianConfig = MartianBlacklist | MartianHeaderModifier | MartianGroup;
+
+/** The scopes KrakenD's schema accepts; martian reads a missing scope as both, but the schema requires it. */
+export type MartianScope = readonly ['request', 'response'] | readonly ['request'] | readonly ['response'];
+
+export interface MartianBlacklist {
+  readonly 'header.Blacklist': { readonly scope: MartianScope; readonly names: readonly string[] };
+}
+
+export interface MartianHeaderModifier {
+  readonly 'header.Modifier': { readonly scope: readonly ['request']; readonly name: string; readonly value: string };
+}
+
+export interface MartianGroup {
+  readonly 'fifo.Group': {
     readonly scope: readonly ['request', 'response'];
-    readonly names: readonly string[];
+    readonly modifiers: readonly (MartianBlacklist | MartianHeaderModifier)[];
   };
+}
+
+/** `extra_config."security/http"` at service level (krakend-httpsecure httpsecure.go, ConfigGetter). */
+export interface SecurityHttpConfig {
+  readonly sts_seconds?: number;
+  readonly force_sts_header?: true;
+  readonly sts_include_subdomains?: true;
+  readonly content_type_nosniff?: true;
+  readonly frame_deny?: true;
+  readonly referrer_policy: string;
 }
 
 export interface JwtValidatorConfig {
@@ -91,6 +116,7 @@ export interface KrakendConfig {
     };
     readonly 'telemetry/logging': LoggingConfig;
     readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig;
+    readonly 'security/http'?: SecurityHttpConfig;
   };
   readonly endpoints: readonly KrakendEndpoint[];
 }

@@ -12,6 +12,32 @@ import { METRICS_PORT_NAME } from './service-monitor';
 /** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */
 export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
 
+/**
+ * The Deployment annotation of Stakater Reloader (github.com/stakater/Reloader, "secret.reloader.stakater.com/reload"):
+ * where it runs, it rolls the pods when one of the named Secrets changes, which the config hash cannot see.
+ */
+export const RELOADER_SECRETS_ANNOTATION = 'secret.reloader.stakater.com/reload';
+
+/**
+ * The environment of `secretHeaders`: each Secret key as a variable (`secretKeyRef`, not optional, so
+ * a pod whose Secret or key is missing does not start), and FC_ENABLE, which makes KrakenD read its
+ * config as a template that takes them from the environment (lib/krakend/headers.ts). KrakenD only
+ * checks that FC_ENABLE is not empty (krakend-ce cmd/krakend-ce/main.go). None without secretHeaders.
+ */
+function secretHeaderEnv(spec: ResolvedGatewaySpec): k8s.EnvVar[] {
+  const vars = spec.secretEnvVars;
+  if (vars.length === 0) return [];
+  return [
+    { name: 'FC_ENABLE', value: '1' },
+    ...vars.map(({ env, secret }) => ({ name: env, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key, optional: false } } })),
+  ];
+}
+
+/** The names of the Secrets of `secretHeaders`, each once, sorted: Reloader's annotation lists them. */
+function headerSecretNames(spec: ResolvedGatewaySpec): string[] {
+  return [...new Set(spec.secretEnvVars.map((v) => v.secret.name))].sort();
+}
+
 /** The non-root user of the restricted profile. */
 export const RUN_AS_USER = 1000;
 
@@ -88,8 +114,10 @@ export function renderDeployment(
   const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
   const spread = renderTopologySpread(name, spec);
   const metricsPort = spec.serviceMonitor?.metricsPort;
+  const env = [...(goMemLimit === undefined ? [] : [{ name: 'GOMEMLIMIT', value: goMemLimit }]), ...secretHeaderEnv(spec)];
+  const secrets = headerSecretNames(spec);
   return {
-    metadata: { name, labels },
+    metadata: { name, labels, ...(secrets.length === 0 ? {} : { annotations: { [RELOADER_SECRETS_ANNOTATION]: secrets.join(',') } }) },
     spec: {
       // Under autoscaling the HPA owns the count: a replicas field here would reset it on every apply.
       ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
@@ -115,7 +143,7 @@ export function renderDeployment(
               imagePullPolicy: image.pullPolicy,
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
-              ...(goMemLimit === undefined ? {} : { env: [{ name: 'GOMEMLIMIT', value: goMemLimit }] }),
+              ...(env.length === 0 ? {} : { env }),
               ports: [
                 { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
                 ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),

@@ -14,6 +14,10 @@ import type {
   RateLimitSpec,
   ResourceRequirements,
   RouteSpec,
+  SecretHeaderSpec,
+  SecretKeySpec,
+  SecurityHeadersSpec,
+  HstsSpec,
   ServiceMonitorSpec,
 } from '../spec';
 
@@ -41,6 +45,7 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   topologySpread: true,
   networkPolicy: true,
   serviceMonitor: true,
+  securityHeaders: true,
 });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
@@ -55,7 +60,13 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   exact: true,
   prefixDepth: true,
   allowLinkLocal: true,
+  requestHeaders: true,
+  secretHeaders: true,
+  overrideAuthorization: true,
+  removeResponseHeaders: true,
 });
+export const SECRET_HEADER_FIELDS = fieldsOf<SecretHeaderSpec>({ header: true, secret: true });
+export const SECRET_KEY_FIELDS = fieldsOf<SecretKeySpec>({ name: true, key: true });
 export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({
   name: true,
   maxRate: true,
@@ -100,3 +111,11 @@ export const NETWORK_POLICY_FIELDS = fieldsOf<NetworkPolicySpec>({
   backendTargetPorts: true,
 });
 export const SERVICE_MONITOR_FIELDS = fieldsOf<ServiceMonitorSpec>({ enabled: true, metricsPort: true, metricsPath: true, interval: true });
+export const SECURITY_HEADERS_FIELDS = fieldsOf<SecurityHeadersSpec>({
+  enabled: true,
+  hsts: true,
+  contentTypeNosniff: true,
+  frameDeny: true,
+  referrerPolicy: true,
+});
+export const HSTS_FIELDS = fieldsOf<HstsSpec>({ maxAge: true, includeSubdomains: true });

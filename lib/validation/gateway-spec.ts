@@ -7,6 +7,7 @@ import { isObject, show } from '../grammar/values';
 import { INT32_MAX, MAX_PREFIX_DEPTH } from '../limits';
 import { Checker, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
+import { checkSecurityHeaders, checkTemplateText } from './headers';
 import { checkImage, checkIngress, checkResources } from './kubernetes-fields';
 import { resolvePrefixDepth } from '../resolve';
 import { LOG_LEVELS } from '../spec';
@@ -68,5 +69,7 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   checkIngressSelfReferences(c, `${path}.routes`, spec.routes, spec.ingress);
   if (spec.resources !== undefined) checkResources(c, `${path}.resources`, spec.resources);
   checkProduction(c, path, spec);
+  if (spec.securityHeaders !== undefined) checkSecurityHeaders(c, `${path}.securityHeaders`, spec.securityHeaders);
+  checkTemplateText(c, path, spec);
   return c.problems;
 }

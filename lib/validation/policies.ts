@@ -14,6 +14,7 @@ import {
   TOKENS_PER_SECOND,
   UNKNOWN_KEY_COOLDOWN_MS,
 } from '../limits';
+import { HOP_BY_HOP_HEADERS } from '../grammar/headers';
 import { Checker } from './checker';
 import { AUTH_POLICY_FIELDS, CLAIM_HEADER_FIELDS, RATE_LIMIT_FIELDS } from './fields';
 import { checkLinkLocal } from './link-local';
@@ -23,18 +24,7 @@ export const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 // Headers that describe the connection or the message framing, not the request (RFC 9110 7.6.1 and
 // 6.4.1, and Host): Go's net/http drops or rewrites them on the way to the backend, so a claim sent
 // in one would never arrive, or would corrupt the request.
-const HOP_BY_HOP_HEADERS = [
-  'Connection',
-  'Keep-Alive',
-  'Proxy-Authenticate',
-  'Proxy-Authorization',
-  'TE',
-  'Trailer',
-  'Transfer-Encoding',
-  'Upgrade',
-  'Host',
-  'Content-Length',
-];
+const CONNECTION_HEADERS = [...HOP_BY_HOP_HEADERS, 'Host', 'Content-Length'];
 
 /**
  * Policies by name (the first of each name); undefined when a broken list or entry hides names, so
@@ -174,7 +164,7 @@ function checkPropagateClaims(c: Checker, path: string, value: unknown): void {
     if (!c.string(`${p}.header`, h, 'the header it is sent in, e.g. X-Roles', MAX_HEADER_NAME_LENGTH)) return;
     const got = `(got ${show(h)})`;
     const lower = h.toLowerCase();
-    const hopByHop = HOP_BY_HOP_HEADERS.find((x) => x.toLowerCase() === lower);
+    const hopByHop = CONNECTION_HEADERS.find((x) => x.toLowerCase() === lower);
     if (!HEADER_NAME.test(h)) c.add(`${p}.header`, `must be a header name of letters, digits and '-' ${got} — e.g. X-Roles`);
     else if (lower === AUTHORIZATION_HEADER.toLowerCase())
       c.add(`${p}.header`, `must not be Authorization, which carries the client's credentials ${got} — choose another header, e.g. X-Roles`);

@@ -33,8 +33,16 @@ const crdSpec: crd.GatewaySpec = {
       methods: [crd.GatewaySpecRoutesMethods.POST, crd.GatewaySpecRoutesMethods.GET],
       authPolicy: 'iam-jwt',
       rateLimit: 'per-user',
+      requestHeaders: { 'X-Api-Version': '2024-06-01' },
+      secretHeaders: [{ header: 'Authorization', secret: { name: 'llm-providers', key: 'openai-authorization' } }],
+      overrideAuthorization: true,
+      removeResponseHeaders: ['Server'],
     },
   ],
+  securityHeaders: {
+    hsts: { maxAge: 600, includeSubdomains: true },
+    referrerPolicy: crd.GatewaySpecSecurityHeadersReferrerPolicy.SAME_HYPHEN_ORIGIN,
+  },
   rateLimits: [{ name: 'per-user', maxRate: 100, every: '1m', key: crd.GatewaySpecRateLimitsKey.USER }],
   authPolicies: [
     { name: 'iam-jwt', type: crd.GatewaySpecAuthPoliciesType.JWT, iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' },
@@ -106,8 +114,12 @@ test('every spec object has the same fields in the CRD as in the spec types (thr
     ['autoscaling', fields.AUTOSCALING_FIELDS, at('autoscaling')],
     ['networkPolicy', fields.NETWORK_POLICY_FIELDS, at('networkPolicy')],
     ['serviceMonitor', fields.SERVICE_MONITOR_FIELDS, at('serviceMonitor')],
+    ['routes[].secretHeaders[]', fields.SECRET_HEADER_FIELDS, at('routes', '[]', 'secretHeaders', '[]')],
+    ['routes[].secretHeaders[].secret', fields.SECRET_KEY_FIELDS, at('routes', '[]', 'secretHeaders', '[]', 'secret')],
+    ['securityHeaders', fields.SECURITY_HEADERS_FIELDS, at('securityHeaders')],
+    ['securityHeaders.hsts', fields.HSTS_FIELDS, at('securityHeaders', 'hsts')],
   ];
-  // THEN each list holds exactly the CRD's properties, for all eleven spec objects
+  // THEN each list holds exactly the CRD's properties, for all fifteen spec objects
   for (const [where, list, schema] of cases) expect([where, [...list].sort()]).toEqual([where, Object.keys(schema.properties).sort()]);
-  expect(cases).toHaveLength(11);
+  expect(cases).toHaveLength(15);
 });

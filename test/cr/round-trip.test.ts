@@ -37,6 +37,47 @@ test('YAML → loader → fromCustomResource → toCustomResource gives back the
   );
 });
 
+test('the header fields round-trip as written: a CR in YAML, through the loader and the construct, back to the same YAML', () => {
+  // GIVEN a CR with every header field, as a GitOps repository would hold it
+  const text = [
+    'apiVersion: hanzo.ai/v1',
+    'kind: Gateway',
+    'metadata: { name: gateway, namespace: hanzo }',
+    'spec:',
+    '  routes:',
+    '    - prefix: /providers/openai',
+    '      backend: https://api.openai.com/v1',
+    '      authPolicy: iam',
+    '      requestHeaders: { X-Api-Version: "2024-06-01", Host: api.openai.com }',
+    '      secretHeaders: [{ header: Authorization, secret: { name: llm-providers, key: openai-authorization } }]',
+    '      overrideAuthorization: true',
+    '      removeResponseHeaders: [OpenAI-Organization, Server]',
+    '  authPolicies: [{ name: iam, type: jwt, iamEndpoint: "https://hanzo.id", jwksUrl: "https://hanzo.id/.well-known/jwks" }]',
+    '  securityHeaders: { enabled: true, hsts: { maxAge: 600, includeSubdomains: true }, frameDeny: false, referrerPolicy: same-origin }',
+    '',
+  ].join('\n');
+  // WHEN
+  const [doc] = loadGateways(text, 'cr.yaml');
+  const back = Gateway.fromCustomResource(newChart(), 'Gateway', doc.manifest).toCustomResource();
+  // THEN
+  expect(back.spec.routes[0]).toEqual({
+    prefix: '/providers/openai',
+    backend: 'https://api.openai.com/v1',
+    authPolicy: 'iam',
+    requestHeaders: { 'X-Api-Version': '2024-06-01', Host: 'api.openai.com' },
+    secretHeaders: [{ header: 'Authorization', secret: { name: 'llm-providers', key: 'openai-authorization' } }],
+    overrideAuthorization: true,
+    removeResponseHeaders: ['OpenAI-Organization', 'Server'],
+  });
+  expect(back.spec.securityHeaders).toEqual({
+    enabled: true,
+    hsts: { maxAge: 600, includeSubdomains: true },
+    frameDeny: false,
+    referrerPolicy: 'same-origin',
+  });
+  expect(stringify(back)).toBe(stringify(doc.manifest));
+});
+
 test('the CR emitted into the chart is the CR, and a second round trip changes nothing', () => {
   fc.assert(
     fc.property(gatewayCrArb(), (cr) => {

@@ -63,6 +63,14 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
     code: [limits.TARGET_CPU_PERCENT.min, limits.TARGET_CPU_PERCENT.max],
   },
   { text: checked, pattern: /`serviceMonitor.metricsPort` is (\d+) to (\d+)/, code: [limits.METRICS_PORT.min, limits.METRICS_PORT.max] },
+  {
+    text: checked,
+    pattern: /A route sets at most (\d+) headers in `requestHeaders` and `secretHeaders` together, each name an RFC 9110 token of at most (\d+)/,
+    code: [limits.MAX_ROUTE_SET_HEADERS, limits.MAX_HEADER_NAME_LENGTH],
+  },
+  { text: checked, pattern: /A `requestHeaders` value is at most (\d+) characters/, code: [limits.MAX_HEADER_VALUE_LENGTH] },
+  { text: checked, pattern: /`removeResponseHeaders` lists at most (\d+) names/, code: [limits.MAX_REMOVE_RESPONSE_HEADERS] },
+  { text: checked, pattern: /`securityHeaders.hsts.maxAge` is 0 to (\d+)/, code: [limits.MAX_HSTS_MAX_AGE_SECONDS] },
   { text: checked, pattern: /A ConfigMap holds at most 1 MiB \((\d+) bytes\)/, code: [limits.CONFIGMAP_LIMIT_BYTES] },
   // docs/validation.md, "Hostile input"
   { text: hostile, pattern: /`replicas`, `autoscaling.minReplicas`\/`maxReplicas` above (\d+)/, code: [limits.INT32_MAX] },
@@ -100,6 +108,11 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
   // docs/limits.md and docs/cli-and-gitops.md
   { text: limitsPage, pattern: /A ConfigMap holds at most 1 MiB \(([\d,]+) bytes\)/, code: [limits.CONFIGMAP_LIMIT_BYTES] },
   { text: limitsPage, pattern: /a source just under the (\d+) KiB cap/, code: [limits.MAX_SOURCE_BYTES / 1024] },
+  {
+    text: limitsPage,
+    pattern: /route sets at most (\d+) headers, each value at most (\d+) characters, and removes at most (\d+) response headers/,
+    code: [limits.MAX_ROUTE_SET_HEADERS, limits.MAX_HEADER_VALUE_LENGTH, limits.MAX_REMOVE_RESPONSE_HEADERS],
+  },
   { text: cliPage, pattern: /A source holds at most (\d+) KiB/, code: [limits.MAX_SOURCE_BYTES / 1024] },
   { text: cliPage, pattern: /where more\s+than ([\d,]+) can never fit one ConfigMap/, code: [limits.MAX_ROUTES] },
 ];

@@ -37,6 +37,17 @@ test('its NetworkPolicy reaches the chat pods on 8000 and the search namespace o
   expect(byNamespace('hanzo-search').ports.map((p: any) => p.port)).toEqual([8080]);
 });
 
+test('its TLS Ingress turns the security headers on: one security/http block with the defaults', () => {
+  const config = JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']);
+  expect(config.extra_config['security/http']).toEqual({
+    sts_seconds: 31536000,
+    force_sts_header: true,
+    content_type_nosniff: true,
+    frame_deny: true,
+    referrer_policy: 'no-referrer',
+  });
+});
+
 test('every object passes the Kubernetes schema and the synth plugin', () => {
   expect(k8sSchemaProblems(manifests)).toEqual([]);
   expect(manifests.flatMap((m) => checkObject(m).findings)).toEqual([]);

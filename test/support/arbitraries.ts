@@ -53,6 +53,17 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
       inputHeaders: fc.subarray(['User-Agent', 'X-Request-Id', 'accept'], { minLength: 1 }),
       exact: fc.boolean(),
       prefixDepth: fc.integer({ min: 0, max: 5 }),
+      requestHeaders: fc.dictionary(fc.constantFrom('X-Api-Version', 'x-tenant', 'Host'), fc.constantFrom('2024-06-01', 'hanzo', 'api.example.com'), {
+        maxKeys: 2,
+      }),
+      secretHeaders: fc
+        .subarray([
+          { header: 'X-Api-Key', secret: { name: 'llm-keys', key: 'openai' } },
+          { header: 'X-Provider-Key', secret: { name: 'llm.keys', key: 'anthropic_v2' } },
+        ])
+        // Fresh objects: YAML would write one object shared by two routes as an anchor and an alias.
+        .map((list) => list.map(({ header, secret }) => ({ header, secret: { ...secret } }))),
+      removeResponseHeaders: fc.subarray(['Server', 'x-powered-by']),
       auth: fc.nat(1),
       limit: fc.nat(2),
     },
@@ -311,6 +322,16 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         prefixDepth: fc.integer({ min: 0, max: 5 }),
         trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8'], ['203.0.113.0/24', '2001:db8::/32']),
         allowPublicTrustedProxies: fc.boolean(),
+        securityHeaders: fc.record(
+          {
+            enabled: fc.boolean(),
+            hsts: fc.record({ maxAge: fc.constantFrom(0, 300, 31_536_000), includeSubdomains: fc.constant(false) }, { requiredKeys: [] }),
+            contentTypeNosniff: fc.boolean(),
+            frameDeny: fc.boolean(),
+            referrerPolicy: fc.constantFrom('no-referrer' as const, 'strict-origin-when-cross-origin' as const),
+          },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: ['routes'] },
     )

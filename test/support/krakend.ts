@@ -96,15 +96,15 @@ const running = new Set<RunningKrakend>();
 /**
  * Serves `config` with `krakend run`, changing only its top-level `port` to a free loopback port,
  * and resolves once `/__health` answers 200. `config` is the rendered object, or the rendered text
- * of krakend.json as the ConfigMap holds it.
+ * of krakend.json as the ConfigMap holds it; `env` is added to this process's environment.
  */
-export async function startKrakend(bin: string, config: unknown): Promise<RunningKrakend> {
+export async function startKrakend(bin: string, config: unknown, env: Readonly<Record<string, string>> = {}): Promise<RunningKrakend> {
   const port = await freePort();
   const parsed = (typeof config === 'string' ? JSON.parse(config) : config) as Record<string, unknown>;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krakend-run-'));
   const file = path.join(dir, 'krakend.json');
   fs.writeFileSync(file, JSON.stringify({ ...parsed, port }));
-  const child = spawn(bin, ['run', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, ['run', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const keep = (chunk: Buffer) => {
     // Bounded: a DEBUG log of a large config is megabytes, and only the end helps a failure message.
@@ -162,22 +162,51 @@ function httpStatus(url: string): Promise<number | undefined> {
   });
 }
 
+/** Every object the construct renders for a Gateway of `spec`, synthesized in a chart of its own. */
+export function renderedObjects(spec: GatewaySpec): Array<Record<string, any>> {
+  const chart = new Chart(new App(), 'e2e');
+  new Gateway(chart, 'Gateway', { name: 'gateway', ...spec });
+  return Testing.synth(chart);
+}
+
 /**
  * krakend.json exactly as the construct writes it into the ConfigMap, for a Gateway of `spec`
  * synthesized in a chart of its own.
  */
 export function renderedKrakendJson(spec: GatewaySpec): string {
-  const chart = new Chart(new App(), 'e2e');
-  new Gateway(chart, 'Gateway', { name: 'gateway', ...spec });
-  const configMap = (Testing.synth(chart) as Array<{ kind: string; data?: Record<string, string> }>).find((m) => m.kind === 'ConfigMap');
+  const configMap = renderedObjects(spec).find((m) => m.kind === 'ConfigMap');
   const json = configMap?.data?.['krakend.json'];
   if (json === undefined) throw new Error('the Gateway rendered no ConfigMap with krakend.json');
   return json;
 }
 
-/** Serves what the construct renders for `spec` (only the port changed); see startKrakend. */
-export function serveGateway(bin: string, spec: GatewaySpec): Promise<RunningKrakend> {
-  return startKrakend(bin, renderedKrakendJson(spec));
+/** Secrets by name, each a map of key → value, as the cluster would hold them. */
+export type TestSecrets = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/**
+ * The environment the rendered Deployment gives the KrakenD container, each `secretKeyRef` read from
+ * `secrets` as the kubelet would; a Secret or key missing there fails, as the pod would not start.
+ */
+export function deploymentEnv(objects: ReadonlyArray<Record<string, any>>, secrets: TestSecrets): Record<string, string> {
+  const deployment = objects.find((o) => o.kind === 'Deployment');
+  const out: Record<string, string> = {};
+  for (const v of (deployment?.spec?.template?.spec?.containers?.[0]?.env ?? []) as Array<Record<string, any>>) {
+    const ref = v.valueFrom?.secretKeyRef;
+    if (ref === undefined) out[v.name] = v.value;
+    else if (secrets[ref.name]?.[ref.key] !== undefined) out[v.name] = secrets[ref.name][ref.key];
+    else throw new Error(`the Deployment reads key ${ref.key} of Secret ${ref.name}, which the test does not give`);
+  }
+  return out;
+}
+
+/**
+ * Serves what the construct renders for `spec` (only the port changed); see startKrakend. With
+ * `secrets`, KrakenD runs in the environment of the rendered Deployment, its Secrets read from them.
+ */
+export function serveGateway(bin: string, spec: GatewaySpec, secrets?: TestSecrets): Promise<RunningKrakend> {
+  if (secrets === undefined) return startKrakend(bin, renderedKrakendJson(spec));
+  const objects = renderedObjects(spec);
+  return startKrakend(bin, objects.find((m) => m.kind === 'ConfigMap')?.data?.['krakend.json'], deploymentEnv(objects, secrets));
 }
 
 /**
