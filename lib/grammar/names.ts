@@ -64,3 +64,16 @@ export function isIngressHost(value: unknown): value is string {
   const name = value.startsWith('*.') ? value.slice(2) : value;
   return value.length <= 253 && DNS_1123_SUBDOMAIN.test(name) && name.split('.').every((label) => label.length <= 63);
 }
+
+// WHATWG URL parsing reads a host whose last label is a number (decimal, or hex after 0x) as an IPv4
+// address (its "ends in a number" checker), and refuses it when the whole is not one.
+const NUMERIC_LAST_LABEL = /(^|\.)([0-9]+|0x[0-9a-f]*)$/;
+
+/**
+ * A host that is an IPv4 address, or that URL parsers read as one: its last label is a number
+ * (`10.0.0.1`, `010.0.0.1`, `api.7`). Kubernetes refuses an IP address as an Ingress rule's host;
+ * the others no browser would send as a name.
+ */
+export function endsInNumber(host: string): boolean {
+  return NUMERIC_LAST_LABEL.test(host);
+}

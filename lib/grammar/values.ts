@@ -1,10 +1,28 @@
 // Reading values of unknown shape (parsed YAML, plain JavaScript props) safely: for messages and
 // for the type tests every check starts with.
 
+/** A text in double quotes, escaped as JSON escapes it: the one way a message quotes what it was given. */
+export function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+// A map key a path can name after a dot: letters, digits, '_' and '-', not starting with a digit or '-'.
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * The path of a map entry: `spec.resources.limits.cpu`, or the key quoted in brackets when a dot
+ * could not tell where it ends (`spec.resources.limits["nvidia.com/gpu"]`, `metadata.labels["a b"]`).
+ * A key at the top (`path` '') is the path itself.
+ */
+export function keyPath(path: string, key: string): string {
+  if (!PLAIN_KEY.test(key)) return `${path}[${quote(key)}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
 /** A short, safe rendering of any value for a message: never throws (cycles, BigInt, symbols). */
 export function show(value: unknown): string {
   let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
+  if (typeof value === 'string') text = quote(value);
   else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === null || value === undefined)
     text = String(value);
   else {

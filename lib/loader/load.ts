@@ -5,7 +5,7 @@ import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { GatewayLoadError, SourceProblem } from '../errors';
-import { described, isObject, show, typeOf } from '../grammar/values';
+import { described, isObject, keyPath, show, typeOf } from '../grammar/values';
 import { validateManifest } from '../validation/manifest';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
@@ -223,7 +223,10 @@ function wrappedQuantities(manifest: Record<string, unknown>): NodeProblem[] {
     if (!isObject(quantities)) continue;
     for (const [name, q] of Object.entries(quantities)) {
       if (isObject(q))
-        out.push({ path: `spec.resources.${kind}.${name}`, message: `must be a quantity such as 250m or 2, not an object (got ${show(q)})` });
+        out.push({
+          path: keyPath(keyPath('spec.resources', kind), name),
+          message: `must be a quantity such as 250m or 2, not an object (got ${show(q)})`,
+        });
     }
   }
   return out;

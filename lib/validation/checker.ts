@@ -1,7 +1,7 @@
 // The checker that collects problems while walking an untrusted document: every problem is
 // collected, each with its path, the bad value and the fix.
 import { durationMs } from '../grammar/durations';
-import { Parsed, described, isObject, show } from '../grammar/values';
+import { Parsed, described, isObject, keyPath, show } from '../grammar/values';
 import { ValidationProblem } from '../errors';
 import {
   MAX_DURATION_MS,
@@ -76,7 +76,7 @@ export class Checker {
       return false;
     }
     const unknown = Object.keys(value).filter((key) => !known.includes(key));
-    for (const key of unknown.slice(0, MAX_UNKNOWN_FIELDS)) this.add(`${path}.${key}`, `unknown field — ${suggestion(key, known)}`);
+    for (const key of unknown.slice(0, MAX_UNKNOWN_FIELDS)) this.add(keyPath(path, key), `unknown field — ${suggestion(key, known)}`);
     if (unknown.length > MAX_UNKNOWN_FIELDS) {
       this.add(path, `has ${unknown.length - MAX_UNKNOWN_FIELDS} more unknown fields — known fields: ${known.join(', ')}`);
     }

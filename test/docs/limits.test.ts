@@ -62,6 +62,11 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
     pattern: /`targetCPUUtilizationPercentage` is (\d+) to (\d+)/,
     code: [limits.TARGET_CPU_PERCENT.min, limits.TARGET_CPU_PERCENT.max],
   },
+  {
+    text: checked,
+    pattern: /an extended resource is a whole number \(at most (\d+), 2\^63-1, .* a decimal exponent beyond ±(\d+)/,
+    code: [Number(limits.MAX_QUANTITY), limits.MAX_QUANTITY_EXPONENT],
+  },
   { text: checked, pattern: /`serviceMonitor.metricsPort` is (\d+) to (\d+)/, code: [limits.METRICS_PORT.min, limits.METRICS_PORT.max] },
   { text: checked, pattern: /A ConfigMap holds at most 1 MiB \((\d+) bytes\)/, code: [limits.CONFIGMAP_LIMIT_BYTES] },
   // docs/validation.md, "Hostile input"
