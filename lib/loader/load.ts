@@ -5,7 +5,7 @@ import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { GatewayLoadError, SourceProblem } from '../errors';
-import { described, isObject, keyPath, show, typeOf } from '../grammar/values';
+import { described, isObject, keyPath, plain, show, typeOf } from '../grammar/values';
 import { validateManifest } from '../validation/manifest';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
@@ -46,7 +46,8 @@ export function loadGatewayFiles(files: readonly string[]): GatewayDocument[] {
   const problems: SourceProblem[] = [];
   const gateways: GatewayDocument[] = [];
   for (const file of files) {
-    const source = file === STDIN ? STDIN_LABEL : file;
+    // The file's name as reports print it: quoted when it holds a control character.
+    const source = file === STDIN ? STDIN_LABEL : plain(file);
     const read = readSourceText(file === STDIN ? 0 : file);
     if ('text' in read) gateways.push(...new SourceScan(read.text, source, problems).run());
     else problems.push({ location: source, ...read });
@@ -155,7 +156,7 @@ function yamlErrorProblem(err: { message: string; linePos?: [{ line: number; col
 function describe(value: unknown): string {
   if (!isObject(value)) return `a ${typeOf(value)}`;
   if (typeof value.kind !== 'string') return 'a document without kind';
-  return typeof value.apiVersion === 'string' ? `${value.apiVersion} ${value.kind}` : value.kind;
+  return plain(typeof value.apiVersion === 'string' ? `${value.apiVersion} ${value.kind}` : value.kind);
 }
 
 function groupOf(apiVersion: string): string {

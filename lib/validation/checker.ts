@@ -1,7 +1,7 @@
 // The checker that collects problems while walking an untrusted document: every problem is
 // collected, each with its path, the bad value and the fix.
 import { durationMs } from '../grammar/durations';
-import { Parsed, described, isObject, keyPath, show } from '../grammar/values';
+import { Parsed, controlCharacter, described, isObject, keyPath, show } from '../grammar/values';
 import { ValidationProblem } from '../errors';
 import {
   MAX_DURATION_MS,
@@ -12,6 +12,9 @@ import {
   MAX_UNKNOWN_FIELDS,
   SERVER_TIMEOUT_MS,
 } from '../limits';
+
+/** Why a control character is refused in a name, and what to do. */
+export const CONTROL_FIX = 'line breaks, escape sequences and bidirectional controls could forge or hide lines in logs and messages; remove it';
 
 /** Request timeouts: at most MAX_TIMEOUT_MS, for the pod's grace period outlasts the longest one. */
 export const TIMEOUT_BOUNDS = {
@@ -109,14 +112,23 @@ export class Checker {
     return false;
   }
 
-  /** A non-empty string of at most `maxLength` characters, checked before any pattern runs on it. */
+  /**
+   * A non-empty string of at most `maxLength` characters without a control character, checked before
+   * any pattern runs on it. Every name, reference and URL of a spec is one: a newline or an escape
+   * sequence in it would reach the logs, the rendered objects and every report that names it.
+   */
   string(path: string, value: unknown, fix = 'give a string', maxLength = MAX_STRING_LENGTH): value is string {
     if (typeof value !== 'string' || value.length === 0) {
       this.add(path, `must be a non-empty string (got ${described(value)}) — ${fix}`);
       return false;
     }
-    if (value.length <= maxLength) return true;
-    this.add(path, `must be at most ${maxLength} characters (got ${value.length}: ${show(value)})`);
+    if (value.length > maxLength) {
+      this.add(path, `must be at most ${maxLength} characters (got ${value.length}: ${show(value)})`);
+      return false;
+    }
+    const control = controlCharacter(value);
+    if (control === undefined) return true;
+    this.add(path, `must not hold control characters (got ${show(value)}, with ${control}) — ${CONTROL_FIX}`);
     return false;
   }
 

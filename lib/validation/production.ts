@@ -136,7 +136,7 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
     const known = [...new Set([...backends.map((b) => b.d), ...jwks].flatMap((d) => (d.inCluster ? [d.hostPort] : [])))].sort();
     for (const [key, port] of Object.entries(policy.backendTargetPorts)) {
       const at = keyPath(`${p}.backendTargetPorts`, key);
-      if (!known.includes(key)) c.add(at, `matches no in-cluster backend or JWKS host:port (known: ${known.join(', ') || 'none'})`);
+      if (!known.includes(key)) c.add(at, `matches no in-cluster backend or JWKS host:port (known: ${known.map(show).join(', ') || 'none'})`);
       c.integer(at, port, 1, 65535);
     }
   }

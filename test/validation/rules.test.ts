@@ -456,14 +456,14 @@ const RULES: Rule[] = [
     good: route0({ rateLimit: 'per-user' }),
     bad: route0({ rateLimit: 'per-usr' }),
     path: 'spec.routes[0].rateLimit',
-    message: /^unknown rate limit "per-usr" \(defined: per-user\)$/,
+    message: /^unknown rate limit "per-usr" \(defined: "per-user"\)$/,
   },
   {
     rule: 'an authPolicy reference resolves',
     good: route0({ authPolicy: 'iam-jwt' }),
     bad: route0({ authPolicy: 'iam' }),
     path: 'spec.routes[0].authPolicy',
-    message: /^unknown auth policy "iam" \(defined: iam-jwt\)$/,
+    message: /^unknown auth policy "iam" \(defined: "iam-jwt"\)$/,
   },
   {
     rule: 'key is user, ip or global',
@@ -937,7 +937,7 @@ const RULES: Rule[] = [
       s.routes[1].inputHeaders = ['x-roles'];
     },
     path: 'spec.routes[1].inputHeaders[0]',
-    message: /x-roles is an identity header set by auth policy iam-jwt \(propagateClaims\); a public route must not forward a client's copy/,
+    message: /x-roles is an identity header set by auth policy "iam-jwt" \(propagateClaims\); a public route must not forward a client's copy/,
   },
   {
     rule: 'a route does not forward a client copy of a header that another policy propagates and its own does not',
@@ -952,7 +952,7 @@ const RULES: Rule[] = [
       s.routes[1].inputHeaders = ['X-Roles'];
     },
     path: 'spec.routes[1].inputHeaders[0]',
-    message: /X-Roles is an identity header set by auth policy iam-jwt \(propagateClaims\), not by this route's partner/,
+    message: /X-Roles is an identity header set by auth policy "iam-jwt" \(propagateClaims\), not by this route's "partner"/,
   },
 ];
 
