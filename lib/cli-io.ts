@@ -5,6 +5,7 @@
 // written with fs.writeSync in a loop, and a failure is an error the CLI reports in one line.
 import * as fs from 'fs';
 import * as path from 'path';
+import { plain } from './grammar/values';
 import { ioReason } from './loader/source-text';
 
 /** A write or a directory that failed, in one line: what could not be done, and why. */
@@ -128,10 +129,11 @@ export function makeDirectory(dir: string): void {
     try {
       stat = fs.statSync(at, { throwIfNoEntry: false });
     } catch (e) {
-      throw new OutputError(`cannot make directory ${dir}: ${reasonOf(e)} — choose another --output`);
+      throw new OutputError(`cannot make directory ${plain(dir)}: ${reasonOf(e)} — choose another --output`);
     }
     if (stat !== undefined) {
-      if (!stat.isDirectory()) throw new OutputError(`cannot make directory ${dir}: ${at} is not a directory — choose another --output`);
+      if (!stat.isDirectory())
+        throw new OutputError(`cannot make directory ${plain(dir)}: ${plain(at)} is not a directory — choose another --output`);
       break;
     }
     missing.unshift(at);
@@ -141,7 +143,7 @@ export function makeDirectory(dir: string): void {
     try {
       fs.mkdirSync(level);
     } catch (e) {
-      throw new OutputError(`cannot make directory ${level}: ${reasonOf(e)} — choose another --output`);
+      throw new OutputError(`cannot make directory ${plain(level)}: ${reasonOf(e)} — choose another --output`);
     }
   }
 }

@@ -11,6 +11,7 @@ import type { FailClass } from './review/diff';
 import { OutputError, makeDirectory, reasonOf, writeStderr, writeStdout } from './cli-io';
 import { GatewayDocument, STDIN, loadGatewayFiles } from './loader/load';
 import { GatewayLoadError, GatewayValidationError, SourceProblem, formatSourceProblem } from './errors';
+import { escaped, plain, quote } from './grammar/values';
 import { MAX_SOURCE_BYTES } from './limits';
 
 const DEFAULT_OUTPUT_DIR = 'dist';
@@ -68,8 +69,19 @@ class CliError extends Error {
   }
 }
 
+const USAGE_HINT = "Run 'hanzo-gateway --help' for usage.";
+
 function usage(message: string): CliError {
-  return new CliError(`${message}\nRun 'hanzo-gateway --help' for usage.`, 2);
+  return new CliError(message, 2);
+}
+
+/**
+ * Writes `lines` to standard error, one a line, each with its control characters escaped: the values
+ * in messages are quoted already, and this holds for any text that reaches a message otherwise (a
+ * message of Node's or of the YAML parser), so that no line of the output is one the input wrote.
+ */
+function report(lines: readonly string[]): void {
+  writeStderr(lines.map((line) => `${escaped(line)}\n`).join(''));
 }
 
 /** Runs the command line `argv` (without node and script) and returns the exit status. */
@@ -80,18 +92,18 @@ export function main(argv: readonly string[]): number {
     return run(argv, status);
   } catch (e) {
     if (e instanceof GatewayLoadError) {
-      writeStderr(`${e.problems.map(formatSourceProblem).join('\n')}\n`);
+      report(e.problems.map(formatSourceProblem));
       return status.failure;
     }
     if (e instanceof CliError) {
-      writeStderr(`hanzo-gateway: ${e.message}\n`);
+      report([`hanzo-gateway: ${e.message}`, ...(e.exitCode === 2 ? [USAGE_HINT] : [])]);
       return e.exitCode === 1 ? status.failure : e.exitCode;
     }
     if (e instanceof OutputError) {
-      writeStderr(`hanzo-gateway: ${e.message}\n`);
+      report([`hanzo-gateway: ${e.message}`]);
       return status.failure;
     }
-    writeStderr(`hanzo-gateway: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    report([`hanzo-gateway: unexpected error: ${e instanceof Error ? e.message : String(e)}`]);
     return status.failure;
   }
 }
@@ -128,7 +140,7 @@ function run(argv: readonly string[], status: { failure: 1 | 2 }): number {
     return 0;
   }
   if (command === undefined) throw usage('no command given');
-  if (!COMMANDS.includes(command)) throw usage(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+  if (!COMMANDS.includes(command)) throw usage(`unknown command ${quote(command)} (commands: ${COMMANDS.join(', ')})`);
   if (command === 'diff') status.failure = 2;
   if (command !== 'synth' && (values.output !== undefined || values.stdout)) throw usage('--output and --stdout are options of synth');
   if (command !== 'krakend' && values.name !== undefined) throw usage('--name is an option of krakend');
@@ -174,7 +186,7 @@ const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 
 function withoutKustomizations(files: readonly string[], noneLeft: 'refused' | 'allowed' = 'refused'): string[] {
   const kept: string[] = [];
   for (const file of files) {
-    if (file !== STDIN && KUSTOMIZATION_NAMES.has(path.basename(file))) writeStderr(`${file}: skipped: a kustomization, not a Gateway\n`);
+    if (file !== STDIN && KUSTOMIZATION_NAMES.has(path.basename(file))) report([`${plain(file)}: skipped: a kustomization, not a Gateway`]);
     else kept.push(file);
   }
   if (kept.length === 0 && noneLeft === 'refused') throw new CliError('no FILE left to read: every FILE given is a kustomization', 1);
@@ -243,13 +255,13 @@ function checkTarget(target: string): void {
   if (stat === undefined || stat.isFile()) return;
   if (stat.isSymbolicLink()) {
     throw new CliError(
-      `cannot write ${target}: it is a symbolic link (got a link to ${fs.readlinkSync(target)}) — ` +
+      `cannot write ${plain(target)}: it is a symbolic link (got a link to ${plain(fs.readlinkSync(target))}) — ` +
         `remove it or choose another --output; synth writes no file through a link`,
       1,
     );
   }
   throw new CliError(
-    `cannot write ${target}: it is a ${stat.isDirectory() ? 'directory' : 'special file'}, not a file — remove it or choose another --output`,
+    `cannot write ${plain(target)}: it is a ${stat.isDirectory() ? 'directory' : 'special file'}, not a file — remove it or choose another --output`,
     1,
   );
 }
@@ -260,7 +272,7 @@ function attempt<T>(target: string, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`cannot write ${target}: ${reasonOf(e)}`, 1);
+    throw new CliError(`cannot write ${plain(target)}: ${reasonOf(e)}`, 1);
   }
 }
 
@@ -275,7 +287,9 @@ function krakend(files: readonly string[], name: string | undefined): void {
   const docs = loadGatewayFiles(files);
   const chosen = name === undefined ? docs : docs.filter((d) => d.manifest.metadata.name === name || qualifiedName(d) === name);
   if (chosen.length === 0) {
-    throw new GatewayLoadError([{ location: docs[0].source, message: `no Gateway named "${name}" (found: ${docs.map(qualifiedName).join(', ')})` }]);
+    throw new GatewayLoadError([
+      { location: docs[0].source, message: `no Gateway named ${quote(name ?? '')} (found: ${docs.map(qualifiedName).join(', ')})` },
+    ]);
   }
   if (chosen.length > 1)
     throw usage(`${docs[0].source} holds ${chosen.length} Gateways (${chosen.map(qualifiedName).join(', ')}): pick one with --name`);
@@ -339,7 +353,7 @@ function eachDocument<T>(docs: readonly GatewayDocument[], fn: (doc: GatewayDocu
 /** The output format of audit or diff: --format, or --json. */
 function reviewFormat(values: { json?: boolean; format?: string }, formats: readonly string[]): string {
   if (values.format !== undefined && !formats.includes(values.format))
-    throw usage(`--format must be one of ${formats.join(', ')} (got "${values.format}")`);
+    throw usage(`--format must be one of ${formats.join(', ')} (got ${quote(values.format)})`);
   if (values.json && values.format !== undefined && values.format !== 'json') throw usage(`give either --json or --format ${values.format}`);
   return values.json ? 'json' : (values.format ?? 'text');
 }
@@ -357,7 +371,7 @@ function audit(paths: readonly string[], format: string): number {
   const { auditGateways } = require('./review/audit') as typeof import('./review/audit');
   const { formatAuditText, formatJson } = require('./review/format') as typeof import('./review/format');
   const [gateways] = renderGatewaySets([reviewFiles(paths)]);
-  if (gateways.length === 0) throw new CliError(`no Gateway to audit in ${paths.join(', ')}`, 1);
+  if (gateways.length === 0) throw new CliError(`no Gateway to audit in ${paths.map(plain).join(', ')}`, 1);
   const report = auditGateways(gateways);
   writeStdout(format === 'json' ? formatJson(report) : formatAuditText(report));
   return 0;
@@ -373,7 +387,7 @@ function diff(oldPath: string, newPath: string, format: string, failOnText: stri
     .filter((c) => c !== '');
   const unknown = failOn.filter((c) => !(FAIL_CLASSES as readonly string[]).includes(c));
   if (failOnText !== undefined && (failOn.length === 0 || unknown.length > 0)) {
-    throw usage(`--fail-on takes classes separated by commas (got "${failOnText}"; classes: ${FAIL_CLASSES.join(', ')})`);
+    throw usage(`--fail-on takes classes separated by commas (got ${quote(failOnText ?? '')}; classes: ${FAIL_CLASSES.join(', ')})`);
   }
   const [before, after] = renderGatewaySets([reviewFiles([oldPath]), reviewFiles([newPath])]);
   const report = diffGateways(before, after, failOn as FailClass[]);

@@ -35,6 +35,18 @@ export const MAX_PROPAGATED_CLAIMS = 16;
 /** The most audiences an auth policy lists. */
 export const MAX_AUDIENCES = 16;
 
+/**
+ * The largest amount of an extended resource or of huge pages: Kubernetes holds a quantity in an
+ * int64 and silently caps a larger one (apimachinery pkg/api/resource/quantity.go, maxAllowed).
+ */
+export const MAX_QUANTITY = 2n ** 63n - 1n;
+
+/**
+ * The largest decimal exponent (either sign) of a quantity counted exactly (extended resources,
+ * huge pages): beyond it no amount is one a resource holds, and `1e999999` costs nothing to refuse.
+ */
+export const MAX_QUANTITY_EXPONENT = 100;
+
 /** `targetCPUUtilizationPercentage`: a share of the CPU request. */
 export const TARGET_CPU_PERCENT = { min: 1, max: 100 } as const;
 

@@ -72,3 +72,16 @@ const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 export function isDataKey(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 253 && DATA_KEY.test(value) && value !== '.' && !value.startsWith('..');
 }
+
+// WHATWG URL parsing reads a host whose last label is a number (decimal, or hex after 0x) as an IPv4
+// address (its "ends in a number" checker), and refuses it when the whole is not one.
+const NUMERIC_LAST_LABEL = /(^|\.)([0-9]+|0x[0-9a-f]*)$/;
+
+/**
+ * A host that is an IPv4 address, or that URL parsers read as one: its last label is a number
+ * (`10.0.0.1`, `010.0.0.1`, `api.7`). Kubernetes refuses an IP address as an Ingress rule's host;
+ * the others no browser would send as a name.
+ */
+export function endsInNumber(host: string): boolean {
+  return NUMERIC_LAST_LABEL.test(host);
+}

@@ -5,7 +5,7 @@ import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { GatewayLoadError, SourceProblem } from '../errors';
-import { described, isObject, show, typeOf } from '../grammar/values';
+import { described, isObject, keyPath, plain, show, typeOf } from '../grammar/values';
 import { checkManifest } from '../validation/checked';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
@@ -47,7 +47,8 @@ export function loadGatewayFiles(files: readonly string[]): GatewayDocument[] {
   const problems: SourceProblem[] = [];
   const gateways: GatewayDocument[] = [];
   for (const file of files) {
-    const source = file === STDIN ? STDIN_LABEL : file;
+    // The file's name as reports print it: quoted when it holds a control character.
+    const source = file === STDIN ? STDIN_LABEL : plain(file);
     const read = readSourceText(file === STDIN ? 0 : file);
     if ('text' in read) gateways.push(...new SourceScan(read.text, source, problems).run());
     else problems.push({ location: source, ...read });
@@ -158,7 +159,7 @@ function yamlErrorProblem(err: { message: string; linePos?: [{ line: number; col
 function describe(value: unknown): string {
   if (!isObject(value)) return `a ${typeOf(value)}`;
   if (typeof value.kind !== 'string') return 'a document without kind';
-  return typeof value.apiVersion === 'string' ? `${value.apiVersion} ${value.kind}` : value.kind;
+  return plain(typeof value.apiVersion === 'string' ? `${value.apiVersion} ${value.kind}` : value.kind);
 }
 
 function groupOf(apiVersion: string): string {
@@ -229,7 +230,10 @@ function wrappedQuantities(manifest: Record<string, unknown>): NodeProblem[] {
     if (!isObject(quantities)) continue;
     for (const [name, q] of Object.entries(quantities)) {
       if (isObject(q))
-        out.push({ path: `spec.resources.${kind}.${name}`, message: `must be a quantity such as 250m or 2, not an object (got ${show(q)})` });
+        out.push({
+          path: keyPath(keyPath('spec.resources', kind), name),
+          message: `must be a quantity such as 250m or 2, not an object (got ${show(q)})`,
+        });
     }
   }
   return out;

@@ -1,6 +1,7 @@
 // The text of a YAML source, read the way kubectl can read it: bounded in size, strict UTF-8, and
 // without the control characters YAML forbids. A problem is one line, never an exception.
 import * as fs from 'fs';
+import { codePoint } from '../grammar/values';
 import { MAX_SOURCE_BYTES } from '../limits';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -107,8 +108,7 @@ const NOT_PRINTABLE = /[^\t\n\r\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u
 export function controlCharacterProblem(text: string): TextProblem | undefined {
   const m = NOT_PRINTABLE.exec(text);
   if (!m) return undefined;
-  const code = (m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
-  return { path: position(text, m.index), message: `control characters are not allowed in YAML (got U+${code}) — remove it` };
+  return { path: position(text, m.index), message: `control characters are not allowed in YAML (got ${codePoint(m[0])}) — remove it` };
 }
 
 /** `line 3, column 7` of an index into `text`, both 1-based, as the YAML parser reports them. */
@@ -125,7 +125,7 @@ export function formatPosition(line: number, column: number): string {
 export function ioReason(e: unknown): string {
   return messageOf(e)
     .replace(/^[A-Z]+: /, '')
-    .replace(/, \w+( '.*')?$/, '');
+    .replace(/, \w+( '[\s\S]*')?$/, '');
 }
 
 // Not `instanceof Error`: errors from another realm (a test VM, a worker) are not instances of ours.

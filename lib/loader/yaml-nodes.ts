@@ -2,6 +2,7 @@
 // kubectl reads YAML with sigs.k8s.io/yaml, which decodes with go-yaml v2: YAML 1.1 rules for plain
 // scalars, then JSON, whose keys are strings. The yaml package here reads YAML 1.2 (core schema).
 import { Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
+import { keyPath, plain } from '../grammar/values';
 import { formatPosition } from './source-text';
 
 /** A problem at a manifest path (`spec.routes[0]`) or a position (`line 3, column 7`). */
@@ -121,9 +122,9 @@ export function yaml11Readings(node: unknown, doc: Document, lines: LineCounter)
   const out: NodeProblem[] = [];
   walkNodes(node, doc, (n, path, isKey) => {
     if (!isScalar(n) || n.type !== Scalar.PLAIN || n.tag === STR_TAG || typeof n.source !== 'string') return;
-    const plain = n.source;
-    const rule = RULES.find((r) => (isKey || !r.keyOnly) && r.applies(plain));
-    if (rule) out.push({ path, message: `${rule.why(plain)} (got ${plain} at ${at(lines, n.range?.[0] ?? 0)}) — ${rule.fix}` });
+    const source = n.source;
+    const rule = RULES.find((r) => (isKey || !r.keyOnly) && r.applies(source));
+    if (rule) out.push({ path, message: `${rule.why(source)} (got ${plain(source)} at ${at(lines, n.range?.[0] ?? 0)}) — ${rule.fix}` });
   });
   return out;
 }
@@ -164,7 +165,7 @@ function walkNodes(node: unknown, doc: Document, visit: (n: Node, path: string, 
       visit(target, path, false);
       for (const { key, value } of target.items) {
         if (!isScalar(key)) continue;
-        const child = path === '' ? String(key.value) : `${path}.${String(key.value)}`;
+        const child = keyPath(path, String(key.value));
         visit(key, child, true);
         walk(value, child);
       }

@@ -1,7 +1,7 @@
 // The checker that collects problems while walking an untrusted document: every problem is
 // collected, each with its path, the bad value and the fix.
 import { durationMs } from '../grammar/durations';
-import { Parsed, described, isObject, show } from '../grammar/values';
+import { Parsed, controlCharacter, described, isObject, keyPath, show } from '../grammar/values';
 import { ValidationProblem } from '../errors';
 import {
   MAX_DURATION_MS,
@@ -12,6 +12,9 @@ import {
   MAX_UNKNOWN_FIELDS,
   SERVER_TIMEOUT_MS,
 } from '../limits';
+
+/** Why a control character is refused in a name, and what to do. */
+export const CONTROL_FIX = 'line breaks, escape sequences and bidirectional controls could forge or hide lines in logs and messages; remove it';
 
 /** Request timeouts: at most MAX_TIMEOUT_MS, for the pod's grace period outlasts the longest one. */
 export const TIMEOUT_BOUNDS = {
@@ -76,7 +79,7 @@ export class Checker {
       return false;
     }
     const unknown = Object.keys(value).filter((key) => !known.includes(key));
-    for (const key of unknown.slice(0, MAX_UNKNOWN_FIELDS)) this.add(`${path}.${key}`, `unknown field — ${suggestion(key, known)}`);
+    for (const key of unknown.slice(0, MAX_UNKNOWN_FIELDS)) this.add(keyPath(path, key), `unknown field — ${suggestion(key, known)}`);
     if (unknown.length > MAX_UNKNOWN_FIELDS) {
       this.add(path, `has ${unknown.length - MAX_UNKNOWN_FIELDS} more unknown fields — known fields: ${known.join(', ')}`);
     }
@@ -109,14 +112,24 @@ export class Checker {
     return false;
   }
 
-  /** A non-empty string of at most `maxLength` characters, checked before any pattern runs on it. */
-  string(path: string, value: unknown, fix = 'give a string', maxLength = MAX_STRING_LENGTH): value is string {
+  /**
+   * A non-empty string of at most `maxLength` characters without a control character, checked before
+   * any pattern runs on it. Every name, reference and URL of a spec is one: a newline or an escape
+   * sequence in it would reach the logs, the rendered objects and every report that names it.
+   */
+  string(path: string, value: unknown, fix = 'give a string', maxLength = MAX_STRING_LENGTH, options: { allowTab?: boolean } = {}): value is string {
     if (typeof value !== 'string' || value.length === 0) {
       this.add(path, `must be a non-empty string (got ${described(value)}) — ${fix}`);
       return false;
     }
-    if (value.length <= maxLength) return true;
-    this.add(path, `must be at most ${maxLength} characters (got ${value.length}: ${show(value)})`);
+    if (value.length > maxLength) {
+      this.add(path, `must be at most ${maxLength} characters (got ${value.length}: ${show(value)})`);
+      return false;
+    }
+    // A tab, where a field's data may hold one (a header value), is the one control character let through.
+    const control = controlCharacter(options.allowTab ? value.replaceAll('\t', ' ') : value);
+    if (control === undefined) return true;
+    this.add(path, `must not hold control characters (got ${show(value)}, with ${control}) — ${CONTROL_FIX}`);
     return false;
   }
 

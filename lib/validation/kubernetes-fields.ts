@@ -1,9 +1,9 @@
 // Checks of the fields that become Kubernetes values: the image, the Ingress, resources, and the
 // names, label values and annotation keys Kubernetes would refuse.
-import { isDns1123Subdomain, isIngressHost, isLabelValue, isQualifiedName } from '../grammar/names';
-import { quantityAmount } from '../grammar/quantities';
-import { described, isObject, show } from '../grammar/values';
-import { ANNOTATIONS_LIMIT_BYTES, MAX_IMAGE_REPOSITORY_LENGTH, MAX_IMAGE_TAG_LENGTH, MAX_INGRESS_HOSTS } from '../limits';
+import { endsInNumber, isDns1123Subdomain, isIngressHost, isLabelValue, isQualifiedName } from '../grammar/names';
+import { ExactQuantity, compareQuantities, exactQuantity, quantityAmount, roundedUp } from '../grammar/quantities';
+import { described, isObject, keyPath, show } from '../grammar/values';
+import { ANNOTATIONS_LIMIT_BYTES, MAX_IMAGE_REPOSITORY_LENGTH, MAX_QUANTITY, MAX_IMAGE_TAG_LENGTH, MAX_INGRESS_HOSTS } from '../limits';
 import { Checker, suggestion } from './checker';
 import { IMAGE_FIELDS, INGRESS_FIELDS, RESOURCES_FIELDS, TLS_FIELDS } from './fields';
 
@@ -72,6 +72,15 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
         c.add(p, `must be a DNS name such as api.hanzo.ai or *.hanzo.ai (got ${show(h)})${lower}`);
         return;
       }
+      // pkg/apis/networking/validation/validation.go, validateIngressRules: "must be a DNS name, not an IP address".
+      if (endsInNumber(h)) {
+        c.add(
+          p,
+          `must be a DNS name, not an IP address or a name ending in a number (got ${show(h)}) — Kubernetes refuses an IP address ` +
+            'as an Ingress host, and URL parsers read a last label that is a number as one; use a DNS name such as api.hanzo.ai',
+        );
+        return;
+      }
       const first = seen.get(h);
       if (first !== undefined) c.add(p, `duplicate host ${show(h)} (also ${path}.hosts[${first}]) — list each host once`);
       else seen.set(h, i);
@@ -88,7 +97,7 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
     checkMetadataMap(c, `${path}.annotations`, value.annotations, 'annotation');
     for (const key of Object.keys(value.annotations).filter((k) => NGINX_SNIPPET_ANNOTATION.test(k) && value.allowSnippetAnnotations !== true)) {
       c.add(
-        `${path}.annotations.${key}`,
+        keyPath(`${path}.annotations`, key),
         `injects raw NGINX configuration into the ingress controller (got ${show(key.slice(key.indexOf('/') + 1))}) — ` +
           'the controller serves every Ingress and a snippet can read its Secrets (CVE-2021-25742); ' +
           'ingress-nginx does not accept snippets unless its allow-snippet-annotations is on. ' +
@@ -96,7 +105,7 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
       );
     }
     if (value.clusterIssuer !== undefined && CLUSTER_ISSUER_ANNOTATION in value.annotations) {
-      c.add(`${path}.annotations.${CLUSTER_ISSUER_ANNOTATION}`, `sets the issuer that clusterIssuer also sets — keep one of them`);
+      c.add(keyPath(`${path}.annotations`, CLUSTER_ISSUER_ANNOTATION), `sets the issuer that clusterIssuer also sets — keep one of them`);
     }
   }
 }
@@ -112,7 +121,7 @@ function checkObjectName(c: Checker, path: string, value: unknown, what: string)
 export function checkMetadataMap(c: Checker, path: string, map: Record<string, unknown>, what: 'label' | 'annotation'): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(map)) {
-    const p = `${path}.${key}`;
+    const p = keyPath(path, key);
     if (typeof value === 'string') bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
     if (UNRENDERABLE_KEYS.includes(key)) {
       c.add(p, `a key named ${show(key)} cannot be written out by cdk8s, which reads it as the object's class — rename the key`);
@@ -137,44 +146,140 @@ export function checkMetadataMap(c: Checker, path: string, map: Record<string, u
   }
 }
 
+// Container resources as the API server checks them: k8s.io/kubernetes pkg/apis/core/validation/validation.go
+// (ValidateResourceRequirements, validateContainerResourceName, ValidateResourceQuantityValue,
+// validateResourceQuantityHugePageValue) and the kinds of pkg/apis/core/helper/helpers.go
+// (IsHugePageResourceName, IsNativeResource, IsExtendedResourceName, IsOvercommitAllowed).
+
+/** What a resource name is: standard and overcommitted, or counted whole and never overcommitted. */
+type ResourceKind = { readonly kind: 'standard' } | { readonly kind: 'hugepages'; readonly pageBytes: bigint } | { readonly kind: 'extended' };
+
+const HUGEPAGES_PREFIX = 'hugepages-';
+
+/** The kind of a resource name, or what is wrong with it (`<what> (got …) — fix`). */
+function resourceKind(name: string): ResourceKind | { readonly problem: string } {
+  const got = `(got ${show(name)})`;
+  if (!isQualifiedName(name)) {
+    return { problem: `is not a resource name ${got} — an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'` };
+  }
+  if (!name.includes('/')) {
+    if (STANDARD_RESOURCES.includes(name)) return { kind: 'standard' };
+    if (name.startsWith(HUGEPAGES_PREFIX)) {
+      // The page size is a quantity of whole bytes (helper.IsHugePageResourceValueDivisible refuses every value otherwise).
+      const size = exactQuantity(name.slice(HUGEPAGES_PREFIX.length));
+      if (size !== undefined && size.num > 0n && size.num % size.den === 0n) return { kind: 'hugepages', pageBytes: size.num / size.den };
+      return { problem: `has no huge page size ${got} — hugepages-<size> names a page size of whole bytes, such as hugepages-2Mi or hugepages-1Gi` };
+    }
+    const near = suggestion(name, STANDARD_RESOURCES);
+    return {
+      problem:
+        `unknown resource ${show(name)} — ${near.startsWith('did') ? `${near} ` : ''}` +
+        'use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource such as example.com/gpu',
+    };
+  }
+  // A name holding `kubernetes.io/` is native (IsPrefixedNativeResource), and Kubernetes defines no
+  // container resource there: no node offers one (device plugins may register only extended
+  // names), so the pods would never be scheduled.
+  if (name.includes('kubernetes.io/')) {
+    return {
+      problem:
+        `is in the kubernetes.io domain, where Kubernetes defines no container resource ${got} — no node offers it and the pods ` +
+        "would never be scheduled; use cpu, memory, ephemeral-storage, hugepages-<size> or your device plugin's own domain",
+    };
+  }
+  // IsExtendedResourceName: the quota name `requests.<name>` must be a qualified name too.
+  if (name.startsWith('requests.') || !isQualifiedName(`requests.${name}`)) {
+    return {
+      problem:
+        `is not an extended resource name ${got} — Kubernetes names its quota requests.<name>, ` +
+        'so the name must not start with requests. and its prefix must be at most 244 characters',
+    };
+  }
+  return { kind: 'extended' };
+}
+
+/** A quantity given for a resource, once valid: the text as written and its exact value. */
+interface Given {
+  readonly text: unknown;
+  readonly amount: number;
+  readonly exact?: ExactQuantity;
+  readonly kind?: ResourceKind;
+}
+
 export function checkResources(c: Checker, path: string, value: unknown): void {
   if (!c.object(path, value, RESOURCES_FIELDS)) return;
   const [requests, limits] = RESOURCES_FIELDS.map((kind) => checkQuantities(c, `${path}.${kind}`, value[kind]));
+  const given = (kind: 'requests' | 'limits') => (isObject(value[kind]) ? Object.keys(value[kind]) : []);
   for (const [res, request] of requests) {
     const limit = limits.get(res);
-    // A relative margin: 0.1 and 100m are equal, though their float values may differ in the last bit.
-    if (limit !== undefined && request.amount > limit.amount * (1 + 1e-12)) {
+    const at = keyPath(`${path}.requests`, res);
+    const counted = request.kind !== undefined && request.kind.kind !== 'standard';
+    // A limit that is given but broken (or limits that are no map) has its own problem already.
+    const noLimit = value.limits === undefined || (isObject(value.limits) && !Object.hasOwn(value.limits, res));
+    if (counted && noLimit) {
+      // "Limit must be set for non overcommitable resources"
       c.add(
-        `${path}.requests.${res}`,
+        keyPath(`${path}.limits`, res),
+        `is required beside the request of ${show(res)} (got a request of ${show(request.text)} and no limit) — ` +
+          'Kubernetes never overcommits extended resources and huge pages; give the limit alone, which the request defaults to',
+      );
+    } else if (counted && limit !== undefined && request.exact && limit.exact && compareQuantities(request.exact, limit.exact) !== 0) {
+      // "must be equal to <name> limit of <limit>"
+      c.add(
+        at,
+        `must equal the limit (request ${show(request.text)}, limit ${show(limit.text)}) — ` +
+          'Kubernetes never overcommits extended resources and huge pages; give the limit alone, which the request defaults to',
+      );
+    } else if (!counted && limit !== undefined && request.amount > limit.amount * (1 + 1e-12)) {
+      // A relative margin: 0.1 and 100m are equal, though their float values may differ in the last bit.
+      c.add(
+        at,
         `must not exceed the limit (request ${show(request.text)}, limit ${show(limit.text)}) — ` +
           `Kubernetes refuses the pod; raise the limit or lower the request`,
       );
     }
   }
+  const names = [...given('requests'), ...given('limits')];
+  const hugepages = names.filter((res) => res.startsWith(HUGEPAGES_PREFIX));
+  // "HugePages require cpu or memory"
+  if (hugepages.length > 0 && !names.some((res) => res === 'cpu' || res === 'memory')) {
+    c.add(
+      path,
+      `huge pages need a cpu or memory request or limit beside them (got ${show([...new Set(hugepages)].join(', '))} alone) — ` +
+        'Kubernetes refuses the pod; add a memory limit',
+    );
+  }
 }
 
 /** The valid quantities of a requests or limits map, by resource name. */
-function checkQuantities(c: Checker, path: string, value: unknown): Map<string, { amount: number; text: unknown }> {
-  const out = new Map<string, { amount: number; text: unknown }>();
+function checkQuantities(c: Checker, path: string, value: unknown): Map<string, Given> {
+  const out = new Map<string, Given>();
   if (value === undefined || !c.map(path, value)) return out;
   for (const [res, q] of Object.entries(value)) {
-    const p = `${path}.${res}`;
-    if (!isResourceName(res)) {
-      const near = suggestion(res, STANDARD_RESOURCES);
-      c.add(
-        p,
-        `unknown resource ${show(res)} — ${near.startsWith('did') ? `${near} ` : ''}` +
-          'use cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource such as example.com/gpu',
-      );
-    }
+    const p = keyPath(path, res);
+    const kind = resourceKind(res);
+    if ('problem' in kind) c.add(p, kind.problem);
     const text = isObject(q) ? q.value : q;
     const amount = quantityAmount(text);
-    if (amount === undefined) c.add(p, `must be a quantity such as 250m, 0.5, 512Mi or a whole number (got ${show(q)})`);
-    else out.set(res, { amount, text });
+    if (amount === undefined) {
+      c.add(p, `must be a quantity such as 250m, 0.5, 512Mi or a whole number (got ${show(q)})`);
+      continue;
+    }
+    const exact = exactQuantity(text);
+    if ('problem' in kind) {
+      out.set(res, { text, amount, exact });
+    } else if (kind.kind === 'standard') {
+      out.set(res, { text, amount, exact, kind });
+    } else if (kind.kind === 'extended') {
+      // ValidateResourceQuantityValue: an extended resource is an integer resource ("must be an integer").
+      if (exact === undefined || exact.num % exact.den !== 0n || exact.num / exact.den > MAX_QUANTITY) {
+        c.add(p, `must be a whole number from 0 to ${MAX_QUANTITY} (got ${show(q)}) — Kubernetes counts an extended resource in whole devices`);
+      } else out.set(res, { text, amount, exact, kind });
+    } else if (exact === undefined || roundedUp(exact) > MAX_QUANTITY || roundedUp(exact) % kind.pageBytes !== 0n) {
+      // validateResourceQuantityHugePageValue: a whole number of pages ("is not positive integer multiple of").
+      const size = res.slice(HUGEPAGES_PREFIX.length);
+      c.add(p, `must be a whole number of ${size} pages, a multiple of ${kind.pageBytes} bytes (got ${show(q)}) — e.g. ${size} for one page`);
+    } else out.set(res, { text, amount, exact, kind });
   }
   return out;
-}
-
-function isResourceName(name: string): boolean {
-  return STANDARD_RESOURCES.includes(name) || /^hugepages-[A-Za-z0-9]+$/.test(name) || (name.includes('/') && isQualifiedName(name));
 }

@@ -2,7 +2,7 @@
 // metadata), then the spec itself. Paths are the manifest's own: `apiVersion`, `metadata.name`, `spec.…`.
 import { GATEWAY_API_VERSION, GATEWAY_KIND } from '../custom-resource';
 import { ValidationProblem } from '../errors';
-import { described, isObject, show } from '../grammar/values';
+import { described, isObject, keyPath, show } from '../grammar/values';
 import { MAX_METADATA_DEPTH } from '../limits';
 import { Checker } from './checker';
 import { UNRENDERABLE_KEYS, checkMetadataMap } from './kubernetes-fields';
@@ -19,7 +19,7 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
     return c.problems;
   }
   for (const field of Object.keys(manifest)) {
-    if (!DOCUMENT_FIELDS.includes(field)) c.add(field, `unknown field — a Gateway has ${DOCUMENT_FIELDS.join(', ')}`);
+    if (!DOCUMENT_FIELDS.includes(field)) c.add(keyPath('', field), `unknown field — a Gateway has ${DOCUMENT_FIELDS.join(', ')}`);
   }
   if (manifest.apiVersion !== GATEWAY_API_VERSION) c.add('apiVersion', `must be ${GATEWAY_API_VERSION} (got ${show(manifest.apiVersion)})`);
   if (manifest.kind !== GATEWAY_KIND) c.add('kind', `must be ${GATEWAY_KIND} (got ${show(manifest.kind)})`);
@@ -31,7 +31,7 @@ export function validateManifest(manifest: unknown): ValidationProblem[] {
     // Other metadata (uid, ownerReferences, …) is kept as given and written back out: it must be
     // JSON that cdk8s can write. Labels and annotations have checks of their own below.
     for (const [field, value] of Object.entries(metadata)) {
-      const where = field === 'labels' || field === 'annotations' ? undefined : unwritable(value, `metadata.${field}`, new Set());
+      const where = field === 'labels' || field === 'annotations' ? undefined : unwritable(value, keyPath('metadata', field), new Set());
       if (where) {
         c.add(
           where,
@@ -60,12 +60,12 @@ function unwritable(value: unknown, path: string, ancestors: Set<object>): strin
   if (typeof value !== 'object' || ancestors.has(value)) return path;
   ancestors.add(value);
   // Array.from visits holes too (as undefined), where map would leave them out.
-  const entries: [string, unknown][] = Array.isArray(value)
-    ? Array.from(value, (v, i) => [`[${i}]`, v])
-    : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
-  for (const [step, child] of entries) {
-    if (!Array.isArray(value) && UNRENDERABLE_KEYS.includes(step.slice(1))) return path + step;
-    const found = unwritable(child, path + step, ancestors);
+  const entries: [string, string, unknown][] = Array.isArray(value)
+    ? Array.from(value, (v, i) => [String(i), `${path}[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [k, keyPath(path, k), v]);
+  for (const [key, at, child] of entries) {
+    if (!Array.isArray(value) && UNRENDERABLE_KEYS.includes(key)) return at;
+    const found = unwritable(child, at, ancestors);
     if (found) return found;
   }
   ancestors.delete(value);

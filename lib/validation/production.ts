@@ -15,7 +15,7 @@ import {
 import { Destination, backendDestination, destinationOf, linkLocalReason } from '../grammar/destinations';
 import { isDns1123Label } from '../grammar/names';
 import { parseJwksUrl } from '../grammar/urls';
-import { isObject, show } from '../grammar/values';
+import { isObject, keyPath, show } from '../grammar/values';
 import { resolveMinReplicas, resolveServiceMonitor } from '../resolve';
 import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR, isEnabled } from '../spec';
 import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
@@ -131,8 +131,8 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
   if (policy.backendTargetPorts !== undefined && c.map(`${p}.backendTargetPorts`, policy.backendTargetPorts)) {
     const known = [...new Set([...backends.map((b) => b.d), ...jwks].flatMap((d) => (d.inCluster ? [d.hostPort] : [])))].sort();
     for (const [key, port] of Object.entries(policy.backendTargetPorts)) {
-      const at = `${p}.backendTargetPorts[${JSON.stringify(key)}]`;
-      if (!known.includes(key)) c.add(at, `matches no in-cluster backend or JWKS host:port (known: ${known.join(', ') || 'none'})`);
+      const at = keyPath(`${p}.backendTargetPorts`, key);
+      if (!known.includes(key)) c.add(at, `matches no in-cluster backend or JWKS host:port (known: ${known.map(show).join(', ') || 'none'})`);
       c.integer(at, port, 1, 65535);
     }
   }

@@ -31,7 +31,7 @@ export interface RouteTables {
   readonly maxDepth: number;
 }
 
-const policyOf = (r: CheckedRoute) => (r.authPolicy === undefined ? 'public' : `auth policy ${r.authPolicy}`);
+const policyOf = (r: CheckedRoute) => (r.authPolicy === undefined ? 'public' : `auth policy ${show(r.authPolicy)}`);
 /** The backend path a route sends for its own prefix, as segments. */
 const ownPath = (r: CheckedRoute) => backendPathOf(r.backend.basePath, r.prefix, r.stripPrefix, r.prefix);
 /** An exact route, or a prefix route of depth 0, protects its path alone. */
@@ -110,8 +110,8 @@ function checkMethodsBelow(c: Checker, path: string, p: CheckedRoute, byIndex: R
       `${path}[${p.index}].methods`,
       `does not route ${list}, which ${path}[${index}] (${r.prefix}, ${policyOf(r)}) then serves ${protectsPathAlone(p) ? 'for' : 'below'} ` +
         `${p.prefix} on the same backend server: ` +
-        `${methods[0]} ${example} reaches it ${r.authPolicy === undefined ? 'without a token' : `with a ${r.authPolicy} token`} ` +
-        `(got ${show(p.methods)}) — add ${list} to this route's methods so that they need auth policy ${p.authPolicy}, ` +
+        `${methods[0]} ${example} reaches it ${r.authPolicy === undefined ? 'without a token' : `with a ${show(r.authPolicy)} token`} ` +
+        `(got ${show(p.methods)}) — add ${list} to this route's methods so that they need auth policy ${show(p.authPolicy)}, ` +
         `or give ${path}[${index}] another backend`,
     );
   }
@@ -146,8 +146,8 @@ function checkLookalikePrefixes(c: Checker, path: string, routes: readonly Check
     c.add(
       `${path}[${r.index}].prefix`,
       `sends ${shown(own)} to a backend server that ${path}[${found.route.index}] protects at ${shown(found.area)} with auth policy ` +
-        `${found.route.authPolicy}, and a server that ignores case, ';' parameters, trailing dots or suffixes reads one as the other ` +
-        `(got ${show(r.prefix)}) — give this route auth policy ${found.route.authPolicy}, another backend, ` +
+        `${show(found.route.authPolicy)}, and a server that ignores case, ';' parameters, trailing dots or suffixes reads one as the other ` +
+        `(got ${show(r.prefix)}) — give this route auth policy ${show(found.route.authPolicy)}, another backend, ` +
         'or a prefix no server reads as the protected one',
     );
   }

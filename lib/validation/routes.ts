@@ -83,7 +83,7 @@ function checkPolicyReferences(c: Checker, p: string, r: Record<string, unknown>
     authPolicies &&
     !authPolicies.has(r.authPolicy)
   ) {
-    c.add(`${p}.authPolicy`, `unknown auth policy ${show(r.authPolicy)} (defined: ${[...authPolicies.keys()].join(', ') || 'none'})`);
+    c.add(`${p}.authPolicy`, `unknown auth policy ${show(r.authPolicy)} (defined: ${[...authPolicies.keys()].map(show).join(', ') || 'none'})`);
   }
   if (
     r.rateLimit !== undefined &&
@@ -91,7 +91,8 @@ function checkPolicyReferences(c: Checker, p: string, r: Record<string, unknown>
     rateLimits
   ) {
     const limit = rateLimits.get(r.rateLimit);
-    if (!limit) c.add(`${p}.rateLimit`, `unknown rate limit ${show(r.rateLimit)} (defined: ${[...rateLimits.keys()].join(', ') || 'none'})`);
+    if (!limit)
+      c.add(`${p}.rateLimit`, `unknown rate limit ${show(r.rateLimit)} (defined: ${[...rateLimits.keys()].map(show).join(', ') || 'none'})`);
     else if (limit.key === 'user' && !authenticated) {
       c.add(
         `${p}.rateLimit`,
@@ -309,12 +310,12 @@ function checkInputHeaders(
     } else {
       const setBy = claimHeaders.get(h.toLowerCase());
       if (!setBy || (authPolicy !== undefined && setBy.has(authPolicy))) return;
-      const policies = [...setBy].join(', ');
+      const policies = [...setBy].map(show).join(', ');
       c.add(
         p,
         authenticated
-          ? `${h} is an identity header set by auth policy ${policies} (propagateClaims), not by this route's ${authPolicy}; ` +
-              `a client's copy would reach the backend (got ${show(h)}) — remove it, or propagate it in ${authPolicy} too`
+          ? `${h} is an identity header set by auth policy ${policies} (propagateClaims), not by this route's ${show(authPolicy)}; ` +
+              `a client's copy would reach the backend (got ${show(h)}) — remove it, or propagate it in ${show(authPolicy)} too`
           : `${h} is an identity header set by auth policy ${policies} (propagateClaims); a public route must not forward a client's copy ` +
               `(got ${show(h)}) — add an authPolicy or remove it`,
       );

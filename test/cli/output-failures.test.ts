@@ -1,8 +1,9 @@
 /**
- * Every way a write of the CLI can fail, through real processes: a full device, a closed pipe, a
- * descriptor open for reading only, a file size limit that cuts a write short, a full filesystem,
- * a pipe whose reader stops early, a non-blocking pipe with a slow reader, and output folders that
- * cannot be made. Each failure exits 1 with one line and no stack trace, and leaves nothing partial
+ * Every way a write of the CLI can fail, through real processes, on every command that writes: a
+ * full device, a closed pipe, a descriptor open for reading only, a file size limit that cuts a
+ * write short, a full filesystem, a pipe whose reader stops early or reads nothing, a non-blocking
+ * pipe with a slow reader; and for synth --output, folders that cannot be made or written into and
+ * targets that are no regular file. Each failure exits 1 with one line and no stack trace, and leaves nothing partial
  * where the CLI can prevent it: a redirected file is cut back, synth --output writes no file.
  */
 import { spawn, spawnSync } from 'child_process';
@@ -19,15 +20,31 @@ const STACK_FRAME = /^\s+at /m;
 const TEST_TIMEOUT_MS = 60_000;
 const FAST_MS = 15_000;
 
+const BIG_ROUTES = Array.from({ length: 150 }, (_, i) => `    - { prefix: /v1/r${i}, backend: "http://chat.hanzo.svc:80", methods: [GET, POST] }`);
+const bigDocument = (namespace: string) =>
+  `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: big, namespace: ${namespace} }\nspec:\n  routes:\n${BIG_ROUTES.join('\n')}\n`;
+
 /** A Gateway whose krakend.json (320 KB) is far larger than a pipe's buffer (64 KiB) or any limit below. */
 function bigGateway(dir: string): string {
-  const routes = Array.from({ length: 150 }, (_, i) => `    - { prefix: /v1/r${i}, backend: "http://chat.hanzo.svc:80", methods: [GET, POST] }`);
   const file = path.join(dir, 'big.yaml');
-  fs.writeFileSync(
-    file,
-    `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: big, namespace: hanzo }\nspec:\n  routes:\n${routes.join('\n')}\n`,
-  );
+  fs.writeFileSync(file, bigDocument('hanzo'));
   return file;
+}
+
+/**
+ * Inputs that make every command that writes print far more than a pipe's buffer (64 KiB) or any
+ * limit below: validate of 1700 Gateways (74 KB of lines), audit and diff of 8 big ones (86 KB and
+ * 177 KB), krakend and synth --stdout of one (319 KB and 330 KB).
+ */
+function largeInputs(dir: string): { big: string; bigs: string; many: string } {
+  const bigs = path.join(dir, 'bigs.yaml');
+  fs.writeFileSync(bigs, Array.from({ length: 8 }, (_, n) => bigDocument(`ns${n}`)).join('---\n'));
+  const many = path.join(dir, 'many.yaml');
+  const small = (n: number) =>
+    `apiVersion: hanzo.ai/v1\nkind: Gateway\nmetadata: { name: g${n}, namespace: hanzo }\n` +
+    'spec:\n  routes: [{ prefix: /v1, backend: "http://chat.hanzo.svc:80" }]\n';
+  fs.writeFileSync(many, Array.from({ length: 1700 }, (_, n) => small(n)).join('---\n'));
+  return { big: bigGateway(dir), bigs, many };
 }
 
 /** Runs a bash script with $NODE and $CLI set (`${BIN_SH}` below runs the CLI); `cwd` a fresh directory unless given. */
@@ -81,6 +98,27 @@ const COMMANDS: ReadonlyArray<[string, (dir: string) => string[], number]> = [
   ['diff', () => ['diff', SEED, CHANGED], 2],
 ];
 
+// Every command that writes to standard output, with input that makes it write far more than any
+// buffer or limit below, and its exit status on a failure.
+const LARGE: ReadonlyArray<[string, (inputs: ReturnType<typeof largeInputs>) => string[], number]> = [
+  ['validate', ({ many }) => ['validate', many], 1],
+  ['krakend', ({ big }) => ['krakend', big], 1],
+  ['synth --stdout', ({ big }) => ['synth', big, '--stdout'], 1],
+  ['audit', ({ bigs }) => ['audit', bigs], 1],
+  ['diff', ({ bigs }) => ['diff', SEED, bigs], 2],
+];
+// The commands whose output is small: --help (2.5 KB) and --version (a few bytes). (synth --output
+// lists the files it wrote, each far larger than the list: a limit that cuts the list fails a file first.)
+const SMALL: ReadonlyArray<[string, string[]]> = [
+  ['--help', ['--help']],
+  ['--version', ['--version']],
+];
+
+let inputs: ReturnType<typeof largeInputs>;
+beforeAll(() => {
+  inputs = largeInputs(tempDir());
+});
+
 describe('a write that fails before any byte is written: exit 1, one line', () => {
   test.each(COMMANDS)(
     '%s > /dev/full',
@@ -114,17 +152,34 @@ describe('a write cut short: exit 1, one line, and a redirected file left as it 
   // RLIMIT_FSIZE (ulimit -f, in KiB) makes write(2) write up to the limit, return the short count,
   // and fail the next write with EFBIG: a short write with no root and no mount. Node ignores SIGXFSZ.
   // The commands whose output from the big Gateway is larger than the limit.
-  test.each<[string, (big: string) => string[], number]>([
-    ['krakend', (big) => ['krakend', big], 1],
-    ['synth --stdout', (big) => ['synth', big, '--stdout'], 1],
-    ['diff', (big) => ['diff', SEED, big], 2],
-  ])(
+  test.each(LARGE)(
     '%s > file under a 16 KiB file size limit: the file is cut back to empty',
     (_name, argsOf, status) => {
       const dir = tempDir();
-      const big = bigGateway(dir);
-      const r = sh(`ulimit -f 16; ${BIN_SH} ${args(argsOf(big))} > out`, dir);
+      const r = sh(`ulimit -f 16; ${BIN_SH} ${args(argsOf(inputs))} > out`, dir);
       expectOneLine(r, 'hanzo-gateway: cannot write standard output: file too large (EFBIG) — the file is cut back to the 0 bytes it had', status);
+      expect(fs.statSync(path.join(dir, 'out')).size).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    '--help > file under a 1 KiB file size limit: the file is cut back to empty',
+    () => {
+      const dir = tempDir();
+      const r = sh(`ulimit -f 1; ${BIN_SH} --help > out`, dir);
+      expectOneLine(r, 'hanzo-gateway: cannot write standard output: file too large (EFBIG) — the file is cut back to the 0 bytes it had');
+      expect(fs.statSync(path.join(dir, 'out')).size).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    '--version > file under a file size limit of 0 (its few bytes go in one write, which a limit can only refuse)',
+    () => {
+      const dir = tempDir();
+      const r = sh(`ulimit -f 0; ${BIN_SH} --version > out`, dir);
+      expectOneLine(r, 'hanzo-gateway: cannot write standard output: file too large (EFBIG) — nothing was written');
       expect(fs.statSync(path.join(dir, 'out')).size).toBe(0);
     },
     TEST_TIMEOUT_MS,
@@ -156,38 +211,36 @@ describe('a write cut short: exit 1, one line, and a redirected file left as it 
     TEST_TIMEOUT_MS,
   );
 
-  test(
-    'a reader that stops after 100 bytes (| head -c 100): EPIPE with the count written',
-    () => {
+  test.each(LARGE)(
+    '%s | head -c 100: EPIPE with the count written',
+    (_name, argsOf, status) => {
       const dir = tempDir();
-      const big = bigGateway(dir);
-      const r = sh(`set -o pipefail; ${BIN_SH} krakend ${q(big)} | head -c 100 > head.out`, dir);
-      expectOneLine(r, /^hanzo-gateway: cannot write standard output: broken pipe \(EPIPE\) — only \d+ of 319366 bytes were written\n$/);
+      // With pipefail the pipeline's status is the CLI's (head exits 0).
+      const r = sh(`set -o pipefail; ${BIN_SH} ${args(argsOf(inputs))} | head -c 100 > head.out`, dir);
+      expectOneLine(r, /^hanzo-gateway: cannot write standard output: broken pipe \(EPIPE\) — only \d+ of \d+ bytes were written\n$/, status);
       expect(fs.statSync(path.join(dir, 'head.out')).size).toBe(100);
     },
     TEST_TIMEOUT_MS,
   );
 
-  test(
-    'a reader that reads nothing (| head -c 0): EPIPE, no stack trace',
-    () => {
-      const dir = tempDir();
-      const big = bigGateway(dir);
-      const r = sh(`set -o pipefail; ${BIN_SH} krakend ${q(big)} | head -c 0`, dir);
+  test.each(LARGE)(
+    '%s | head -c 0 (a reader that reads nothing): EPIPE, no stack trace',
+    (_name, argsOf, status) => {
+      const r = sh(`set -o pipefail; ${BIN_SH} ${args(argsOf(inputs))} | head -c 0`);
       expectOneLine(
         r,
-        /^hanzo-gateway: cannot write standard output: broken pipe \(EPIPE\) — (nothing was written|only \d+ of 319366 bytes were written)\n$/,
+        /^hanzo-gateway: cannot write standard output: broken pipe \(EPIPE\) — (nothing was written|only \d+ of \d+ bytes were written)\n$/,
+        status,
       );
     },
     TEST_TIMEOUT_MS,
   );
 
-  test(
-    'a non-blocking pipe (EAGAIN while full) with a slow reader gets every byte and exit 0',
-    async () => {
+  test.each(LARGE)(
+    '%s into a non-blocking pipe (EAGAIN while full) with a slow reader: every byte, and exit 0',
+    async (_name, argsOf) => {
       // GIVEN standard output made non-blocking, as a Node parent sharing its own stdio pipe makes it
       const dir = tempDir();
-      const big = bigGateway(dir);
       const wrapper = path.join(dir, 'nonblocking.js');
       fs.writeFileSync(
         wrapper,
@@ -195,18 +248,21 @@ describe('a write cut short: exit 1, one line, and a redirected file left as it 
           `process.argv.splice(1, 1, ${JSON.stringify(BIN)}); require(${JSON.stringify(BIN)});\n`,
       );
       // WHEN the reader only starts reading a second after the CLI started
-      const child = spawn(process.execPath, [wrapper, 'krakend', big], { cwd: dir });
+      const child = spawn(process.execPath, [wrapper, ...argsOf(inputs)], { cwd: dir });
       child.stdout.pause();
       setTimeout(() => child.stdout.resume(), 1000);
-      let bytes = 0;
+      const chunks: Buffer[] = [];
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (bytes += d.length));
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const status = await new Promise((resolve) => child.on('close', resolve));
-      // THEN every byte arrived
+      // THEN every byte arrived: the same bytes as a plain redirect to a file gets
       expect(stderr).toBe('');
       expect(status).toBe(0);
-      expect(bytes).toBe(319366);
+      expect(sh(`${BIN_SH} ${args(argsOf(inputs))} > ref`, dir).status).toBe(0);
+      const output = Buffer.concat(chunks);
+      expect(output.length).toBeGreaterThan(64 * 1024);
+      expect(output.equals(fs.readFileSync(path.join(dir, 'ref')))).toBe(true);
     },
     TEST_TIMEOUT_MS,
   );
@@ -232,6 +288,60 @@ describe('synth --output: a file that cannot be written leaves no file', () => {
       expectOneLine(r, `hanzo-gateway: cannot write ${path.join('out', 'hanzo.big.k8s.yaml')}: file too large (EFBIG)`);
       expect(r.stdout).toBe('');
       expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+/**
+ * Runs a bash script as the unprivileged user nobody when run as root (whom permissions do not
+ * stop), else as the user itself; `dir` is opened to others so that nobody can work in it.
+ */
+function shUnprivileged(script: string, dir: string): CliResult {
+  fs.chmodSync(dir, 0o755);
+  return process.getuid?.() === 0 ? sh(`setpriv --reuid=65534 --regid=65534 --clear-groups bash -c ${q(script)}`, dir) : sh(script, dir);
+}
+
+describe('synth --output where it may not write: one line, no file', () => {
+  const FILE = 'hanzo.gateway.k8s.yaml';
+
+  test(
+    'a folder it may not write into (EACCES)',
+    () => {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'out'), { mode: 0o555 });
+      const r = shUnprivileged(`${BIN_SH} synth ${q(SEED)} --output out`, dir);
+      expectOneLine(r, `hanzo-gateway: cannot write ${path.join('out', FILE)}: permission denied (EACCES)`);
+      expect(r.stdout).toBe('');
+      expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a folder it may not make, under one it may not write into (EACCES)',
+    () => {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'locked'), { mode: 0o555 });
+      const r = shUnprivileged(`${BIN_SH} synth ${q(SEED)} --output locked/out`, dir);
+      expectOneLine(r, 'hanzo-gateway: cannot make directory locked/out: permission denied (EACCES) — choose another --output');
+      expect(fs.readdirSync(path.join(dir, 'locked'))).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'a named pipe at the file name: refused before anything is written, and never opened',
+    () => {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'out'));
+      expect(spawnSync('mkfifo', [path.join(dir, 'out', FILE)]).status).toBe(0);
+      const r = sh(`${BIN_SH} synth ${q(SEED)} --output out`, dir);
+      expectOneLine(
+        r,
+        `hanzo-gateway: cannot write ${path.join('out', FILE)}: it is a special file, not a file — remove it or choose another --output`,
+      );
+      expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([FILE]);
     },
     TEST_TIMEOUT_MS,
   );
@@ -323,14 +433,35 @@ afterAll(() => {
 });
 
 describe('a full filesystem (a 16 KiB tmpfs)', () => {
-  test(
-    'krakend > file on it: 16384 bytes fit, the next write fails, and the file is cut back to empty',
-    () => {
+  test.each(LARGE)(
+    '%s > file on it: a write fails once it is full, and the file is cut back to empty',
+    (_name, argsOf, status) => {
       const fsDir = smallTmpfs('rw');
       if (fsDir === undefined) return;
-      const big = bigGateway(tempDir());
-      const r = sh(`${BIN_SH} krakend ${q(big)} > ${q(path.join(fsDir, 'out'))}`);
-      expectOneLine(r, 'hanzo-gateway: cannot write standard output: no space left on device (ENOSPC) — the file is cut back to the 0 bytes it had');
+      const r = sh(`${BIN_SH} ${args(argsOf(inputs))} > ${q(path.join(fsDir, 'out'))}`);
+      expectOneLine(
+        r,
+        'hanzo-gateway: cannot write standard output: no space left on device (ENOSPC) — the file is cut back to the 0 bytes it had',
+        status,
+      );
+      expect(fs.statSync(path.join(fsDir, 'out')).size).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test.each(SMALL)(
+    '%s > file on a full one: ENOSPC, nothing written',
+    (_name, cliArgs) => {
+      const fsDir = smallTmpfs('rw');
+      if (fsDir === undefined) return;
+      // GIVEN the filesystem filled to its last byte
+      try {
+        fs.writeFileSync(path.join(fsDir, 'filler'), Buffer.alloc(64 * 1024));
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      const r = sh(`${BIN_SH} ${args(cliArgs)} > ${q(path.join(fsDir, 'out'))}`);
+      expectOneLine(r, 'hanzo-gateway: cannot write standard output: no space left on device (ENOSPC) — nothing was written');
       expect(fs.statSync(path.join(fsDir, 'out')).size).toBe(0);
     },
     TEST_TIMEOUT_MS,

@@ -104,7 +104,7 @@ test('a problem message reads: what is wrong, the value, the fix', () => {
   const file = write(dir, 'bad.yaml', badCr().cr);
   const lines = problemLines(cli(['validate', file], { cwd: dir }).stderr, file);
   expect(lines).toContain('spec.replica: unknown field — did you mean replicas?');
-  expect(lines).toContain('spec.routes[2].rateLimit: unknown rate limit "per-usr" (defined: per-user, per-user-strict)');
+  expect(lines).toContain('spec.routes[2].rateLimit: unknown rate limit "per-usr" (defined: "per-user", "per-user-strict")');
   expect(lines).toContainEqual(
     expect.stringMatching(
       /^spec\.routes\[2\]\.methods\[1\]: must be one of GET, POST, PUT, PATCH, DELETE \(got "HEAD"\) — KrakenD CE cannot route HEAD or OPTIONS$/,

@@ -121,7 +121,7 @@ describe('ingress-nginx in front of long and streamed responses', () => {
   test('a snippet annotation passes only with allowSnippetAnnotations: true, and is rendered as given', () => {
     const snippet = { [`${NGINX}/configuration-snippet`]: 'more_set_headers "X-Frame-Options: DENY";' };
     expect(() => synthGateway({ ingress: { className: 'nginx', annotations: snippet } })).toThrow(
-      `spec.ingress.annotations.${NGINX}/configuration-snippet: injects raw NGINX configuration`,
+      `spec.ingress.annotations["${NGINX}/configuration-snippet"]: injects raw NGINX configuration`,
     );
     expect(annotationsOf({ className: 'nginx', annotations: snippet, allowSnippetAnnotations: true })).toMatchObject(snippet);
   });

@@ -268,8 +268,8 @@ describe('validation', () => {
       'a target port for no backend',
       { networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:8080': 8000 } } },
       [
-        'spec.networkPolicy.backendTargetPorts["chat.hanzo.svc:8080"]: matches no in-cluster backend or JWKS host:port (known: chat.hanzo.svc:80, ' +
-          'cloud-api.hanzo.svc:80)',
+        'spec.networkPolicy.backendTargetPorts["chat.hanzo.svc:8080"]: matches no in-cluster backend or JWKS host:port ' +
+          '(known: "chat.hanzo.svc:80", "cloud-api.hanzo.svc:80")',
       ],
     ],
     [

@@ -41,9 +41,9 @@ test('an unknown rate-limit name is reported at its path with the names defined'
   const props = seedProps();
   props.routes[0].rateLimit = 'per-usr';
   const { error } = construct(props);
-  expect(problemLines(error)).toEqual(['spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: per-user)']);
+  expect(problemLines(error)).toEqual(['spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: "per-user")']);
   expect((error as GatewayValidationError).problems).toEqual([
-    { path: 'spec.routes[0].rateLimit', message: 'unknown rate limit "per-usr" (defined: per-user)' },
+    { path: 'spec.routes[0].rateLimit', message: 'unknown rate limit "per-usr" (defined: "per-user")' },
   ]);
 });
 
@@ -65,8 +65,8 @@ test('every problem is reported at once, in one error, and the chart stays empty
   // Each problem at its path, quoting the bad value; the wording is the validation tests' business.
   const expected: [string, RegExp][] = [
     ['props.name', /"Bad_Name"/],
-    ['spec.routes[0].rateLimit', /unknown rate limit "per-usr" \(defined: per-user\)/],
-    ['spec.routes[1].authPolicy', /unknown auth policy "iam" \(defined: iam-jwt\)/],
+    ['spec.routes[0].rateLimit', /unknown rate limit "per-usr" \(defined: "per-user"\)/],
+    ['spec.routes[1].authPolicy', /unknown auth policy "iam" \(defined: "iam-jwt"\)/],
     ['spec.rateLimits[0].every', /"1 minute"/],
     ['spec.routes[2].methods', /POST \/v1\/chat .*spec\.routes\[0\]/],
     ['spec.routes[3].backend', /"ftp:\/\/files\.hanzo\.svc"/],

@@ -102,7 +102,7 @@ describe('plain scalars that YAML 1.1 (kubectl) and YAML 1.2 (this loader) read 
   test('a YAML 1.1 merge key is refused: kubectl merges, YAML 1.2 reads a field named <<', () => {
     const yaml = gateway('1').replace('    - name: r\n', '    - name: r\n      <<: { capacity: 5 }\n');
     expect(loadProblems(() => loadGateways(yaml, 'gw.yaml'))).toEqual([
-      expect.stringMatching(/^gw\.yaml: spec\.rateLimits\[0\]\.<<: .*merge key.* \(got << at line 11, column 7\) — /),
+      expect.stringMatching(/^gw\.yaml: spec\.rateLimits\[0\]\["<<"\]: .*merge key.* \(got << at line 11, column 7\) — /),
     ]);
   });
 

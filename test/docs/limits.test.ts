@@ -62,6 +62,11 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
     pattern: /`targetCPUUtilizationPercentage` is (\d+) to (\d+)/,
     code: [limits.TARGET_CPU_PERCENT.min, limits.TARGET_CPU_PERCENT.max],
   },
+  {
+    text: checked,
+    pattern: /an extended resource is a whole number \(at most (\d+), 2\^63-1, .* a decimal exponent beyond ±(\d+)/,
+    code: [Number(limits.MAX_QUANTITY), limits.MAX_QUANTITY_EXPONENT],
+  },
   { text: checked, pattern: /`serviceMonitor.metricsPort` is (\d+) to (\d+)/, code: [limits.METRICS_PORT.min, limits.METRICS_PORT.max] },
   {
     text: checked,
@@ -128,6 +133,7 @@ const WITHOUT_A_BOUND = [
   'a CIDR of either family with bits set below its prefix',
   'in any URL field',
   'a link-local `backend` or `jwksUrl` host',
+  'a control character in any name',
 ];
 
 test.each(STATED.map((s) => [s.pattern.source.slice(0, 70), s] as const))('the docs state the bound of the code: %s', (_, s) => {

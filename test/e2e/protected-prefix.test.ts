@@ -76,7 +76,7 @@ describeWithKrakend('a protected prefix that lists fewer methods than its public
     expect(() => renderedKrakendJson(issueSpec(stubs.app.url, iam))).toThrow(
       'spec.routes[1].methods: does not route PUT, PATCH, DELETE, which spec.routes[0] (/v1, public) then serves below /v1/admin on the ' +
         'same backend server: PUT /v1/admin/… reaches it without a token (got ["GET","POST"]) — add PUT, PATCH, DELETE to this ' +
-        "route's methods so that they need auth policy iam, or give spec.routes[0] another backend",
+        `route's methods so that they need auth policy "iam", or give spec.routes[0] another backend`,
     );
   });
 

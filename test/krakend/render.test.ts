@@ -512,8 +512,8 @@ describe('purity and errors', () => {
     ]);
     const attempt = () => renderKrakendConfig(spec);
     expect(attempt).toThrow(GatewayValidationError);
-    expect(attempt).toThrow('spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: per-user)');
-    expect(attempt).toThrow('spec.routes[0].authPolicy: unknown auth policy "nope" (defined: iam)');
+    expect(attempt).toThrow('spec.routes[0].rateLimit: unknown rate limit "per-usr" (defined: "per-user")');
+    expect(attempt).toThrow('spec.routes[0].authPolicy: unknown auth policy "nope" (defined: "iam")');
   });
 });
 

@@ -29,9 +29,14 @@ export const CR_SCHEMA: SchemaNode = crd.spec.versions[0].schema.openAPIV3Schema
 /** Keys of a path: object fields and list indexes. */
 export type PathKey = string | number;
 
-/** `spec.routes[0].prefix`: the form of ValidationProblem.path. */
+/**
+ * `spec.routes[0].prefix`, `spec.resources.limits["nvidia.com/gpu"]`: the form of ValidationProblem.path,
+ * where a key that is not a plain word (letters, digits, '_', '-') is quoted in brackets.
+ */
 export function pathText(keys: readonly PathKey[]): string {
-  return keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  const step = (k: PathKey, i: number) =>
+    typeof k === 'number' ? `[${k}]` : !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `[${JSON.stringify(k)}]` : i === 0 ? k : `.${k}`;
+  return keys.map(step).join('');
 }
 
 /** The schema of a child node: a property, a list item or a map entry; undefined when free-form. */

@@ -47,7 +47,7 @@ const RULES: Array<{ rule: string; good: Mutate; bad: Mutate; path: string; mess
     rule: 'label keys are qualified names',
     good: (cr) => (cr.metadata.labels = { 'app.kubernetes.io/part-of': 'edge' }),
     bad: (cr) => (cr.metadata.labels = { 'part of': 'edge' }),
-    path: 'metadata.labels.part of',
+    path: 'metadata.labels["part of"]',
     message: /not a label key/,
   },
   {
@@ -61,7 +61,7 @@ const RULES: Array<{ rule: string; good: Mutate; bad: Mutate; path: string; mess
     rule: 'annotation keys are qualified names',
     good: (cr) => (cr.metadata.annotations = { 'example.com/owner': 'a b c' }),
     bad: (cr) => (cr.metadata.annotations = { 'example.com/': 'x' }),
-    path: 'metadata.annotations.example.com/',
+    path: 'metadata.annotations["example.com/"]',
     message: /not an annotation key/,
   },
 ];

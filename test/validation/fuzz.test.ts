@@ -151,7 +151,7 @@ function corrupt(doc: any, corruptions: readonly Corruption[]): string[] {
 
 /** The manifest's own paths, or a top-level key the corruption added (reported at its own name). */
 function pathIsAllowed(path: string, rootKeys: readonly string[]): boolean {
-  return /^(apiVersion|kind)$|^(spec|metadata)($|[.[])/.test(path) || rootKeys.includes(path);
+  return /^(apiVersion|kind)$|^(spec|metadata)($|[.[])/.test(path) || rootKeys.some((k) => path === pathText([k]));
 }
 
 /** Builds the CR in a fresh chart: the error, or undefined with the synthesized objects. */

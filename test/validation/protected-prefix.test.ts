@@ -25,7 +25,7 @@ describe('a protected route that leaves out methods of a less protected route ar
     ).toEqual([
       'spec.routes[1].methods: does not route PUT, PATCH, DELETE, which spec.routes[0] (/v1, public) then serves below /v1/admin on the same ' +
         'backend server: PUT /v1/admin/… reaches it without a token (got ["GET","POST"]) — add PUT, PATCH, DELETE to this route\'s methods so ' +
-        'that they need auth policy iam, or give spec.routes[0] another backend',
+        'that they need auth policy "iam", or give spec.routes[0] another backend',
     ]);
   });
 
@@ -68,7 +68,7 @@ describe('a protected route that leaves out methods of a less protected route ar
     const line =
       'spec.routes[1].methods: does not route DELETE, which spec.routes[0] (/v1, public) then serves for /v1/admin on the same backend ' +
       'server: DELETE /v1/admin reaches it without a token (got ["GET"]) — add DELETE to this route\'s methods so that they need auth ' +
-      'policy iam, or give spec.routes[0] another backend';
+      'policy "iam", or give spec.routes[0] another backend';
     expect(problemsOf(spec(parent, { prefix: '/v1/admin', backend: APP, authPolicy: 'iam', exact: true }))).toEqual([line]);
     expect(problemsOf(spec(parent, { prefix: '/v1/admin', backend: APP, authPolicy: 'iam', prefixDepth: 0 }))).toEqual([line]);
   });
@@ -83,8 +83,8 @@ describe('a protected route that leaves out methods of a less protected route ar
       ),
     ).toEqual([
       expect.stringContaining(
-        'which spec.routes[0] (/v1, auth policy partner) then serves below /v1/admin on the same backend server: ' +
-          'POST /v1/admin/… reaches it with a partner token',
+        'which spec.routes[0] (/v1, auth policy "partner") then serves below /v1/admin on the same backend server: ' +
+          'POST /v1/admin/… reaches it with a "partner" token',
       ),
     ]);
   });
@@ -128,7 +128,7 @@ describe('a protected route that leaves out methods of a less protected route ar
     expect(problems).toEqual([
       expect.stringMatching(/^spec\.routes\[1\]\.methods: does not route PUT, which spec\.routes\[0\] \(\/, public\) then serves below \/v1 /),
       expect.stringMatching(/^spec\.routes\[2\]\.methods: does not route PUT, which spec\.routes\[0\] \(\/, public\)/),
-      expect.stringMatching(/^spec\.routes\[2\]\.methods: does not route DELETE, which spec\.routes\[1\] \(\/v1, auth policy partner\)/),
+      expect.stringMatching(/^spec\.routes\[2\]\.methods: does not route DELETE, which spec\.routes\[1\] \(\/v1, auth policy "partner"\)/),
     ]);
   });
 });
@@ -140,9 +140,9 @@ describe('a less protected route that a normalizing server reads as a protected 
     '%s beside /v1/admin is refused',
     (prefix) => {
       expect(problemsOf(spec({ prefix, backend: APP }, admin))).toEqual([
-        `spec.routes[0].prefix: sends ${prefix} to a backend server that spec.routes[1] protects at /v1/admin with auth policy iam, and a ` +
+        `spec.routes[0].prefix: sends ${prefix} to a backend server that spec.routes[1] protects at /v1/admin with auth policy "iam", and a ` +
           `server that ignores case, ';' parameters, trailing dots or suffixes reads one as the other (got "${prefix}") — give this route ` +
-          'auth policy iam, another backend, or a prefix no server reads as the protected one',
+          'auth policy "iam", another backend, or a prefix no server reads as the protected one',
       ]);
     },
   );

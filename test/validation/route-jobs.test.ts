@@ -26,7 +26,7 @@ test('problems of every job, over several routes, in one order', () => {
     'spec.routes[1].prefixDepth: must be an integer from 0 to 16 (got 99)',
     'spec.routes[1].methods: GET /a is already routed by spec.routes[0] (two prefix routes) — remove the method from one of them, or make one exact',
     'spec.routes[2].prefix: must start with \'/\' (got "b") — e.g. /b',
-    'spec.routes[2].rateLimit: unknown rate limit "none" (defined: per-user)',
+    'spec.routes[2].rateLimit: unknown rate limit "none" (defined: "per-user")',
     'spec.routes[2].prefixDepth: must not be set on an exact route, which serves its prefix alone (got 1) — ' +
       'remove prefixDepth, or exact to serve the paths below',
     'spec.routes[4].rateLimit: rate limit "per-user" counts per user, but the route has no authPolicy to identify users — ' +

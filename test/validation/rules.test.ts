@@ -456,14 +456,14 @@ const RULES: Rule[] = [
     good: route0({ rateLimit: 'per-user' }),
     bad: route0({ rateLimit: 'per-usr' }),
     path: 'spec.routes[0].rateLimit',
-    message: /^unknown rate limit "per-usr" \(defined: per-user\)$/,
+    message: /^unknown rate limit "per-usr" \(defined: "per-user"\)$/,
   },
   {
     rule: 'an authPolicy reference resolves',
     good: route0({ authPolicy: 'iam-jwt' }),
     bad: route0({ authPolicy: 'iam' }),
     path: 'spec.routes[0].authPolicy',
-    message: /^unknown auth policy "iam" \(defined: iam-jwt\)$/,
+    message: /^unknown auth policy "iam" \(defined: "iam-jwt"\)$/,
   },
   {
     rule: 'key is user, ip or global',
@@ -710,21 +710,21 @@ const RULES: Rule[] = [
     rule: 'annotation keys are qualified names',
     good: ingress({ annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '10m' } }),
     bad: ingress({ annotations: { 'proxy body size': '10m' } }),
-    path: 'spec.ingress.annotations.proxy body size',
+    path: 'spec.ingress.annotations["proxy body size"]',
     message: /not an annotation key/,
   },
   {
     rule: 'annotation values are strings',
     good: ingress({ annotations: { 'a.io/b': 'true' } }),
     bad: ingress({ annotations: { 'a.io/b': true } }),
-    path: 'spec.ingress.annotations.a.io/b',
+    path: 'spec.ingress.annotations["a.io/b"]',
     message: /must be a string .* quote it in YAML/,
   },
   {
     rule: 'snippet annotations (raw NGINX configuration) need the explicit opt-in',
     good: ingress({ className: 'nginx', allowSnippetAnnotations: true, annotations: { [SNIPPET]: 'more_set_headers "X-A: b";' } }),
     bad: ingress({ className: 'nginx', annotations: { [SNIPPET]: 'more_set_headers "X-A: b";' } }),
-    path: `spec.ingress.annotations.${SNIPPET}`,
+    path: `spec.ingress.annotations["${SNIPPET}"]`,
     message: /^injects raw NGINX configuration into the ingress controller \(got "configuration-snippet"\) — .*CVE-2021-25742.*Annotations: true/,
   },
   {
@@ -738,7 +738,7 @@ const RULES: Rule[] = [
     rule: 'the issuer is set once',
     good: ingress({ clusterIssuer: 'le', annotations: { 'a.io/b': 'c' } }),
     bad: ingress({ clusterIssuer: 'le', annotations: { 'cert-manager.io/cluster-issuer': 'other' } }),
-    path: 'spec.ingress.annotations.cert-manager.io/cluster-issuer',
+    path: 'spec.ingress.annotations["cert-manager.io/cluster-issuer"]',
     message: /keep one of them/,
   },
 
@@ -759,7 +759,7 @@ const RULES: Rule[] = [
   },
   {
     rule: 'a resource name is known',
-    good: set({ resources: { limits: { 'nvidia.com/gpu': 1, 'hugepages-2Mi': '1Gi' } } }),
+    good: set({ resources: { limits: { memory: '2Gi', 'nvidia.com/gpu': 1, 'hugepages-2Mi': '1Gi' } } }),
     bad: set({ resources: { requests: { cpus: '1' } } }),
     path: 'spec.resources.requests.cpus',
     message: /unknown resource "cpus" — did you mean cpu\?/,
@@ -937,7 +937,7 @@ const RULES: Rule[] = [
       s.routes[1].inputHeaders = ['x-roles'];
     },
     path: 'spec.routes[1].inputHeaders[0]',
-    message: /x-roles is an identity header set by auth policy iam-jwt \(propagateClaims\); a public route must not forward a client's copy/,
+    message: /x-roles is an identity header set by auth policy "iam-jwt" \(propagateClaims\); a public route must not forward a client's copy/,
   },
   {
     rule: 'a route does not forward a client copy of a header that another policy propagates and its own does not',
@@ -952,7 +952,7 @@ const RULES: Rule[] = [
       s.routes[1].inputHeaders = ['X-Roles'];
     },
     path: 'spec.routes[1].inputHeaders[0]',
-    message: /X-Roles is an identity header set by auth policy iam-jwt \(propagateClaims\), not by this route's partner/,
+    message: /X-Roles is an identity header set by auth policy "iam-jwt" \(propagateClaims\), not by this route's "partner"/,
   },
 ];
 
@@ -976,7 +976,7 @@ const SNIPPET_NAMES = ['server-snippet', 'auth-snippet', 'stream-snippet', 'mods
 describe.each(SNIPPET_NAMES)('the annotation nginx.ingress.kubernetes.io/%s', (name) => {
   const key = `nginx.ingress.kubernetes.io/${name}`;
   test('is refused at its key unless allowSnippetAnnotations is true', () => {
-    const refused = { path: `spec.ingress.annotations.${key}`, message: expect.stringMatching(/^injects raw NGINX configuration/) };
+    const refused = { path: `spec.ingress.annotations["${key}"]`, message: expect.stringMatching(/^injects raw NGINX configuration/) };
     expect(problemsAfter(ingress({ annotations: { [key]: 'x' } }))).toEqual([refused]);
     expect(problemsAfter(ingress({ annotations: { [key]: 'x' }, allowSnippetAnnotations: true }))).toEqual([]);
   });
