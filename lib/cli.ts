@@ -34,13 +34,16 @@ Commands:
       Gateway and a summary (2 gateways valid).
   audit FILE... [--json | --format text|json]
       Prints every method and path each Gateway's krakend.json serves, by backend: the auth
-      policy (or public), rate limits, identity and forwarded headers, and warnings for risky
-      shapes. A FILE may be a folder (its .yaml and .yml files).
+      policy (or public), rate limits, identity, forwarded, set (a Secret's by name) and deleted
+      headers, the security headers, and warnings for risky shapes. A FILE may be a folder (its
+      .yaml and .yml files).
   diff OLD NEW [--format text|markdown|json] [--json] [--fail-on CLASS,...]
       Prints what changes in what KrakenD serves from OLD to NEW (each a FILE, a folder or '-'),
       Gateway by Gateway (namespace/name). CLASS: added, removed, auth-added, auth-removed,
       auth-changed, limit-added, limit-removed, limit-loosened, limit-tightened, backend-changed,
-      headers-changed, public-added, external-added.
+      headers-changed, secret-header-added, secret-header-removed, request-headers-changed,
+      response-headers-changed, security-headers-added, security-headers-removed,
+      security-headers-changed, public-added, external-added, public-secret-added.
       Exits 1 when a CLASS named by --fail-on is present; 2 on invalid input or usage.
 
 Options:
