@@ -384,13 +384,13 @@ function diff(oldPath: string, newPath: string, format: string, failOnText: stri
   const { renderGatewaySets } = require('./review/sources') as typeof import('./review/sources');
   const { FAIL_CLASSES, diffGateways } = require('./review/diff') as typeof import('./review/diff');
   const { formatDiffMarkdown, formatDiffText, formatJson } = require('./review/format') as typeof import('./review/format');
-  const failOn = (failOnText ?? '')
-    .split(',')
-    .map((c) => c.trim())
-    .filter((c) => c !== '');
-  const unknown = failOn.filter((c) => !(FAIL_CLASSES as readonly string[]).includes(c));
-  if (failOnText !== undefined && (failOn.length === 0 || unknown.length > 0)) {
-    throw usage(`--fail-on takes classes separated by commas (got ${quote(failOnText ?? '')}; classes: ${FAIL_CLASSES.join(', ')})`);
+  // Only ASCII spaces around a class: String.prototype.trim() would also take U+2028, NBSP and every
+  // other Unicode space off, and accept `added\u2028` as `added`.
+  const failOn = failOnText === undefined ? [] : failOnText.split(',').map((c) => c.replace(/^ +| +$/g, ''));
+  if (failOn.some((c) => !(FAIL_CLASSES as readonly string[]).includes(c))) {
+    throw usage(
+      `--fail-on takes classes separated by commas, with spaces around them or none (got ${quote(failOnText!)}; classes: ${FAIL_CLASSES.join(', ')})`,
+    );
   }
   const [before, after] = renderGatewaySets([reviewFiles([oldPath]), reviewFiles([newPath])]);
   const report = diffGateways(before, after, failOn as FailClass[]);

@@ -120,7 +120,7 @@ describe('names from the command line', () => {
     [
       'a --fail-on',
       ['diff', SEED, CHANGED, '--fail-on', 'add\u2028ed'],
-      `hanzo-gateway: --fail-on takes classes separated by commas (got "add\\u2028ed"; classes: ${FAIL_ON_CLASSES})`,
+      `hanzo-gateway: --fail-on takes classes separated by commas, with spaces around them or none (got "add\\u2028ed"; classes: ${FAIL_ON_CLASSES})`,
     ],
   ])('%s is escaped in the usage error', (_what, args, line) => {
     const r = cli(args);

@@ -85,6 +85,11 @@ describe('audit', () => {
   });
 });
 
+/** The usage error of a --fail-on that is not a list of classes, for `got` as the message quotes it. */
+function failOnError(got: string): string {
+  return `--fail-on takes classes separated by commas, with spaces around them or none (got ${got}; classes: ${FAIL_ON_CLASSES})`;
+}
+
 describe('diff', () => {
   test('prints the changes and exits 0 without --fail-on', () => {
     const r = cli(['diff', SEED, review('seed.auth-removed.yaml')]);
@@ -109,6 +114,15 @@ describe('diff', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(`${AUTH_REMOVED_TEXT}--fail-on: public-added present\n`);
     expect(r.stderr).toBe('');
+  });
+
+  test('--fail-on: ASCII spaces around the commas, or none, are taken', () => {
+    for (const list of ['limit-loosened,public-added', 'limit-loosened , public-added', '  limit-loosened,   public-added  ']) {
+      const r = cli(['diff', SEED, review('seed.auth-removed.yaml'), '--fail-on', list]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(1);
+      expect(r.stdout.split('\n').slice(-2)).toEqual(['--fail-on: public-added present', '']);
+    }
   });
 
   test('--fail-on: exit 0 when none of the named classes is present', () => {
@@ -210,10 +224,17 @@ describe('diff', () => {
   test.each([
     [['diff', SEED], "diff takes OLD and NEW, each a FILE, a folder or '-' (got 1)"],
     [['diff', '-', '-'], "'-' (standard input) can be given once"],
-    [
-      ['diff', SEED, SEED, '--fail-on', 'auth-loosened'],
-      `--fail-on takes classes separated by commas (got "auth-loosened"; classes: ${FAIL_ON_CLASSES})`,
-    ],
+    [['diff', SEED, SEED, '--fail-on', 'auth-loosened'], failOnError('"auth-loosened"')],
+    // Only ASCII spaces around a class: no other white space, no empty class.
+    [['diff', SEED, SEED, '--fail-on', 'added\u2028'], failOnError('"added\\u2028"')],
+    [['diff', SEED, SEED, '--fail-on', '\u00a0added'], failOnError('"\u00a0added"')],
+    [['diff', SEED, SEED, '--fail-on', 'added,\tremoved'], failOnError('"added,\\tremoved"')],
+    [['diff', SEED, SEED, '--fail-on', 'added,\nremoved'], failOnError('"added,\\nremoved"')],
+    [['diff', SEED, SEED, '--fail-on', 'added\u3000,removed'], failOnError('"added\u3000,removed"')],
+    [['diff', SEED, SEED, '--fail-on', 'added,,removed'], failOnError('"added,,removed"')],
+    [['diff', SEED, SEED, '--fail-on', 'added,'], failOnError('"added,"')],
+    [['diff', SEED, SEED, '--fail-on', ''], failOnError('""')],
+    [['diff', SEED, SEED, '--fail-on', ' '], failOnError('" "')],
     [['diff', SEED, SEED, '--format', 'html'], '--format must be one of text, markdown, json (got "html")'],
     [['diff', SEED, SEED, '--json', '--format', 'markdown'], 'give either --json or --format markdown'],
     [['audit', SEED, '--format', 'markdown'], '--format must be one of text, json (got "markdown")'],
