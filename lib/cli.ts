@@ -34,13 +34,16 @@ Commands:
       Gateway and a summary (2 gateways valid).
   audit FILE... [--json | --format text|json]
       Prints every method and path each Gateway's krakend.json serves, by backend: the auth
-      policy (or public), rate limits, identity and forwarded headers, and warnings for risky
-      shapes. A FILE may be a folder (its .yaml and .yml files).
+      policy (or public), rate limits, identity, forwarded, set (a Secret's by name) and deleted
+      headers, the security headers, and warnings for risky shapes. A FILE may be a folder (its
+      .yaml and .yml files).
   diff OLD NEW [--format text|markdown|json] [--json] [--fail-on CLASS,...]
       Prints what changes in what KrakenD serves from OLD to NEW (each a FILE, a folder or '-'),
       Gateway by Gateway (namespace/name). CLASS: added, removed, auth-added, auth-removed,
       auth-changed, limit-added, limit-removed, limit-loosened, limit-tightened, backend-changed,
-      headers-changed, public-added, external-added.
+      headers-changed, secret-header-added, secret-header-removed, request-headers-changed,
+      response-headers-changed, security-headers-added, security-headers-removed,
+      security-headers-changed, public-added, external-added, public-secret-added.
       Exits 1 when a CLASS named by --fail-on is present; 2 on invalid input or usage.
 
 Options:
@@ -381,13 +384,13 @@ function diff(oldPath: string, newPath: string, format: string, failOnText: stri
   const { renderGatewaySets } = require('./review/sources') as typeof import('./review/sources');
   const { FAIL_CLASSES, diffGateways } = require('./review/diff') as typeof import('./review/diff');
   const { formatDiffMarkdown, formatDiffText, formatJson } = require('./review/format') as typeof import('./review/format');
-  const failOn = (failOnText ?? '')
-    .split(',')
-    .map((c) => c.trim())
-    .filter((c) => c !== '');
-  const unknown = failOn.filter((c) => !(FAIL_CLASSES as readonly string[]).includes(c));
-  if (failOnText !== undefined && (failOn.length === 0 || unknown.length > 0)) {
-    throw usage(`--fail-on takes classes separated by commas (got ${quote(failOnText ?? '')}; classes: ${FAIL_CLASSES.join(', ')})`);
+  // Only ASCII spaces around a class: String.prototype.trim() would also take U+2028, NBSP and every
+  // other Unicode space off, and accept `added\u2028` as `added`.
+  const failOn = failOnText === undefined ? [] : failOnText.split(',').map((c) => c.replace(/^ +| +$/g, ''));
+  if (failOn.some((c) => !(FAIL_CLASSES as readonly string[]).includes(c))) {
+    throw usage(
+      `--fail-on takes classes separated by commas, with spaces around them or none (got ${quote(failOnText!)}; classes: ${FAIL_CLASSES.join(', ')})`,
+    );
   }
   const [before, after] = renderGatewaySets([reviewFiles([oldPath]), reviewFiles([newPath])]);
   const report = diffGateways(before, after, failOn as FailClass[]);

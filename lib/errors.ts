@@ -1,5 +1,6 @@
 // The errors the library throws for input it refuses (a spec, or a YAML source), and for output it
 // would never ship.
+import { escaped } from './grammar/values';
 
 /** One problem with a spec. */
 export interface ValidationProblem {
@@ -9,9 +10,12 @@ export interface ValidationProblem {
   readonly message: string;
 }
 
-/** `path: message`, the form every report uses. */
+/**
+ * `path: message`, the form every report uses, its control characters escaped (lib/grammar/values.ts):
+ * an error's message holds one line a problem, whatever a message quotes.
+ */
 export function formatProblem(p: ValidationProblem): string {
-  return `${p.path}: ${p.message}`;
+  return escaped(`${p.path}: ${p.message}`);
 }
 
 /** Thrown for an invalid Gateway: every problem at once, one line each. */
@@ -56,12 +60,13 @@ export interface SourceProblem {
 }
 
 /**
- * `location: position: path: message`, one line, leaving out what is not known. The position comes
- * before the path, as a syntax error's does, so every line reads the same way.
+ * `location: position: path: message`, one line, leaving out what is not known, its control
+ * characters escaped as formatProblem's are. The position comes before the path, as a syntax
+ * error's does, so every line reads the same way.
  */
 export function formatSourceProblem(p: SourceProblem): string {
   const parts = [p.location, p.position, p.path, p.message].filter((part) => part !== undefined);
-  return parts.join(': ');
+  return escaped(parts.join(': '));
 }
 
 /** Thrown when a source cannot be read or holds an invalid or no Gateway: every problem at once. */

@@ -5,7 +5,7 @@ import { Document, LineCounter, isAlias, isSeq, parseAllDocuments } from 'yaml';
 import { GATEWAY_API_VERSION, GATEWAY_KIND, GatewayManifest } from '../custom-resource';
 import { TextProblem, controlCharacterProblem, formatPosition, messageOf, readSourceText } from './source-text';
 import { GatewayLoadError, SourceProblem } from '../errors';
-import { described, isObject, keyPath, plain, show, typeOf } from '../grammar/values';
+import { described, escaped, isObject, keyPath, plain, show, typeOf } from '../grammar/values';
 import { checkManifest } from '../validation/checked';
 import { NodeProblem, nodePositions, unreadableKeys, yaml11Readings } from './yaml-nodes';
 
@@ -32,7 +32,8 @@ const GATEWAY_GROUP = groupOf(GATEWAY_API_VERSION);
 /** The Gateways of YAML text; throws a GatewayLoadError listing every problem. */
 export function loadGateways(text: string, source = '<input>'): GatewayDocument[] {
   const problems: SourceProblem[] = [];
-  const gateways = new SourceScan(text, source, problems).run();
+  // Quoted when it holds a control character, as a file's name is.
+  const gateways = new SourceScan(text, plain(source), problems).run();
   if (problems.length > 0) throw new GatewayLoadError(problems);
   return gateways;
 }
@@ -143,10 +144,15 @@ class SourceScan {
   }
 }
 
-/** The parser's message ends with " at line L, column C:" and a code frame; the position becomes the path. */
+/**
+ * The parser's message ends with " at line L, column C:" and a code frame; the position becomes the
+ * path. The message quotes source text (`Unexpected scalar token in YAML stream: "…"`), which may
+ * hold NEL, U+2028 or a bidirectional control (the loader refuses the other control characters
+ * before parsing): it is escaped.
+ */
 function yamlErrorProblem(err: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): TextProblem {
   const at = err.linePos?.[0];
-  const message = err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+  const message = escaped(err.message.replace(/ at line \d+, column \d+:[\s\S]*$/, ''));
   // The parser is recursive: nesting thousands of levels deep exhausts its stack, which it reports as such.
   const tooDeep = /Maximum call stack size exceeded/.test(message);
   return {

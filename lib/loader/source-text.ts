@@ -1,7 +1,7 @@
 // The text of a YAML source, read the way kubectl can read it: bounded in size, strict UTF-8, and
 // without the control characters YAML forbids. A problem is one line, never an exception.
 import * as fs from 'fs';
-import { codePoint } from '../grammar/values';
+import { codePoint, escaped } from '../grammar/values';
 import { MAX_SOURCE_BYTES } from '../limits';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -128,8 +128,12 @@ export function ioReason(e: unknown): string {
     .replace(/, \w+( '[\s\S]*')?$/, '');
 }
 
+/**
+ * The message of a thrown value, its control characters escaped: the yaml package's and Node's
+ * messages quote source text and paths, which may hold any character.
+ */
 // Not `instanceof Error`: errors from another realm (a test VM, a worker) are not instances of ours.
 export function messageOf(e: unknown): string {
   const message = (e as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(e);
+  return escaped(typeof message === 'string' ? message : String(e));
 }

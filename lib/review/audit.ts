@@ -1,10 +1,21 @@
 // `hanzo-gateway audit`: every method and path a Gateway's krakend.json serves, with its backend, auth
-// policy, identity headers, rate limits and forwarded headers, and warnings for risky shapes. Read
-// from the rendered config (served.ts), so it shows what KrakenD does, not what the spec meant.
+// policy, identity headers, rate limits, forwarded, set and deleted headers, the security headers,
+// and warnings for risky shapes. Read from the rendered config (served.ts), so it shows what KrakenD
+// does, not what the spec meant.
 import { backendServerName, mayBeSameServer, pathSegments, serverLabel } from '../grammar/backend-paths';
 import { parseBackendUrl } from '../grammar/urls';
 import { RouteGroup, collapse, compareText, joinPath } from './routes';
-import { AuthView, BackendLocation, RateLimitView, RenderedGateway, ServedEndpoint, servedGateway } from './served';
+import {
+  AuthView,
+  BackendLocation,
+  RateLimitView,
+  RenderedGateway,
+  SecretRef,
+  SecurityHeadersView,
+  ServedEndpoint,
+  SetHeader,
+  servedGateway,
+} from './served';
 
 /** The version of the JSON shapes of `audit --json` and `diff --json`; raised on any incompatible change. */
 export const REVIEW_JSON_VERSION = 1;
@@ -31,7 +42,18 @@ export interface AuditedPolicy {
   readonly forwardsAuthorization: boolean;
   /** The client's headers the backend gets (identity headers excluded). */
   readonly forwardedHeaders: readonly string[];
+  /** Headers the gateway sets on the backend request, by name: a value written in krakend.json, or a Secret's (never its value). */
+  readonly setHeaders: readonly SetHeader[];
+  /** Behind a validator, the backend gets a set Authorization in place of the client's token (`overrideAuthorization`). */
+  readonly overridesAuthorization: boolean;
+  /** Request headers deleted before the backend gets the request. */
+  readonly removedRequestHeaders: readonly string[];
+  /** Headers deleted from the backend's responses before the client gets them. */
+  readonly removedResponseHeaders: readonly string[];
 }
+
+/** The security headers of every response, as `security/http` sends them. */
+export type AuditedSecurityHeaders = Omit<SecurityHeadersView, 'fields'>;
 
 /** One KrakenD endpoint. */
 export interface AuditedEndpoint extends AuditedPolicy {
@@ -58,12 +80,15 @@ export type WarningCode =
   | 'jwt-without-limit'
   | 'authorization-to-external'
   | 'plain-http-external'
-  | 'insecure-jwks';
+  | 'insecure-jwks'
+  | 'public-secret-header'
+  | 'static-authorization'
+  | 'security-headers-off';
 
 export interface AuditWarning {
   readonly code: WarningCode;
-  /** The route it is about, as `routes[].path`. */
-  readonly path: string;
+  /** The route it is about, as `routes[].path`; null for the whole Gateway (its methods then []). */
+  readonly path: string | null;
   readonly methods: readonly string[];
   readonly message: string;
 }
@@ -72,6 +97,8 @@ export interface GatewayAudit {
   /** `namespace/name`, or `name` without a namespace. */
   readonly gateway: string;
   readonly source: string;
+  /** The security headers of every response, or null when off. */
+  readonly securityHeaders: AuditedSecurityHeaders | null;
   readonly endpoints: readonly AuditedEndpoint[];
   readonly routes: readonly AuditedRoute[];
   readonly warnings: readonly AuditWarning[];
@@ -100,9 +127,21 @@ function auditGateway(gateway: RenderedGateway): GatewayAudit {
     endpoints: g.items.length,
     ...policyOf(g.items[0], joinPath(g.items[0].backend.urlBase, g.suffix)),
   }));
+  const security = served.securityHeaders;
+  const warnings = warningsOf(routes, groups);
+  // krakend.json cannot say what is in front of it: the spec's TLS Ingress is why these headers matter.
+  if (security === null && served.tlsIngress === true) {
+    warnings.unshift({
+      code: 'security-headers-off',
+      path: null,
+      methods: [],
+      message: 'security headers off behind a TLS Ingress: browsers get no HSTS, nosniff, X-Frame-Options or Referrer-Policy from the gateway',
+    });
+  }
   return {
     gateway: served.id,
     source: served.location,
+    securityHeaders: security && auditedSecurityHeaders(security),
     endpoints: served.endpoints.map((e) => ({
       method: e.method,
       path: e.path,
@@ -110,8 +149,12 @@ function auditGateway(gateway: RenderedGateway): GatewayAudit {
       ...policyOf(e, e.url.slice(e.backend.origin.length)),
     })),
     routes,
-    warnings: warningsOf(routes, groups),
+    warnings,
   };
+}
+
+export function auditedSecurityHeaders({ fields: _fields, ...headers }: SecurityHeadersView): AuditedSecurityHeaders {
+  return headers;
 }
 
 /** Everything but the method, base and depth that makes two endpoints one route for the reader. */
@@ -130,7 +173,17 @@ export function policyOf(e: ServedEndpoint, backendPath: string): AuditedPolicy 
     rateLimits: e.rateLimits,
     forwardsAuthorization: e.forwarded.some((h) => h.toLowerCase() === 'authorization'),
     forwardedHeaders: e.forwarded,
+    setHeaders: e.headerRules.set,
+    // krakend-jose reads the client's token before the backend call; martian replaces it after (docs/headers.md).
+    overridesAuthorization: e.auth !== null && e.headerRules.set.some((h) => h.header.toLowerCase() === 'authorization'),
+    removedRequestHeaders: e.headerRules.removedRequest,
+    removedResponseHeaders: e.headerRules.removedResponse,
   };
+}
+
+/** Where a set header's value comes from, in words: `Secret llm-providers/openai-authorization`; `value` writes the names. */
+export function secretSource(ref: SecretRef, value: (text: string) => string = (text) => text): string {
+  return 'env' in ref ? `environment variable ${value(ref.env)}` : `Secret ${value(`${ref.name}/${ref.key}`)}`;
 }
 
 /** The policy name shown for a validator: the spec's, or `jwt` when no policy renders it. */
@@ -160,9 +213,24 @@ function warningsOf(routes: readonly AuditedRoute[], groups: ReadonlyArray<Route
     if (groups[i].items[0].auth?.fields.disable_jwk_security === 'true') {
       warn(r, 'insecure-jwks', `checks tokens with keys fetched over plain http (${r.jwt?.jwksUrl}): keys can be forged in transit`);
     }
+    const fromSecrets = r.setHeaders.flatMap((h) => ('secret' in h ? [`${h.header} from ${secretSource(h.secret)}`] : []));
+    if (r.auth === null && fromSecrets.length > 0) {
+      warn(
+        r,
+        'public-secret-header',
+        `public, sends ${fromSecrets.join(', ')} to ${r.origin}: anyone who can reach the gateway uses that credential`,
+      );
+    }
+    if (r.setHeaders.some((h) => 'value' in h && h.header.toLowerCase() === 'authorization')) {
+      warn(
+        r,
+        'static-authorization',
+        'sets Authorization to a value written in krakend.json (the ConfigMap, and Git): a credential belongs in secretHeaders',
+      );
+    }
   });
   out.push(...publicParents(routes, groups));
-  return out.sort((a, b) => compareText(a.path, b.path) || compareText(a.code, b.code) || compareText(a.methods.join(' '), b.methods.join(' ')));
+  return out.sort((a, b) => compareText(a.path!, b.path!) || compareText(a.code, b.code) || compareText(a.methods.join(' '), b.methods.join(' ')));
 }
 
 /**

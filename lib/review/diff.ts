@@ -1,13 +1,25 @@
 // `hanzo-gateway diff`: the policy-level changes between two sets of Gateways, matched by namespace
 // and name, endpoint by endpoint (method and path) of their rendered krakend.json: what KrakenD serves
-// that it did not, or no longer serves, and where auth, rate limits, backends and forwarded headers
-// changed. Anything that does not change what KrakenD serves (route order, policy names, defaults
-// written out) compares equal, because only the rendered endpoints are compared.
+// that it did not, or no longer serves, and where auth, rate limits, backends, forwarded, set and
+// deleted headers and the security headers changed. Anything that does not change what KrakenD
+// serves (route order, policy names, defaults written out) compares equal, because only the
+// rendered endpoints are compared.
 import { durationMs } from '../grammar/durations';
-import { AuditedPolicy, REVIEW_JSON_VERSION, authName, jwtOf, policyOf } from './audit';
+import { AuditedPolicy, AuditedSecurityHeaders, REVIEW_JSON_VERSION, auditedSecurityHeaders, authName, jwtOf, policyOf } from './audit';
 import { canonical } from './canonical';
 import { RouteGroup, collapse, compareRoutes, compareText, joinPath } from './routes';
-import { AuthView, BackendLocation, KeyNumbers, LimitKey, RateLimitView, RenderedGateway, ServedEndpoint, servedGateway } from './served';
+import {
+  AuthView,
+  BackendLocation,
+  KeyNumbers,
+  LimitKey,
+  RateLimitView,
+  RenderedGateway,
+  SecurityHeadersView,
+  ServedEndpoint,
+  SetHeader,
+  servedGateway,
+} from './served';
 
 /** The classes of change, in the order reports list them. */
 export const CHANGE_CLASSES = [
@@ -22,6 +34,13 @@ export const CHANGE_CLASSES = [
   'limit-tightened',
   'backend-changed',
   'headers-changed',
+  'secret-header-added',
+  'secret-header-removed',
+  'request-headers-changed',
+  'response-headers-changed',
+  'security-headers-added',
+  'security-headers-removed',
+  'security-headers-changed',
 ] as const;
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
 
@@ -29,9 +48,12 @@ export type ChangeClass = (typeof CHANGE_CLASSES)[number];
  * Classes derived from the changes, for `--fail-on`: `public-added` is a method and path that is
  * public after the change and was not before (an `added` endpoint without auth, or `auth-removed`);
  * `external-added` is one that reaches a backend outside the cluster and did not before (an `added`
- * endpoint to an external backend, or `backend-changed` from in the cluster to outside it).
+ * endpoint to an external backend, or `backend-changed` from in the cluster to outside it);
+ * `public-secret-added` is one that is public and sends a header from a Secret after the change, and
+ * was not both before (an `added` public endpoint that sends one, `auth-removed` on one, or
+ * `secret-header-added` on a public one): anyone who reaches the gateway then uses that credential.
  */
-export const DERIVED_CLASSES = ['public-added', 'external-added'] as const;
+export const DERIVED_CLASSES = ['public-added', 'external-added', 'public-secret-added'] as const;
 export type DerivedClass = (typeof DERIVED_CLASSES)[number];
 export type FailClass = ChangeClass | DerivedClass;
 export const FAIL_CLASSES: readonly FailClass[] = [...CHANGE_CLASSES, ...DERIVED_CLASSES];
@@ -58,23 +80,55 @@ export interface HeadersValue {
   readonly forwarded: readonly string[];
 }
 
-/** One change to one method of one route of one Gateway. */
+/** What a route sets and deletes on its backend requests, apart from the headers a Secret is set on, on either side. */
+export interface RequestHeadersValue {
+  /** Headers set to a value written in krakend.json. */
+  readonly set: readonly SetHeader[];
+  readonly removed: readonly string[];
+}
+
+/** The headers a route deletes from its backend's responses. */
+export interface ResponseHeadersValue {
+  readonly removed: readonly string[];
+}
+
+/** One side of a change. */
+export type ChangeValue =
+  | AuditedPolicy
+  | AuthValue
+  | RateLimitView
+  | BackendValue
+  | HeadersValue
+  | SetHeader
+  | RequestHeadersValue
+  | ResponseHeadersValue
+  | AuditedSecurityHeaders
+  | null;
+
+/** One change to one method of one route of one Gateway, or to the whole Gateway (`security-headers-*`). */
 export interface Change {
   readonly gateway: string;
-  readonly method: string;
-  /** The route, as the audit writes it (`/v1/chat/**`). */
-  readonly path: string;
-  /** The KrakenD endpoints concerned (after the change; before it for `removed`). */
+  /** null for a change to the whole Gateway. */
+  readonly method: string | null;
+  /** The route, as the audit writes it (`/v1/chat/**`); null for a change to the whole Gateway. */
+  readonly path: string | null;
+  /** The KrakenD endpoints concerned (after the change; before it for `removed`); [] for the whole Gateway. */
   readonly endpoints: readonly string[];
   readonly change: ChangeClass;
   /**
    * By class: `added` and `removed`, the endpoint's policy as `audit` reports it (null on the side
    * where it is not served); `auth-*` an AuthValue or null; `limit-*` a rate limit or null;
-   * `backend-changed` a BackendValue; `headers-changed` a HeadersValue.
+   * `backend-changed` a BackendValue; `headers-changed` a HeadersValue; `secret-header-*` the header
+   * as `setHeaders[]` of `audit` holds it, or null where it is not set; `request-headers-changed` a
+   * RequestHeadersValue; `response-headers-changed` a ResponseHeadersValue; `security-headers-*` the
+   * security headers as `audit` reports them, or null where they are off.
    */
-  readonly before: AuditedPolicy | AuthValue | RateLimitView | BackendValue | HeadersValue | null;
-  readonly after: AuditedPolicy | AuthValue | RateLimitView | BackendValue | HeadersValue | null;
-  /** For `auth-changed`: the keys of `auth/validator` that differ (`issuer`, `audience`, …, or `claim checks`). */
+  readonly before: ChangeValue;
+  readonly after: ChangeValue;
+  /**
+   * For `auth-changed`: the keys of `auth/validator` that differ (`issuer`, `audience`, …, or `claim checks`);
+   * for `security-headers-changed`, those of `security/http`.
+   */
   readonly fields?: readonly string[];
 }
 
@@ -117,6 +171,8 @@ interface EndpointChange {
   readonly after?: ServedEndpoint;
   /** For `limit-*`: the bucket that changed. */
   readonly limit?: LimitKey;
+  /** For `secret-header-*`: the header that changed, in lower case. */
+  readonly header?: string;
   readonly fields?: readonly string[];
 }
 
@@ -136,6 +192,7 @@ export function diffGateways(before: readonly RenderedGateway[], after: readonly
   const ids = [...new Set([...old.keys(), ...now.keys()])].sort(compareText);
   const changes: Change[] = [];
   const otherChanges: OtherChange[] = [];
+  let publicSecretAdded = false;
   for (const id of ids) {
     const o = old.get(id);
     const n = now.get(id);
@@ -147,18 +204,21 @@ export function diffGateways(before: readonly RenderedGateway[], after: readonly
       if (!newByKey.has(key)) found.push({ ...where(e), change: 'removed', key: `removed\n${e.keys.policy}`, before: e });
     for (const [key, e] of newByKey) {
       const was = oldByKey.get(key);
+      if (publicSecret(e) && (was === undefined || !publicSecret(was))) publicSecretAdded = true;
       if (was === undefined) found.push({ ...where(e), change: 'added', key: `added\n${e.keys.policy}`, after: e });
       // Equal keys: nothing this review compares differs (the common case in a large table).
       else if (was.keys.policy !== e.keys.policy) compareEndpoint(was, e, found, others);
     }
+    changes.push(...finishChanges(id, found));
     if (o && n) {
       const settings = differingKeys(o.service, n.service);
       if (settings.length > 0) otherChanges.push({ gateway: id, method: null, path: null, endpoints: [], settings });
+      const security = securityChange(o.securityHeaders, n.securityHeaders);
+      if (security !== undefined) changes.push({ gateway: id, method: null, path: null, endpoints: [], ...security });
     }
-    changes.push(...finishChanges(id, found));
     otherChanges.push(...finishOthers(id, others));
   }
-  const classes = presentClasses(changes);
+  const classes = presentClasses(changes, publicSecretAdded);
   return {
     version: REVIEW_JSON_VERSION,
     gatewaysAdded: ids.filter((id) => !old.has(id)),
@@ -205,7 +265,64 @@ function compareEndpoint(o: ServedEndpoint, n: ServedEndpoint, out: EndpointChan
     out.push({ ...at, change: 'headers-changed', key: `headers-changed\n${o.forwarded.join(',')}\n${n.forwarded.join(',')}` });
   }
 
+  if (o.keys.rules !== n.keys.rules) {
+    const oldSet = byName(o.headerRules.set);
+    const newSet = byName(n.headerRules.set);
+    for (const header of [...new Set([...oldSet.keys(), ...newSet.keys()])].sort(compareText)) {
+      const a = secretOf(oldSet.get(header));
+      const b = secretOf(newSet.get(header));
+      if (a === b) continue;
+      const change = b === undefined ? 'secret-header-removed' : 'secret-header-added';
+      out.push({ ...at, change, key: `${change}\n${canonical(oldSet.get(header) ?? null)}\n${canonical(newSet.get(header) ?? null)}`, header });
+    }
+    const [request, requestAfter] = requestHeaders(o, n).map(canonical);
+    if (request !== requestAfter) out.push({ ...at, change: 'request-headers-changed', key: `request-headers-changed\n${request}\n${requestAfter}` });
+    const [response, responseAfter] = [o, n].map((e) => canonical(sortedHeaders(e.headerRules.removedResponse).map((h) => h.toLowerCase())));
+    if (response !== responseAfter)
+      out.push({ ...at, change: 'response-headers-changed', key: `response-headers-changed\n${response}\n${responseAfter}` });
+  }
+
   if (o.keys.other !== n.keys.other) others.push({ ...where(n), settings: differingKeys(o.other, n.other) });
+}
+
+/** Public, and sends a header from a Secret. */
+function publicSecret(e: ServedEndpoint): boolean {
+  return e.auth === null && e.headerRules.set.some((h) => 'secret' in h);
+}
+
+function byName(headers: readonly SetHeader[]): Map<string, SetHeader> {
+  return new Map(headers.map((h) => [h.header.toLowerCase(), h]));
+}
+
+/** The Secret key a header is set from, as text; undefined when it is set to a value or not set. */
+function secretOf(header: SetHeader | undefined): string | undefined {
+  return header !== undefined && 'secret' in header ? canonical(header.secret) : undefined;
+}
+
+/**
+ * The request headers of `o` and `n` set to a value or deleted, leaving out the headers a Secret is
+ * set on on either side: those are `secret-header-*` changes.
+ */
+function requestHeaders(o: ServedEndpoint, n: ServedEndpoint): [RequestHeadersValue, RequestHeadersValue] {
+  const secrets = new Set([...o.headerRules.set, ...n.headerRules.set].filter((h) => 'secret' in h).map((h) => h.header.toLowerCase()));
+  const value = (e: ServedEndpoint): RequestHeadersValue => ({
+    set: e.headerRules.set.filter((h) => !secrets.has(h.header.toLowerCase())),
+    removed: sortedHeaders(e.headerRules.removedRequest),
+  });
+  return [value(o), value(n)];
+}
+
+/** The change of the security headers, if any. */
+function securityChange(
+  o: SecurityHeadersView | null,
+  n: SecurityHeadersView | null,
+): Pick<Change, 'change' | 'before' | 'after' | 'fields'> | undefined {
+  const before = o && auditedSecurityHeaders(o);
+  const after = n && auditedSecurityHeaders(n);
+  if (o === null) return n === null ? undefined : { change: 'security-headers-added', before, after };
+  if (n === null) return { change: 'security-headers-removed', before, after };
+  const fields = differingKeys(o.fields, n.fields);
+  return fields.length === 0 ? undefined : { change: 'security-headers-changed', before, after, fields };
 }
 
 /**
@@ -258,7 +375,7 @@ function finishChanges(gateway: string, found: readonly EndpointChange[]): Chang
 
 /** The values before and after of a route's change, made from its first endpoint: the others read the same. */
 function values(g: RouteGroup<EndpointChange>): [Change['before'], Change['after']] {
-  const { change, before: o, after: n, limit } = g.items[0];
+  const { change, before: o, after: n, limit, header } = g.items[0];
   const backendPath = (e: ServedEndpoint) => joinPath(e.backend.urlBase, g.suffix);
   switch (change) {
     case 'added':
@@ -275,6 +392,13 @@ function values(g: RouteGroup<EndpointChange>): [Change['before'], Change['after
     }
     case 'headers-changed':
       return [{ forwarded: sortedHeaders(o!.forwarded) }, { forwarded: sortedHeaders(n!.forwarded) }];
+    case 'secret-header-added':
+    case 'secret-header-removed':
+      return [byName(o!.headerRules.set).get(header!) ?? null, byName(n!.headerRules.set).get(header!) ?? null];
+    case 'request-headers-changed':
+      return requestHeaders(o!, n!);
+    case 'response-headers-changed':
+      return [{ removed: o!.headerRules.removedResponse }, { removed: n!.headerRules.removedResponse }];
     default:
       return [o!.rateLimits.find((l) => l.key === limit) ?? null, n!.rateLimits.find((l) => l.key === limit) ?? null];
   }
@@ -297,8 +421,9 @@ function finishOthers(gateway: string, found: readonly EndpointOther[]): OtherCh
 }
 
 /** The classes of `changes`, with the derived ones, in the order of FAIL_CLASSES. */
-function presentClasses(changes: readonly Change[]): FailClass[] {
+function presentClasses(changes: readonly Change[], publicSecretAdded: boolean): FailClass[] {
   const present = new Set<FailClass>(changes.map((c) => c.change));
+  if (publicSecretAdded) present.add('public-secret-added');
   for (const c of changes) {
     const after = c.after as Partial<AuditedPolicy & BackendValue> | null;
     const before = c.before as Partial<BackendValue> | null;

@@ -1,9 +1,9 @@
 // The outputs of `audit` and `diff`: compact text for a terminal, markdown for a pull-request comment,
 // and JSON (the report objects as they are, their shapes documented in docs/cli-and-gitops.md).
-import { AuditReport, AuditedPolicy, AuditedRoute, GatewayAudit } from './audit';
-import { AuthValue, BackendValue, Change, DiffReport, HeadersValue, OtherChange } from './diff';
+import { AuditReport, AuditedPolicy, AuditedRoute, AuditedSecurityHeaders, GatewayAudit, secretSource } from './audit';
+import { AuthValue, BackendValue, Change, DiffReport, HeadersValue, OtherChange, RequestHeadersValue, ResponseHeadersValue } from './diff';
 import { compareText } from './routes';
-import { BackendLocation, RateLimitView } from './served';
+import { BackendLocation, RateLimitView, SetHeader } from './served';
 
 /** The line printed when nothing KrakenD serves changed. */
 export const NO_CHANGE = 'no change in what is served';
@@ -33,7 +33,10 @@ const ENTITIES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;
 
 // ---- audit ----
 
-/** The audit for a terminal: per Gateway, its auth policies once, its routes grouped by backend, then the warnings. */
+/**
+ * The audit for a terminal: per Gateway, its security headers and auth policies once, its routes
+ * grouped by backend, then the warnings.
+ */
 export function formatAuditText(report: AuditReport): string {
   return report.gateways.map(formatGatewayAudit).join('\n');
 }
@@ -43,6 +46,7 @@ function formatGatewayAudit(g: GatewayAudit): string {
   for (const r of g.routes) backends.set(r.origin, [...(backends.get(r.origin) ?? []), r]);
   const lines = [
     `${g.gateway} (${g.source}): ${count(g.endpoints.length, 'endpoint')}, ${count(g.routes.length, 'route')}, ${count(backends.size, 'backend')}`,
+    `  security headers: ${securityText(g.securityHeaders, PLAIN)}`,
   ];
   const policies = new Set<string>();
   for (const r of g.routes) if (r.auth !== null) policies.add(`  auth ${r.auth}: ${describeJwt(r)}`);
@@ -60,7 +64,7 @@ function formatGatewayAudit(g: GatewayAudit): string {
   if (g.warnings.length === 0) lines.push('  warnings: none');
   else {
     lines.push(`  ${count(g.warnings.length, 'warning')}:`);
-    for (const w of g.warnings) lines.push(`    ${w.path} ${w.methods.join(' ')}: ${w.code}: ${w.message}`);
+    for (const w of g.warnings) lines.push(`    ${w.path === null ? '(service)' : `${w.path} ${w.methods.join(' ')}`}: ${w.code}: ${w.message}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -76,12 +80,36 @@ function describeJwt(r: AuditedPolicy): string {
   return parts.join(', ');
 }
 
-/** One route's policy in a line: auth, limits, identity headers, forwarded headers. */
+/**
+ * One route's policy in a line: auth, limits, identity headers, forwarded headers, the headers it sets
+ * (names, and the Secret a value comes from) and deletes from responses.
+ */
 function describePolicy(r: AuditedPolicy, s: Style): string {
   const parts = [r.auth === null ? 'public' : `auth ${s.value(r.auth)}`, describeLimits(r.rateLimits, s)];
   if (r.identityHeaders.length > 0) parts.push(`identity ${r.identityHeaders.map((i) => s.value(i.header)).join(', ')}`);
   parts.push(forwardedText(r.forwardedHeaders, s));
+  if (r.setHeaders.length > 0) parts.push(`sets ${r.setHeaders.map((h) => ('secret' in h ? setHeaderText(h, s) : s.value(h.header))).join(', ')}`);
+  if (r.overridesAuthorization) parts.push("overrides the token's Authorization");
+  if (r.removedResponseHeaders.length > 0) parts.push(`deletes ${r.removedResponseHeaders.map(s.value).join(', ')} from responses`);
   return parts.join(' · ');
+}
+
+/** A set header as a diff shows it: its name with its value, or with the Secret the value comes from. */
+function setHeaderText(h: SetHeader, s: Style): string {
+  // Never a Secret's value: krakend.json holds only the template that reads it.
+  return 'secret' in h ? `${s.value(h.header)} from ${secretSource(h.secret, s.value)}` : `${s.value(h.header)}: ${s.value(h.value)}`;
+}
+
+/** `HSTS max-age 31536000, nosniff, X-Frame-Options DENY, Referrer-Policy no-referrer`, or `off`. */
+function securityText(headers: AuditedSecurityHeaders | null, s: Style): string {
+  if (headers === null) return 'off';
+  const parts = [
+    headers.hstsMaxAge > 0 ? `HSTS max-age ${headers.hstsMaxAge}${headers.hstsIncludeSubdomains ? ' includeSubDomains' : ''}` : 'no HSTS',
+  ];
+  if (headers.contentTypeNosniff) parts.push('nosniff');
+  if (headers.frameDeny) parts.push('X-Frame-Options DENY');
+  if (headers.referrerPolicy !== null) parts.push(`Referrer-Policy ${s.value(headers.referrerPolicy)}`);
+  return parts.join(', ');
 }
 
 /** The client headers worth naming: those beyond Accept and Content-Type, which every route forwards (lib/spec.ts, DEFAULT_INPUT_HEADERS). */
@@ -131,7 +159,8 @@ function count(n: number, noun: string): string {
 interface ChangeLine {
   readonly gateway: string;
   readonly change: string;
-  readonly path: string;
+  /** null for a change to the whole Gateway. */
+  readonly path: string | null;
   readonly methods: readonly string[];
   readonly before: string;
   readonly after: string;
@@ -143,7 +172,7 @@ export function formatDiffText(report: DiffReport): string {
   for (const id of report.gatewaysAdded) lines.push(`Gateway ${id} added`);
   for (const id of report.gatewaysRemoved) lines.push(`Gateway ${id} removed`);
   const changes = changeLines(report.changes, PLAIN);
-  const route = (c: ChangeLine) => `${c.path} ${c.methods.join(' ')}`;
+  const route = (c: ChangeLine) => (c.path === null ? '(service)' : `${c.path} ${c.methods.join(' ')}`);
   const width = Math.max(0, ...changes.map((c) => c.change.length));
   const routeWidth = Math.max(0, ...changes.map((c) => route(c).length));
   let gateway: string | undefined;
@@ -172,7 +201,8 @@ export function formatDiffMarkdown(report: DiffReport): string {
   if (gateways.length > 0) blocks.push(gateways.join('\n'));
   const changes = changeLines(report.changes, s);
   if (changes.length > 0) {
-    const rows = changes.map((c) => `| ${s.value(c.gateway)} | ${c.change} | ${s.value(c.path)} ${c.methods.join(' ')} | ${c.before} | ${c.after} |`);
+    const route = (c: ChangeLine) => (c.path === null ? '(service)' : `${s.value(c.path)} ${c.methods.join(' ')}`);
+    const rows = changes.map((c) => `| ${s.value(c.gateway)} | ${c.change} | ${route(c)} | ${c.before} | ${c.after} |`);
     blocks.push(['| Gateway | Change | Route | Before | After |', '| --- | --- | --- | --- | --- |', ...rows].join('\n'));
   }
   const others = otherLines(report.otherChanges);
@@ -206,8 +236,8 @@ function changeLines(changes: readonly Change[], s: Style): ChangeLine[] {
     const line = { gateway: c.gateway, change: c.change, path: c.path, before: describe(c, c.before, s), after: describe(c, c.after, s) };
     const id = JSON.stringify(line);
     const found = merged.get(id);
-    if (found) found.methods.push(c.method);
-    else merged.set(id, { line, methods: [c.method] });
+    if (found && c.method !== null) found.methods.push(c.method);
+    else if (!found) merged.set(id, { line, methods: c.method === null ? [] : [c.method] });
   }
   return [...merged.values()].map(({ line, methods }) => ({ ...line, methods }));
 }
@@ -250,6 +280,23 @@ function describe(c: Change, value: Change['before'], s: Style): string {
     }
     case 'headers-changed':
       return forwardedText((value as HeadersValue).forwarded, s);
+    case 'secret-header-added':
+    case 'secret-header-removed':
+      return value === null ? 'not set' : setHeaderText(value as SetHeader, s);
+    case 'request-headers-changed': {
+      const v = value as RequestHeadersValue;
+      const parts = [v.set.length === 0 ? 'sets none' : `sets ${v.set.map((h) => setHeaderText(h, s)).join(', ')}`];
+      if (v.removed.length > 0) parts.push(`deletes ${v.removed.map(s.value).join(', ')}`);
+      return parts.join('; ');
+    }
+    case 'response-headers-changed': {
+      const removed = (value as ResponseHeadersValue).removed;
+      return removed.length === 0 ? 'deletes none' : `deletes ${removed.map(s.value).join(', ')}`;
+    }
+    case 'security-headers-added':
+    case 'security-headers-removed':
+    case 'security-headers-changed':
+      return securityText(value as AuditedSecurityHeaders | null, s);
   }
 }
 

@@ -2,12 +2,15 @@
 // path) with the policy that applies to it. `audit` and `diff` work on these records only, so they
 // report what KrakenD does with the config, not what the spec meant. Blocks this module does not
 // model are kept as opaque "other settings", never refused: other renderers add blocks over time.
+// The spec is read only for what krakend.json cannot say: the names of policies, which Secret key a
+// header's environment variable holds (the Deployment's), and whether a TLS Ingress is in front.
 import { destinationOf } from '../grammar/destinations';
 import { durationMs } from '../grammar/durations';
 import { parseBackendUrl } from '../grammar/urls';
+import { secretValueTemplate } from '../krakend/headers';
 import { renderJwtValidator } from '../krakend/jwt';
 import { renderRateLimit } from '../krakend/ratelimit';
-import { resolveAuthPolicy, resolveRateLimit } from '../resolve';
+import { resolveAuthPolicy, resolveRateLimit, resolveSpec } from '../resolve';
 import { KrakendConfig } from '../krakend/types';
 import { GatewaySpec } from '../spec';
 import { canonical } from './canonical';
@@ -61,6 +64,38 @@ export interface RateLimitView {
   readonly every: string;
 }
 
+/**
+ * The Secret key whose value a header carries: the spec's Secret and key, or, read without the spec,
+ * the pod's environment variable that holds it. Never the value, which krakend.json does not hold.
+ */
+export type SecretRef = { readonly name: string; readonly key: string } | { readonly env: string };
+
+/** A header the gateway sets on a backend request: a value written in krakend.json, or a Secret's. */
+export type SetHeader = { readonly header: string; readonly value: string } | { readonly header: string; readonly secret: SecretRef };
+
+/** What a backend's `modifier/martian` block does with headers, its modifiers applied in order. */
+export interface HeaderRules {
+  /** Set on the request, replacing a client's copy (`requestHeaders`, `secretHeaders`), by name. */
+  readonly set: readonly SetHeader[];
+  /** Deleted from the request: KrakenD's version, to a backend outside the cluster. */
+  readonly removedRequest: readonly string[];
+  /** Deleted from the backend's response (`removeResponseHeaders`, and hop-by-hop ones from outside the cluster). */
+  readonly removedResponse: readonly string[];
+}
+
+/** The service's `security/http` block, as krakend-httpsecure reads it (httpsecure.go, ConfigGetter). */
+export interface SecurityHeadersView {
+  /** Strict-Transport-Security's max-age (`sts_seconds`); 0 sends none. */
+  readonly hstsMaxAge: number;
+  readonly hstsIncludeSubdomains: boolean;
+  readonly contentTypeNosniff: boolean;
+  readonly frameDeny: boolean;
+  /** `Referrer-Policy`, or null when the block sends none. */
+  readonly referrerPolicy: string | null;
+  /** Every key of the block as canonical JSON: what makes two blocks the same. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 /** One endpoint of krakend.json: a method and a path, and what KrakenD does with a request to it. */
 export interface ServedEndpoint {
   readonly method: string;
@@ -81,18 +116,21 @@ export interface ServedEndpoint {
   readonly identity: ReadonlyArray<{ readonly header: string; readonly claim: string }>;
   /** The client's headers the backend gets: input_headers without the identity headers. */
   readonly forwarded: readonly string[];
+  /** The headers the backend's martian block sets and deletes. */
+  readonly headerRules: HeaderRules;
   /** The settings this module does not model, by name (`timeout`, `extra_config.<key>`), as canonical JSON. */
   readonly other: Readonly<Record<string, string>>;
   /**
    * Texts that are equal when the parts are: the validator and its claim checks, the rate-limit block,
-   * the client headers (lower case, sorted), the other settings, and all of these with the backend
-   * (`policy`, made of KeyNumbers). Comparing and grouping by them keeps a review of thousands of
-   * endpoints fast.
+   * the client headers (lower case, sorted), the header rules, the other settings, and all of these
+   * with the backend (`policy`, made of KeyNumbers). Comparing and grouping by them keeps a review
+   * of thousands of endpoints fast.
    */
   readonly keys: {
     readonly auth: string;
     readonly limits: string;
     readonly headers: string;
+    readonly rules: string;
     readonly other: string;
     readonly policy: string;
   };
@@ -114,13 +152,19 @@ export interface ServedGateway {
   readonly id: string;
   readonly location: string;
   readonly endpoints: readonly ServedEndpoint[];
-  /** Service-level settings (everything but `endpoints` and `name`), by key, as canonical JSON. */
+  /** The security headers of every response, or null when the config sends none. */
+  readonly securityHeaders: SecurityHeadersView | null;
+  /** Whether the spec renders an Ingress with TLS in front of the gateway; null without the spec. */
+  readonly tlsIngress: boolean | null;
+  /** Service-level settings (everything but `endpoints`, `name` and the security headers), by key, as canonical JSON. */
   readonly service: Readonly<Record<string, string>>;
 }
 
 const AUTH = 'auth/validator';
 const RATE_LIMIT = 'qos/ratelimit/router';
 const CEL = 'validation/cel';
+const MARTIAN = 'modifier/martian';
+const SECURITY_HTTP = 'security/http';
 /** The endpoint keys read into the record; any other key is an "other setting". */
 const MODELED_ENDPOINT_KEYS = new Set(['endpoint', 'method', 'input_headers', 'backend', 'extra_config']);
 const TRAILING_PARAMS = /(?:\/\{[^/{}]+\})+$/;
@@ -141,13 +185,23 @@ export class KeyNumbers {
 
 /** Reads a rendered Gateway's endpoints; `numbers` must be shared by Gateways whose keys are compared. */
 export function servedGateway(gateway: RenderedGateway, numbers = new KeyNumbers()): ServedGateway {
-  const reader = new Reader(gateway.spec, numbers);
+  const resolved = gateway.spec && resolveSpec(gateway.spec);
+  const secrets = resolved && new Map(resolved.secretEnvVars.map((v) => [v.env, { name: v.secret.name, key: v.secret.key }]));
+  const reader = new Reader(gateway.spec, secrets, numbers);
   const { endpoints, name: _name, extra_config: extra, ...rest } = gateway.config as unknown as Record<string, unknown> & { endpoints: unknown };
   const service: Record<string, string> = {};
   for (const [k, v] of Object.entries(rest)) service[k] = canonical(v);
-  for (const [k, v] of Object.entries(record(extra))) service[`extra_config.${k}`] = canonical(v);
+  const { [SECURITY_HTTP]: security, ...otherExtra } = record(extra);
+  for (const [k, v] of Object.entries(otherExtra)) service[`extra_config.${k}`] = canonical(v);
   const list = Array.isArray(endpoints) ? endpoints : [];
-  return { id: gateway.id, location: gateway.location, endpoints: list.map((e) => reader.endpoint(record(e))), service };
+  return {
+    id: gateway.id,
+    location: gateway.location,
+    endpoints: list.map((e) => reader.endpoint(record(e))),
+    securityHeaders: security === undefined ? null : securityHeadersView(record(security)),
+    tlsIngress: resolved === undefined ? null : resolved.ingress?.tls !== undefined,
+    service,
+  };
 }
 
 /**
@@ -166,9 +220,13 @@ class Reader {
   private readonly hosts = new WeakMap<object, Keyed<{ origin: string; location: BackendLocation }>>();
   /** What an endpoint's input_headers give under a validator (or none): by the list, then by the validator's view. */
   private readonly headers = new WeakMap<object, Map<AuthView | null, Keyed<Headers>>>();
+  /** The header rules of a martian block, or null for a block with a modifier they do not model. */
+  private readonly martians = new WeakMap<object, Keyed<HeaderRules> | null>();
 
   constructor(
     spec: GatewaySpec | undefined,
+    /** The Secret key of each environment variable, by its name; undefined without the spec. */
+    private readonly secrets: ReadonlyMap<string, SecretRef> | undefined,
     private readonly numbers: KeyNumbers,
   ) {
     this.names = new PolicyNames(spec);
@@ -195,7 +253,11 @@ class Reader {
     const backends = Array.isArray(e.backend) ? e.backend : [];
     const first = record(backends[0]);
     const urlPattern = typeof first.url_pattern === 'string' ? first.url_pattern : '';
-    for (const k in first) if (k !== 'host' && k !== 'url_pattern') other[`backend.${k}`] = this.text(first[k]);
+    for (const k in first) if (k !== 'host' && k !== 'url_pattern' && k !== 'extra_config') other[`backend.${k}`] = this.text(first[k]);
+    const backendExtra = record(first.extra_config);
+    const rules = backendExtra[MARTIAN] === undefined ? NO_RULES : this.martian(backendExtra[MARTIAN]);
+    for (const k in backendExtra) if (k !== MARTIAN || rules === null) other[`backend.extra_config.${k}`] = this.text(backendExtra[k]);
+    const headerRules = rules ?? NO_RULES;
     if (backends.length > 1) other['backend[1:]'] = canonical(backends.slice(1));
     const host = this.host(Array.isArray(first.host) ? first.host : []);
 
@@ -221,7 +283,9 @@ class Reader {
     const urlBase = urlBaseOf(urlPattern, params);
     const otherKeys = Object.keys(other);
     const otherKey = otherKeys.length === 1 ? `${otherKeys[0]}=${other[otherKeys[0]]}` : canonical(other);
-    const policy = `${auth.number} ${limits.number} ${headers.number} ${host.number} ${this.numbers.of(otherKey)} ${this.numbers.of(urlBase)}`;
+    const policy =
+      `${auth.number} ${limits.number} ${headers.number} ${headerRules.number} ${host.number} ` +
+      `${this.numbers.of(otherKey)} ${this.numbers.of(urlBase)}`;
     return {
       method,
       path,
@@ -234,8 +298,9 @@ class Reader {
       rateLimits: limits.value,
       identity: headers.value.identity,
       forwarded: headers.value.forwarded,
+      headerRules: headerRules.value,
       other,
-      keys: { auth: auth.key, limits: limits.key, headers: headers.value.key, other: otherKey, policy },
+      keys: { auth: auth.key, limits: limits.key, headers: headers.value.key, rules: headerRules.key, other: otherKey, policy },
     };
   }
 
@@ -277,6 +342,16 @@ class Reader {
     return found;
   }
 
+  private martian(block: unknown): Keyed<HeaderRules> | null {
+    if (typeof block !== 'object' || block === null) return null;
+    let found = this.martians.get(block);
+    if (found === undefined) {
+      const rules = headerRulesOf(block, this.secrets);
+      this.martians.set(block, (found = rules && this.keyed(canonical(rules), rules)));
+    }
+    return found;
+  }
+
   private inputHeaders(list: readonly unknown[], auth: AuthView | null): Keyed<Headers> {
     let byAuth = this.headers.get(list);
     if (byAuth === undefined) this.headers.set(list, (byAuth = new Map()));
@@ -298,6 +373,86 @@ interface Keyed<T> {
 
 const PUBLIC: Keyed<null> = { key: 'public', number: -1, value: null };
 const NO_LIMIT: Keyed<readonly RateLimitView[]> = { key: 'none', number: -2, value: [] };
+const NO_RULES: Keyed<HeaderRules> = { key: 'none', number: -3, value: { set: [], removedRequest: [], removedResponse: [] } };
+
+/** What a Secret's value is in krakend.json, around the environment variable's name (lib/krakend/headers.ts). */
+const [SECRET_HEAD, SECRET_TAIL] = secretValueTemplate('\u0000').split('\u0000');
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The header rules of a martian block (google/martian header/header_modifier.go, header/header_blacklist.go,
+ * fifo/fifo_group.go), applied in order as martian runs them: a later modifier of a name replaces or
+ * deletes what an earlier one did. The result is listed by name (lower case). A modifier runs on the scopes it names, within those of its group;
+ * martian reads a missing scope as both. Null when the block holds anything else: it is then an
+ * other setting, shown whole.
+ */
+function headerRulesOf(block: object, secrets: ReadonlyMap<string, SecretRef> | undefined): HeaderRules | null {
+  const set = new Map<string, SetHeader>();
+  const removedRequest = new Map<string, string>();
+  const removedResponse = new Map<string, string>();
+  const apply = (modifier: unknown, within: readonly string[]): boolean => {
+    const entries = Object.entries(record(modifier));
+    if (entries.length !== 1) return false;
+    const [kind, value] = entries[0];
+    const body = record(value);
+    const named = Array.isArray(body.scope) ? body.scope : ['request', 'response'];
+    const scope = within.filter((s) => named.includes(s));
+    if (kind === 'fifo.Group') return Array.isArray(body.modifiers) && body.modifiers.every((m) => apply(m, scope));
+    if (kind === 'header.Modifier') {
+      // A response header set by the gateway is not something this library renders.
+      if (typeof body.name !== 'string' || typeof body.value !== 'string' || scope.includes('response')) return false;
+      if (scope.includes('request')) {
+        set.set(body.name.toLowerCase(), setHeaderOf(body.name, body.value, secrets));
+        removedRequest.delete(body.name.toLowerCase());
+      }
+      return true;
+    }
+    if (kind === 'header.Blacklist') {
+      if (!Array.isArray(body.names) || !body.names.every((n) => typeof n === 'string')) return false;
+      for (const n of body.names as string[]) {
+        if (scope.includes('request')) {
+          set.delete(n.toLowerCase());
+          removedRequest.set(n.toLowerCase(), n);
+        }
+        if (scope.includes('response')) removedResponse.set(n.toLowerCase(), n);
+      }
+      return true;
+    }
+    return false;
+  };
+  if (!apply(block, ['request', 'response'])) return null;
+  // By name: headers of different names do not depend on their order.
+  const byName = <T>(map: Map<string, T>) => [...map.keys()].sort().map((k) => map.get(k)!);
+  return { set: byName(set), removedRequest: byName(removedRequest), removedResponse: byName(removedResponse) };
+}
+
+/**
+ * A set header: a Secret's when its value is the template of one (lib/krakend/headers.ts). With the
+ * spec, only for a variable the spec gives the pod: KrakenD runs templates only when the Deployment
+ * sets FC_ENABLE, as it does for those, and otherwise sends the text as it is.
+ */
+function setHeaderOf(header: string, value: string, secrets: ReadonlyMap<string, SecretRef> | undefined): SetHeader {
+  if (value.startsWith(SECRET_HEAD) && value.endsWith(SECRET_TAIL)) {
+    const env = value.slice(SECRET_HEAD.length, value.length - SECRET_TAIL.length);
+    const secret = secrets === undefined ? (ENV_NAME.test(env) ? { env } : undefined) : secrets.get(env);
+    if (secret !== undefined) return { header, secret };
+  }
+  return { header, value };
+}
+
+/** The `security/http` block's headers, with krakend-httpsecure's defaults for what it leaves out (none sent). */
+function securityHeadersView(block: Record<string, unknown>): SecurityHeadersView {
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(block)) fields[k] = canonical(v);
+  return {
+    hstsMaxAge: numberOr(block.sts_seconds, 0),
+    hstsIncludeSubdomains: block.sts_include_subdomains === true,
+    contentTypeNosniff: block.content_type_nosniff === true,
+    frameDeny: block.frame_deny === true,
+    referrerPolicy: typeof block.referrer_policy === 'string' && block.referrer_policy !== '' ? block.referrer_policy : null,
+    fields,
+  };
+}
 
 /** The headers a backend gets: set by the gateway from claims (identity), and the client's. */
 interface Headers {

@@ -2,7 +2,7 @@
 // rendered through the same checked path as `validate` (lib/checked-render.ts), without cdk8s.
 import * as fs from 'fs';
 import * as path from 'path';
-import { plain } from '../grammar/values';
+import { escaped, plain } from '../grammar/values';
 import { GatewayLoadError, GatewayValidationError, SourceProblem } from '../errors';
 import { STDIN, loadGatewayFiles } from '../loader/load';
 import { prepareManifest } from '../checked-render';
@@ -25,7 +25,7 @@ export function expandFolders(paths: readonly string[]): { files: string[]; prob
     try {
       names = fs.readdirSync(p).sort();
     } catch (e) {
-      problems.push({ location: plain(p), message: `cannot read the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      problems.push({ location: plain(p), message: `cannot read the folder: ${(e as NodeJS.ErrnoException).code ?? escaped((e as Error).message)}` });
       continue;
     }
     for (const name of names) {

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadGatewayFiles, loadGateways } from '../../lib';
+import { GatewayLoadError, GatewayValidationError, loadGatewayFiles, loadGateways } from '../../lib';
 import { MAX_SOURCE_BYTES } from '../../lib/limits';
 import { loadProblems } from '../support/load';
 
@@ -287,5 +287,54 @@ describe('nesting too deep for the parser', () => {
     expect(loadProblems(() => loadGateways(text, 'deep.yaml'))).toEqual([
       expect.stringMatching(/^deep\.yaml: line 3, column \d+: nests too deeply to read \(thousands of levels\) — no Gateway needs that; flatten it$/),
     ]);
+  });
+});
+
+describe('the messages of the library never carry a raw control character', () => {
+  // What a problem line may not hold, written out: C0 but the newline between problems, DEL, C1,
+  // U+2028, U+2029 and the bidirectional controls.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+  // Each a bad line whose text the yaml package quotes in its message, or reads through an alias.
+  test.each([
+    ['NEL in an unexpected scalar', '- a\nb: x\u0085y\n', 'Unexpected scalar token in YAML stream: "x\\u0085y"'],
+    ['U+2028 in an unexpected scalar', '- a\nb: x\u2028y\n', 'Unexpected scalar token in YAML stream: "x\\u2028y"'],
+    ['a right-to-left override in an unexpected scalar', '- a\nb: \u202e[c\n', 'Unexpected scalar token in YAML stream: "\\u202e[c"'],
+    ['U+2029 in an unresolved alias', 'a: *\u2029b\n', 'cannot read the YAML: Unresolved alias (the anchor must be set before the alias): \\u2029b'],
+    ['ESC in a bad line', 'a: b\u001b[2J: [c\n', 'control characters are not allowed in YAML (got U+001B)'],
+  ])('%s: escaped in error.message and in problems[].message', (_, yaml, expected) => {
+    for (const load of [() => loadGateways(yaml, 'gw.yaml'), () => loadGatewayFiles([file('hostile.yaml', yaml)])]) {
+      let error: unknown;
+      try {
+        load();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(GatewayLoadError);
+      const { message, problems } = error as GatewayLoadError;
+      expect(message).toContain(expected);
+      expect(message).not.toMatch(RAW);
+      for (const p of problems) expect(`${p.location} ${p.position ?? ''} ${p.path ?? ''} ${p.message}`).not.toMatch(RAW);
+    }
+  });
+
+  test('a source name given to loadGateways is quoted as a file name is', () => {
+    let error: GatewayLoadError | undefined;
+    try {
+      loadGateways('a: *b\n', 'gw\u2028.yaml');
+    } catch (e) {
+      error = e as GatewayLoadError;
+    }
+    expect(error?.problems[0].location).toBe('"gw\\u2028.yaml"');
+    expect(error?.message).not.toMatch(RAW);
+  });
+
+  test('a GatewayValidationError of a problem that quotes a raw text holds it escaped, one line a problem', () => {
+    const error = new GatewayValidationError([
+      { path: 'spec.routes[0]', message: 'bad \u0085 text\u2028here' },
+      { path: 'spec.routes[1]', message: 'and\u001b[2J' },
+    ]);
+    expect(error.message).toBe('invalid Gateway (2 problems):\n  spec.routes[0]: bad \\u0085 text\\u2028here\n  spec.routes[1]: and\\u001b[2J');
   });
 });

@@ -44,7 +44,12 @@ describe('the seed Gateway', () => {
       rateLimits: [{ name: 'per-user', key: 'user', maxRate: 100, capacity: 100, every: '1m' }],
       forwardsAuthorization: true,
       forwardedHeaders: ['Accept', 'Authorization', 'Content-Type'],
+      setHeaders: [],
+      overridesAuthorization: false,
+      removedRequestHeaders: [],
+      removedResponseHeaders: [],
     });
+    expect(gateway.securityHeaders).toBeNull();
     expect(gateway.endpoints[5]).toMatchObject({ auth: null, jwt: null, identityHeaders: [], rateLimits: [], forwardsAuthorization: true });
   });
 
@@ -52,6 +57,7 @@ describe('the seed Gateway', () => {
     expect(formatAuditText(report).replace(SEED, 'seed.yaml')).toBe(
       [
         'hanzo/gateway (seed.yaml): 10 endpoints, 2 routes, 2 backends',
+        '  security headers: off',
         '  auth iam-jwt: issuer https://hanzo.id, keys https://hanzo.id/.well-known/jwks, sets X-User-Id from sub, X-Org-Id from owner',
         '  http://chat.hanzo.svc:80 (in cluster)',
         '    /v1/chat/** POST   auth iam-jwt · limit 100/1m per user (per-user) · identity X-User-Id, X-Org-Id · forwards Authorization',
@@ -71,8 +77,9 @@ test('methods of one policy are listed together, and a backend path that differs
     ['/auth/**', ['GET', 'POST'], 'http://iam.hanzo.svc:8000/api/**', 10],
     ['/v1/models/**', ['GET'], 'http://cloud-api.hanzo.svc:80/v1/models/**', 5],
   ]);
-  expect(formatAuditText(report).split('\n').slice(0, 5)).toEqual([
+  expect(formatAuditText(report).split('\n').slice(0, 6)).toEqual([
     expect.stringMatching(/^edge\/public \(.*multi\.yaml#2\): 15 endpoints, 2 routes, 2 backends$/),
+    '  security headers: off',
     '  http://cloud-api.hanzo.svc:80 (in cluster)',
     '    /v1/models/** GET            public · no limit · forwards Authorization',
     '  http://iam.hanzo.svc:8000 (in cluster)',

@@ -8,7 +8,7 @@ import { buildKrakendConfig } from '../../lib/krakend/render';
 import { DiffReport, FailClass, diffGateways } from '../../lib/review/diff';
 import { formatDiffMarkdown, formatDiffText } from '../../lib/review/format';
 import { RenderedGateway } from '../../lib/review/served';
-import { CHAT, CR, IAM_JWT, MODELS, PER_USER, SEED, rendered, review } from './support';
+import { CHAT, CR, IAM_JWT, MODELS, NO_HEADER_RULES, PER_USER, SEED, rendered, review } from './support';
 import { resolveSpec } from '../../lib/resolve';
 
 function diff(changed: string, failOn: FailClass[] = []): DiffReport {
@@ -25,6 +25,7 @@ const PUBLIC_MODELS = {
   rateLimits: [],
   forwardsAuthorization: true,
   forwardedHeaders: ['Accept', 'Authorization', 'Content-Type'],
+  ...NO_HEADER_RULES,
 };
 
 const change = (c: object) => ({ gateway: 'hanzo/gateway', ...c });
@@ -55,6 +56,7 @@ describe('each class of change', () => {
           rateLimits: [PER_USER],
           forwardsAuthorization: true,
           forwardedHeaders: ['Accept', 'Authorization', 'Content-Type'],
+          ...NO_HEADER_RULES,
         },
       }),
     ]);
@@ -171,7 +173,7 @@ describe('each class of change', () => {
     ]);
   });
 
-  test('backend-changed from the cluster to outside it: external-added, Authorization no longer forwarded, the martian block listed', () => {
+  test('backend-changed to outside the cluster: external-added, Authorization no longer forwarded, version and hop-by-hop headers deleted', () => {
     const report = diff('seed.backend-external.yaml');
     const at = { method: 'POST', path: '/v1/chat/**', endpoints: CHAT };
     expect(report.changes).toEqual([
@@ -187,9 +189,17 @@ describe('each class of change', () => {
         before: { forwarded: ['Accept', 'Authorization', 'Content-Type'] },
         after: { forwarded: ['Accept', 'Content-Type'] },
       }),
+      // The martian block of a backend outside the cluster (lib/krakend/martian.ts) deletes its names on both scopes.
+      change({
+        ...at,
+        change: 'request-headers-changed',
+        before: { set: [], removed: [] },
+        after: { set: [], removed: ['Connection', 'Keep-Alive', 'User-Agent'] },
+      }),
+      change({ ...at, change: 'response-headers-changed', before: { removed: [] }, after: { removed: ['Connection', 'Keep-Alive', 'User-Agent'] } }),
     ]);
-    expect(report.otherChanges).toEqual([change({ ...at, settings: ['backend.extra_config'] })]);
-    expect(report.classes).toEqual(['backend-changed', 'headers-changed', 'external-added']);
+    expect(report.otherChanges).toEqual([]);
+    expect(report.classes).toEqual(['backend-changed', 'headers-changed', 'request-headers-changed', 'response-headers-changed', 'external-added']);
   });
 
   test('headers-changed: a header newly forwarded', () => {

@@ -29,6 +29,54 @@ test('an extra_config block the review does not know is kept as an other setting
   ]);
 });
 
+test('a martian modifier the review does not model keeps the whole block an other setting', () => {
+  // GIVEN a header set on the response, which this library never renders
+  const after = seedWith((e) => {
+    e.backend[0].extra_config = { 'modifier/martian': { 'header.Modifier': { scope: ['response'], name: 'X-Served-By', value: 'gateway' } } };
+  });
+  expect(auditGateways(after).gateways[0].endpoints[0]).toMatchObject({ setHeaders: [], removedResponseHeaders: [] });
+  const report = diffGateways(rendered(SEED), after);
+  expect(report.changes).toEqual([]);
+  expect(report.otherChanges.map((o) => o.settings)).toEqual([['backend.extra_config.modifier/martian']]);
+});
+
+test('a value shaped as a Secret template whose variable the spec gives the pod no Secret for is sent as written', () => {
+  // GIVEN a config whose template names a variable the Deployment does not set (no FC_ENABLE, no Secret)
+  const template = '{{ $v := marshal (env `HANZO_SECRET_0`) }}{{ substr 1 (int (sub (len $v) 1)) $v }}';
+  const after = seedWith((e) => {
+    e.backend[0].extra_config = { 'modifier/martian': { 'header.Modifier': { scope: ['request'], name: 'X-Key', value: template } } };
+  });
+  expect(auditGateways(after).gateways[0].endpoints[0].setHeaders).toEqual([{ header: 'X-Key', value: template }]);
+  // Without the spec, the template's shape is all there is to go by.
+  expect(auditGateways([{ ...after[0], spec: undefined }]).gateways[0].endpoints[0].setHeaders).toEqual([
+    { header: 'X-Key', secret: { env: 'HANZO_SECRET_0' } },
+  ]);
+});
+
+test('martian modifiers in order: a later delete of a name undoes an earlier set, and a group limits its scope', () => {
+  const after = seedWith((e) => {
+    const set = (name: string) => ({ 'header.Modifier': { scope: ['request'], name, value: 'v' } });
+    e.backend[0].extra_config = {
+      'modifier/martian': {
+        'fifo.Group': {
+          scope: ['request', 'response'],
+          modifiers: [
+            set('X-A'),
+            set('X-B'),
+            { 'header.Blacklist': { scope: ['request'], names: ['x-a'] } },
+            { 'fifo.Group': { scope: ['response'], modifiers: [{ 'header.Blacklist': { scope: ['request', 'response'], names: ['Server'] } }] } },
+          ],
+        },
+      },
+    };
+  });
+  expect(auditGateways(after).gateways[0].endpoints[0]).toMatchObject({
+    setHeaders: [{ header: 'X-B', value: 'v' }],
+    removedRequestHeaders: ['x-a'],
+    removedResponseHeaders: ['Server'],
+  });
+});
+
 test('a JWT claim check of validation/cel belongs to the auth policy (requireExpiry: false loosens auth)', () => {
   const after = seedWith((e) => (e.extra_config['validation/cel'] = [{ check_expr: "type(JWT.sub)==string&&JWT.sub!=''" }]));
   const [c] = diffGateways(rendered(SEED), after).changes;
