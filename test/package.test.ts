@@ -9,6 +9,8 @@ import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+/** Where the repository's files are read on the web: links to what the package does not hold point here. */
+const REPOSITORY_FILES = 'https://github.com/hanzoai/hanzo-gateway-cdk8s/blob/main/';
 
 test('main, types and bin point at files that exist after the build, outside dist/', () => {
   for (const file of [pkg.main, pkg.types, pkg.bin['hanzo-gateway']]) {
@@ -62,14 +64,38 @@ describe('what `npm pack` puts in the package', () => {
     expect(files.filter((f) => /^(lib|test|bench|scripts|examples)\/|\.tgz$/.test(f))).toEqual([]);
   });
 
-  test('every README link works from the npm page: a packed file, or an absolute URL', () => {
-    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
-    expect(targets.length).toBeGreaterThan(5);
-    for (const target of targets) {
-      if (/^https:\/\//.test(target)) continue;
-      expect(`${target} in the package`).toBe(`${files.includes(target.replace(/#.*$/, '')) ? target : '(not packed)'} in the package`);
+  test('every link of every packed Markdown file works from the package: a packed file and heading, or a URL', () => {
+    const markdown = files.filter((f) => f.endsWith('.md'));
+    expect(markdown).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'docs/validation.md', 'docs/limits.md']));
+    let relative = 0;
+    const broken: string[] = [];
+    for (const file of markdown) {
+      for (const target of linksOf(fs.readFileSync(path.join(root, file), 'utf8'))) {
+        const problem = brokenLink(file, target, files);
+        if (!/^[a-z]+:/.test(target)) relative += 1;
+        if (problem) broken.push(`${file}: ${target}: ${problem}`);
+      }
     }
+    expect(relative).toBeGreaterThan(100);
+    expect(broken).toEqual([]);
+  });
+
+  test.each([
+    ['a file outside the package', 'docs/limits.md', '../bench/RESULTS.md', 'not in the package'],
+    ['a heading the target lacks', 'docs/limits.md', 'validation.md#no-such-heading', 'no heading #no-such-heading in docs/validation.md'],
+    ['a heading of the same file it lacks', 'README.md', '#nowhere', 'no heading #nowhere in README.md'],
+    ['a repository URL to a missing file', 'README.md', `${REPOSITORY_FILES}examples/none.ts`, 'examples/none.ts is not in the repository'],
+  ])('the link check finds %s', (_case, file, target, problem) => {
+    expect(brokenLink(file, target, files)).toBe(problem);
+  });
+
+  test.each([
+    ['a packed file, with a heading', 'docs/limits.md', 'validation.md#the-cdk8s-validation-plugin'],
+    ['a heading with code and punctuation', 'docs/limits.md', 'security-defaults.md#7-jwt-policies-unknown-key-ids-claims-that-become-headers-exp'],
+    ['a repository URL to a file of the repository', 'docs/limits.md', `${REPOSITORY_FILES}bench/RESULTS.md`],
+    ['another site', 'README.md', 'https://keepachangelog.com/en/1.1.0/'],
+  ])('the link check accepts %s', (_case, file, target) => {
+    expect(brokenLink(file, target, files)).toBeUndefined();
   });
 });
 
@@ -213,4 +239,45 @@ function appLockfile(dependencies: Record<string, string>, tarball: string): obj
     packages[where] = { ...kept, ...resolved };
   }
   return { name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
+}
+
+/** The link targets of a Markdown text, outside fenced code blocks. */
+function linksOf(markdown: string): string[] {
+  const prose = markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+}
+
+/**
+ * The anchors of a Markdown file's headings, as GitHub and npm render them (github-slugger: lower
+ * case, punctuation dropped, spaces as hyphens, a repeated heading suffixed -1, -2, ...).
+ */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const [, heading] of markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '').matchAll(/^#{1,6} +(.+?) *#*$/gm)) {
+    const slug = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
+    let anchor = slug;
+    for (let n = 1; anchors.has(anchor); n += 1) anchor = `${slug}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+/**
+ * Why a link of a packed file does not work from the package, or undefined: a relative link must
+ * reach a packed file (and a heading of it), a link to the repository a file of the repository.
+ */
+function brokenLink(file: string, target: string, packed: readonly string[]): string | undefined {
+  if (target.startsWith(REPOSITORY_FILES)) {
+    const inRepository = target.slice(REPOSITORY_FILES.length).replace(/#.*$/, '');
+    return fs.existsSync(path.join(root, inRepository)) ? undefined : `${inRepository} is not in the repository`;
+  }
+  if (/^[a-z]+:/.test(target)) return undefined;
+  const [where, anchor] = target.split('#', 2);
+  const linked = where === '' ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), where));
+  if (!packed.includes(linked)) return 'not in the package';
+  if (anchor === undefined || !linked.endsWith('.md')) return undefined;
+  return anchorsOf(fs.readFileSync(path.join(root, linked), 'utf8')).has(anchor) ? undefined : `no heading #${anchor} in ${linked}`;
 }
