@@ -1,9 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, Node } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
 import { GatewayManifest, GatewayManifestMetadata, crdSpec, declarativeMetadata, toManifest } from './custom-resource';
-import { GatewayValidationError } from './errors';
+import { GatewayValidationError, identifyGateway } from './errors';
 import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
 import { renderDeployment } from './kubernetes/deployment';
@@ -90,7 +90,11 @@ export class Gateway extends Construct {
     // Checked once: the constructor trusts the props of a checked manifest. A copy is checked, so
     // that later changes to the caller's object do not reach the gateway.
     const { problems, manifest: checked } = checkManifest(manifest, 'copy');
-    if (!checked) throw new GatewayValidationError(problems);
+    if (!checked) {
+      const metadata = (manifest as { metadata?: { name?: unknown; namespace?: unknown } } | undefined)?.metadata;
+      const namespace = metadata?.namespace ?? Chart.of(scope).namespace;
+      throw new GatewayValidationError(problems, identifyGateway(metadata?.name, namespace, constructPath(scope, id)));
+    }
     const gateway = new Gateway(scope, id, manifestProps(checked));
     gateway.manifestMetadata = checked.metadata;
     if (options.emitCustomResource) gateway.addCustomResource();
@@ -99,7 +103,12 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
-    const { name, namespace, spec, resolved, krakendConfig, krakendJson, memory } = prepareGateway(props, id, Chart.of(scope).namespace);
+    const { name, namespace, spec, resolved, krakendConfig, krakendJson, memory } = prepareGateway(
+      props,
+      id,
+      Chart.of(scope).namespace,
+      constructPath(scope, id),
+    );
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
@@ -170,4 +179,13 @@ export class Gateway extends Construct {
     const { metadata, spec } = this.toCustomResource();
     return new crd.Gateway(this, CHILD_IDS['hanzo.ai/v1/Gateway'], { metadata: declarativeMetadata(metadata), spec: crdSpec(spec) });
   }
+}
+
+/**
+ * The path a construct `id` gets under `scope`, before it exists: constructs turns the separators of
+ * its path and address (`/`, a newline) inside an id into `--` (sanitizeId, constructs lib/construct.ts).
+ */
+function constructPath(scope: Construct, id: string): string {
+  const own = id.replace(/[/\n]/g, '--');
+  return scope.node.path === '' ? own : `${scope.node.path}${Node.PATH_SEP}${own}`;
 }
