@@ -16,12 +16,14 @@ import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
 import { show } from './grammar/values';
 import { isChecked, manifestProps } from './validation/checked';
-import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/gateway-spec';
+import { selfReferenceProblems, validateLabels, validateMetadata, validateSpec } from './validation/gateway-spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
 export interface PreparedGateway {
   readonly name: string;
   readonly namespace?: string;
+  /** The labels given for every object and the pods (a CR's metadata.labels). */
+  readonly labels?: { readonly [key: string]: string };
   /** The spec as given (renamed fields of the imported CRD types read under the CRD's names). */
   readonly spec: GatewaySpec;
   /** The spec with its defaults, as the renderers read it. */
@@ -51,7 +53,12 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
     const problem = { path: 'props', message: `must be an object with the Gateway's spec fields (got ${got})` };
     throw new GatewayValidationError([problem], about(kebabCaseOfId(id), defaultNamespace));
   }
-  const { name: explicitName, namespace, ...given } = props as { name?: string; namespace?: string } & GatewaySpec;
+  const {
+    name: explicitName,
+    namespace,
+    labels,
+    ...given
+  } = props as { name?: string; namespace?: string; labels?: { readonly [key: string]: string } } & GatewaySpec;
   const spec = fromCrdClassNames(given);
   // An explicit name is checked as given, never rewritten; only the id is turned into one.
   const name = explicitName ?? kebabCaseOfId(id);
@@ -61,6 +68,7 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
       : []
     : [
         ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
+        ...validateLabels(labels, 'props.labels'),
         ...validateSpec(spec),
         ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
       ];
@@ -71,7 +79,7 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const memory = memoryNeeds(config);
   const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall, gateway);
-  return { name, namespace, spec, resolved, krakendConfig: config, krakendJson: json, memory };
+  return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory };
 }
 
 /**

@@ -33,6 +33,15 @@ export interface GatewayProps extends GatewaySpec {
    * @default the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Labels on every object the gateway renders and on its pods (the Deployment's pod template),
+   * beside the gateway's own `app.kubernetes.io/` labels, which keep their values under the same
+   * key. Selectors never use them, so changing them changes no selector; on the pod template a
+   * change rolls the pods, as any template change does. From a custom resource, its
+   * `metadata.labels`; its annotations reach no rendered object.
+   * @default none
+   */
+  readonly labels?: { readonly [key: string]: string };
 }
 
 /** Options of `Gateway.fromCustomResource`. */
@@ -79,6 +88,8 @@ export class Gateway extends Construct {
   public readonly serviceMonitor?: ApiObject;
   /** The metadata of the custom resource this gateway was built from, as given. */
   private manifestMetadata?: GatewayManifestMetadata;
+  /** The labels of the props, written back into the custom resource. */
+  private readonly givenLabels?: { readonly [key: string]: string };
 
   /**
    * A Gateway from a hanzo.ai/v1 Gateway custom resource, e.g. one parsed from YAML: name and
@@ -103,18 +114,24 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
-    const { name, namespace, spec, resolved, krakendConfig, krakendJson, memory } = prepareGateway(
-      props,
-      id,
-      Chart.of(scope).namespace,
-      constructPath(scope, id),
-    );
+    const {
+      name,
+      namespace,
+      labels: givenLabels,
+      spec,
+      resolved,
+      krakendConfig,
+      krakendJson,
+      memory,
+    } = prepareGateway(props, id, Chart.of(scope).namespace, constructPath(scope, id));
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
     this.spec = spec;
     this.krakendConfig = krakendConfig;
-    const labels = gatewayLabels(name, resolved);
+    this.givenLabels = givenLabels;
+    // The chart's labels too: cdk8s puts them on every object's metadata, but not on the pod template.
+    const labels = gatewayLabels(name, resolved, { ...Chart.of(this).labels, ...givenLabels });
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
@@ -166,7 +183,11 @@ export class Gateway extends Construct {
    * into it). `Gateway.fromCustomResource` of the result builds the same gateway.
    */
   public toCustomResource(): GatewayManifest {
-    const metadata = this.manifestMetadata ?? { name: this.name, ...(this.namespace === undefined ? {} : { namespace: this.namespace }) };
+    const metadata = this.manifestMetadata ?? {
+      name: this.name,
+      ...(this.namespace === undefined ? {} : { namespace: this.namespace }),
+      ...(this.givenLabels === undefined ? {} : { labels: this.givenLabels }),
+    };
     return toManifest(metadata, this.spec);
   }
 
