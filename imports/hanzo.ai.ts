@@ -898,6 +898,13 @@ export interface GatewaySpecServiceMonitor {
    * @schema GatewaySpecServiceMonitor#interval
    */
   readonly interval?: string;
+
+  /**
+   * More labels on the ServiceMonitor, e.g. release: kube-prometheus-stack for a Prometheus that selects on it; keys under app.kubernetes.io/ are the gateway's own. @default none
+   *
+   * @schema GatewaySpecServiceMonitor#labels
+   */
+  readonly labels?: { [key: string]: string };
 }
 
 /**
@@ -911,6 +918,7 @@ export function toJson_GatewaySpecServiceMonitor(obj: GatewaySpecServiceMonitor 
     'metricsPort': obj.metricsPort,
     'metricsPath': obj.metricsPath,
     'interval': obj.interval,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

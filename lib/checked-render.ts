@@ -3,7 +3,7 @@
 // size against the ConfigMap limit, lint for what KrakenD CE would refuse. No cdk8s here, so
 // `hanzo-gateway validate` answers without loading it.
 import { GatewayManifest, fromCrdClassNames } from './custom-resource';
-import { GatewayInternalError, GatewayValidationError, ValidationProblem } from './errors';
+import { GatewayIdentity, GatewayInternalError, GatewayValidationError, ValidationProblem, identifyGateway } from './errors';
 import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { lintKrakendConfig } from './krakend/lint';
 import { MemoryNeeds, memoryNeeds } from './krakend/memory';
@@ -16,12 +16,14 @@ import { quantityAmount } from './grammar/quantities';
 import { isDns1035Label, kebabCaseOfId } from './grammar/names';
 import { show } from './grammar/values';
 import { isChecked, manifestProps } from './validation/checked';
-import { selfReferenceProblems, validateMetadata, validateSpec } from './validation/gateway-spec';
+import { selfReferenceProblems, validateLabels, validateMetadata, validateSpec } from './validation/gateway-spec';
 
 /** A gateway that passed every check, with its rendered krakend.json. */
 export interface PreparedGateway {
   readonly name: string;
   readonly namespace?: string;
+  /** The labels given for every object and the pods (a CR's metadata.labels). */
+  readonly labels?: { readonly [key: string]: string };
   /** The spec as given (renamed fields of the imported CRD types read under the CRD's names). */
   readonly spec: GatewaySpec;
   /** The spec with its defaults, as the renderers read it. */
@@ -39,19 +41,24 @@ export interface PreparedGateway {
  * construct `id` in kebab-case (`ApiGateway` → `api-gateway`); `defaultNamespace` is where the
  * gateway runs when the props name none (the chart's). Props of a checked manifest
  * (lib/validation/checked.ts) are not checked again: only their backends against the gateway's own
- * Service in `defaultNamespace`, which the manifest's check could not know.
+ * Service in `defaultNamespace`, which the manifest's check could not know. Given the construct
+ * path, the error names the gateway: its name, namespace and path.
  */
-export function prepareGateway(props: unknown, id: string, defaultNamespace?: string): PreparedGateway {
+export function prepareGateway(props: unknown, id: string, defaultNamespace?: string, constructPath?: string): PreparedGateway {
+  const about = (name: unknown, namespace: unknown): GatewayIdentity | undefined =>
+    constructPath === undefined ? undefined : identifyGateway(name, namespace, constructPath);
   // Plain JavaScript callers can pass anything: refuse a non-object before reading from it.
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-    throw new GatewayValidationError([
-      {
-        path: 'props',
-        message: `must be an object with the Gateway's spec fields (got ${props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props})`,
-      },
-    ]);
+    const got = props === null ? 'null' : Array.isArray(props) ? 'a list' : typeof props;
+    const problem = { path: 'props', message: `must be an object with the Gateway's spec fields (got ${got})` };
+    throw new GatewayValidationError([problem], about(kebabCaseOfId(id), defaultNamespace));
   }
-  const { name: explicitName, namespace, ...given } = props as { name?: string; namespace?: string } & GatewaySpec;
+  const {
+    name: explicitName,
+    namespace,
+    labels,
+    ...given
+  } = props as { name?: string; namespace?: string; labels?: { readonly [key: string]: string } } & GatewaySpec;
   const spec = fromCrdClassNames(given);
   // An explicit name is checked as given, never rewritten; only the id is turned into one.
   const name = explicitName ?? kebabCaseOfId(id);
@@ -61,16 +68,18 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
       : []
     : [
         ...(explicitName === undefined ? derivedNameProblems(id, name, namespace) : validateMetadata(name, namespace, 'props')),
+        ...validateLabels(labels, 'props.labels'),
         ...validateSpec(spec),
         ...selfReferenceProblems(name, namespace ?? defaultNamespace, spec),
       ];
-  if (problems.length > 0) throw new GatewayValidationError(problems);
+  const gateway = about(name, namespace ?? defaultNamespace);
+  if (problems.length > 0) throw new GatewayValidationError(problems, gateway);
   const resolved = resolveSpec(spec);
-  const { config, json } = renderChecked(resolved, { name });
+  const { config, json } = renderChecked(resolved, { name }, gateway);
   const memory = memoryNeeds(config);
   const tooSmall = memoryLimitProblems(resolved, memory);
-  if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall);
-  return { name, namespace, spec, resolved, krakendConfig: config, krakendJson: json, memory };
+  if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall, gateway);
+  return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory };
 }
 
 /**
@@ -113,16 +122,17 @@ export function renderKrakendConfig(spec: GatewaySpec, options: KrakendRenderOpt
 
 /**
  * Renders a validated spec and checks the result: the ConfigMap limit (a problem the user can fix),
- * then the lint (a finding is a bug in this library). Returns the config and its exact bytes.
+ * then the lint (a finding is a bug in this library). Returns the config and its exact bytes; a
+ * refusal names `gateway` when given.
  */
-function renderChecked(spec: ResolvedGatewaySpec, options: KrakendRenderOptions): { config: KrakendConfig; json: string } {
+function renderChecked(spec: ResolvedGatewaySpec, options: KrakendRenderOptions, gateway?: GatewayIdentity): { config: KrakendConfig; json: string } {
   // A table that cannot fit is refused before its endpoints are built: they could take gigabytes.
   const atLeast = minConfigBytes(spec);
-  if (atLeast > CONFIGMAP_LIMIT_BYTES) throw new GatewayValidationError([sizeProblem(`at least ${atLeast}`)]);
+  if (atLeast > CONFIGMAP_LIMIT_BYTES) throw new GatewayValidationError([sizeProblem(`at least ${atLeast}`)], gateway);
   const config = buildKrakendConfig(spec, options);
   const json = serializeKrakendConfig(config);
   const problems = checkConfigSize(json);
-  if (problems.length > 0) throw new GatewayValidationError(problems);
+  if (problems.length > 0) throw new GatewayValidationError(problems, gateway);
   const findings = lintKrakendConfig(config);
   if (findings.length > 0) throw new GatewayInternalError(findings);
   return { config, json };

@@ -1,6 +1,6 @@
 // The errors the library throws for input it refuses (a spec, or a YAML source), and for output it
 // would never ship.
-import { escaped } from './grammar/values';
+import { escaped, quote, show } from './grammar/values';
 
 /** One problem with a spec. */
 export interface ValidationProblem {
@@ -18,12 +18,46 @@ export function formatProblem(p: ValidationProblem): string {
   return escaped(`${p.path}: ${p.message}`);
 }
 
-/** Thrown for an invalid Gateway: every problem at once, one line each. */
+/**
+ * Which Gateway construct an error is about, for an app that holds several: the name and namespace
+ * it would have, and its construct path.
+ */
+export interface GatewayIdentity {
+  /** The name as given, or as derived from the construct id; a name that is no string, as its value is shown. */
+  readonly name: string;
+  /** The namespace as given, else the chart's; absent when neither names one. */
+  readonly namespace?: string;
+  /** The construct path the Gateway would have (`app/ApiGateway`). */
+  readonly constructPath: string;
+}
+
+/** The identity of a gateway from its name and namespace as given, of any shape. */
+export function identifyGateway(name: unknown, namespace: unknown, constructPath: string): GatewayIdentity {
+  const text = (value: unknown): string => (typeof value === 'string' ? value : show(value));
+  return { name: text(name), ...(namespace === undefined ? {} : { namespace: text(namespace) }), constructPath };
+}
+
+/**
+ * Thrown for an invalid Gateway: every problem at once, one line each. Thrown by a Gateway
+ * construct, its first line names the gateway (`invalid Gateway (namespace "hanzo", name "api",
+ * construct path "app/Api"; 2 problems):`); the problem lines are the same either way.
+ */
 export class GatewayValidationError extends Error {
-  constructor(public readonly problems: readonly ValidationProblem[]) {
-    super(
-      `invalid Gateway (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
-    );
+  constructor(
+    public readonly problems: readonly ValidationProblem[],
+    /** The Gateway construct the problems are about; absent for a spec checked on its own. */
+    public readonly gateway?: GatewayIdentity,
+  ) {
+    const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+    const about =
+      gateway === undefined
+        ? count
+        : [
+            ...(gateway.namespace === undefined ? [] : [`namespace ${quote(gateway.namespace)}`]),
+            `name ${quote(gateway.name)}`,
+            `construct path ${quote(gateway.constructPath)}; ${count}`,
+          ].join(', ');
+    super(`invalid Gateway (${about}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
     this.name = 'GatewayValidationError';
   }
 }

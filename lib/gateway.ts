@@ -1,9 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, Node } from 'constructs';
 import * as crd from '../imports/hanzo.ai';
 import { GatewayManifest, GatewayManifestMetadata, crdSpec, declarativeMetadata, toManifest } from './custom-resource';
-import { GatewayValidationError } from './errors';
+import { GatewayValidationError, identifyGateway } from './errors';
 import { KrakendConfig } from './krakend/types';
 import { renderConfigMap } from './kubernetes/configmap';
 import { renderDeployment } from './kubernetes/deployment';
@@ -33,6 +33,15 @@ export interface GatewayProps extends GatewaySpec {
    * @default the chart's namespace
    */
   readonly namespace?: string;
+  /**
+   * Labels on every object the gateway renders and on its pods (the Deployment's pod template),
+   * beside the gateway's own `app.kubernetes.io/` labels, which keep their values under the same
+   * key. Selectors never use them, so changing them changes no selector; on the pod template a
+   * change rolls the pods, as any template change does. From a custom resource, its
+   * `metadata.labels`; its annotations reach no rendered object.
+   * @default none
+   */
+  readonly labels?: { readonly [key: string]: string };
 }
 
 /** Options of `Gateway.fromCustomResource`. */
@@ -79,6 +88,8 @@ export class Gateway extends Construct {
   public readonly serviceMonitor?: ApiObject;
   /** The metadata of the custom resource this gateway was built from, as given. */
   private manifestMetadata?: GatewayManifestMetadata;
+  /** The labels of the props, written back into the custom resource. */
+  private readonly givenLabels?: { readonly [key: string]: string };
 
   /**
    * A Gateway from a hanzo.ai/v1 Gateway custom resource, e.g. one parsed from YAML: name and
@@ -90,7 +101,11 @@ export class Gateway extends Construct {
     // Checked once: the constructor trusts the props of a checked manifest. A copy is checked, so
     // that later changes to the caller's object do not reach the gateway.
     const { problems, manifest: checked } = checkManifest(manifest, 'copy');
-    if (!checked) throw new GatewayValidationError(problems);
+    if (!checked) {
+      const metadata = (manifest as { metadata?: { name?: unknown; namespace?: unknown } } | undefined)?.metadata;
+      const namespace = metadata?.namespace ?? Chart.of(scope).namespace;
+      throw new GatewayValidationError(problems, identifyGateway(metadata?.name, namespace, constructPath(scope, id)));
+    }
     const gateway = new Gateway(scope, id, manifestProps(checked));
     gateway.manifestMetadata = checked.metadata;
     if (options.emitCustomResource) gateway.addCustomResource();
@@ -99,13 +114,24 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     // Checked and rendered before super(): invalid props, or a config too large or unsafe, add nothing to the chart.
-    const { name, namespace, spec, resolved, krakendConfig, krakendJson, memory } = prepareGateway(props, id, Chart.of(scope).namespace);
+    const {
+      name,
+      namespace,
+      labels: givenLabels,
+      spec,
+      resolved,
+      krakendConfig,
+      krakendJson,
+      memory,
+    } = prepareGateway(props, id, Chart.of(scope).namespace, constructPath(scope, id));
     super(scope, id);
     this.name = name;
     this.namespace = namespace;
     this.spec = spec;
     this.krakendConfig = krakendConfig;
-    const labels = gatewayLabels(name, resolved);
+    this.givenLabels = givenLabels;
+    // The chart's labels too: cdk8s puts them on every object's metadata, but not on the pod template.
+    const labels = gatewayLabels(name, resolved, { ...Chart.of(this).labels, ...givenLabels });
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
@@ -157,7 +183,11 @@ export class Gateway extends Construct {
    * into it). `Gateway.fromCustomResource` of the result builds the same gateway.
    */
   public toCustomResource(): GatewayManifest {
-    const metadata = this.manifestMetadata ?? { name: this.name, ...(this.namespace === undefined ? {} : { namespace: this.namespace }) };
+    const metadata = this.manifestMetadata ?? {
+      name: this.name,
+      ...(this.namespace === undefined ? {} : { namespace: this.namespace }),
+      ...(this.givenLabels === undefined ? {} : { labels: this.givenLabels }),
+    };
     return toManifest(metadata, this.spec);
   }
 
@@ -170,4 +200,13 @@ export class Gateway extends Construct {
     const { metadata, spec } = this.toCustomResource();
     return new crd.Gateway(this, CHILD_IDS['hanzo.ai/v1/Gateway'], { metadata: declarativeMetadata(metadata), spec: crdSpec(spec) });
   }
+}
+
+/**
+ * The path a construct `id` gets under `scope`, before it exists: constructs turns the separators of
+ * its path and address (`/`, a newline) inside an id into `--` (sanitizeId, constructs lib/construct.ts).
+ */
+function constructPath(scope: Construct, id: string): string {
+  const own = id.replace(/[/\n]/g, '--');
+  return scope.node.path === '' ? own : `${scope.node.path}${Node.PATH_SEP}${own}`;
 }

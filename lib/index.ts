@@ -35,4 +35,4 @@ export { renderKrakendConfig } from './checked-render';
 export type { KrakendRenderOptions } from './krakend/render';
 export type * from './krakend/types';
 export { GatewayInternalError, GatewayLoadError, GatewayValidationError } from './errors';
-export type { SourceProblem, ValidationProblem } from './errors';
+export type { GatewayIdentity, SourceProblem, ValidationProblem } from './errors';

@@ -145,6 +145,8 @@ export interface ResolvedServiceMonitor {
   readonly metricsPort: number;
   readonly metricsPath: string;
   readonly interval: ResolvedDuration;
+  /** The labels the spec adds to the ServiceMonitor; none by default. */
+  readonly labels: { readonly [key: string]: string };
 }
 
 /** A validated spec as the renderers read it (see the top of this file). */
@@ -384,6 +386,7 @@ export function resolveServiceMonitor(monitor: ServiceMonitorSpec | undefined): 
     metricsPort: monitor!.metricsPort ?? SERVICE_MONITOR_DEFAULTS.metricsPort,
     metricsPath: monitor!.metricsPath ?? SERVICE_MONITOR_DEFAULTS.metricsPath,
     interval: duration(monitor!.interval ?? SERVICE_MONITOR_DEFAULTS.interval),
+    labels: monitor!.labels ?? {},
   };
 }
 

@@ -624,6 +624,14 @@ export interface ServiceMonitorSpec {
    * @default '30s'
    */
   readonly interval?: string;
+  /**
+   * More labels on the ServiceMonitor, for a Prometheus that selects ServiceMonitors by label: a
+   * default kube-prometheus-stack selects `release: <its Helm release>`, e.g.
+   * `{ release: 'kube-prometheus-stack' }`. Keys and values follow Kubernetes' label rules; keys
+   * under `app.kubernetes.io/` are refused, being the gateway's own labels on every object.
+   * @default none
+   */
+  readonly labels?: { readonly [key: string]: string };
 }
 
 /** The defaults of the production extras; like DEFAULTS, never written back into a spec. */

@@ -1,9 +1,6 @@
-// The module cdk8s-cli loads for the `validations:` entry of cdk8s.yaml (a local path: no network).
-// The plugin is TypeScript built on the library's sources, compiled on the fly like the app itself.
+// The module cdk8s-cli loads for a `validations:` entry of cdk8s.yaml. cdk8s-cli requires a local
+// path as it is (a package name would make it run `npm install` on every synth), so an app names
+// `./node_modules/hanzo-gateway-cdk8s/plugin` and this repository `./plugin`. The plugin is the
+// compiled plugin/plugin.ts (`npm run build`): plain JavaScript on the package's own dependencies.
 'use strict';
-const path = require('path');
-
-if (!require.extensions['.ts']) {
-  require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', 'tsconfig.json') });
-}
-module.exports = require('./plugin');
+module.exports = require('../build/plugin/plugin');

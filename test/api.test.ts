@@ -37,6 +37,7 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'ClaimHeaderSpec',
       'FromCustomResourceOptions',
       'GatewayDocument',
+      'GatewayIdentity',
       'GatewayManifest',
       'GatewayManifestMetadata',
       'GatewayProps',

@@ -5,10 +5,14 @@ import { ResolvedGatewaySpec } from '../resolve';
 /** `app.kubernetes.io/managed-by` of every object this library renders. */
 export const MANAGED_BY = 'hanzo-gateway-cdk8s';
 
-/** Labels on every object of one gateway (the operator's convention). */
-export function gatewayLabels(name: string, spec: ResolvedGatewaySpec): Record<string, string> {
+/**
+ * Labels on every object of one gateway and its pods: `given` (a CR's labels, the chart's), then the
+ * gateway's own (the operator's convention), which keep their values under a key `given` also has.
+ */
+export function gatewayLabels(name: string, spec: ResolvedGatewaySpec, given: { readonly [key: string]: string } = {}): Record<string, string> {
   const { tag } = spec.image;
   return {
+    ...given,
     ...selectorLabels(name),
     'app.kubernetes.io/component': 'api-gateway',
     'app.kubernetes.io/managed-by': MANAGED_BY,

@@ -35,7 +35,8 @@ export function checkManifest(value: unknown, ownership: 'take' | 'copy'): { pro
 
 /** The props of a manifest; checked props when the manifest is checked, else props the constructor checks. */
 export function manifestProps(manifest: GatewayManifest): ManifestProps {
-  const props = { ...manifest.spec, name: manifest.metadata.name, namespace: manifest.metadata.namespace };
+  const { name, namespace, labels } = manifest.metadata;
+  const props = { ...manifest.spec, name, namespace, labels };
   return isChecked(manifest) ? markChecked(Object.freeze(props)) : props;
 }
 

@@ -110,7 +110,13 @@ export const NETWORK_POLICY_FIELDS = fieldsOf<NetworkPolicySpec>({
   allowedEgressCIDRs: true,
   backendTargetPorts: true,
 });
-export const SERVICE_MONITOR_FIELDS = fieldsOf<ServiceMonitorSpec>({ enabled: true, metricsPort: true, metricsPath: true, interval: true });
+export const SERVICE_MONITOR_FIELDS = fieldsOf<ServiceMonitorSpec>({
+  enabled: true,
+  metricsPort: true,
+  metricsPath: true,
+  interval: true,
+  labels: true,
+});
 export const SECURITY_HEADERS_FIELDS = fieldsOf<SecurityHeadersSpec>({
   enabled: true,
   hsts: true,

@@ -8,7 +8,7 @@ import { INT32_MAX, MAX_PREFIX_DEPTH } from '../limits';
 import { Checker, SERVER_TIMEOUT_BOUNDS, TIMEOUT_BOUNDS } from './checker';
 import { SPEC_FIELDS } from './fields';
 import { checkSecurityHeaders, checkTemplateText } from './headers';
-import { checkImage, checkIngress, checkResources } from './kubernetes-fields';
+import { checkImage, checkIngress, checkMetadataMap, checkResources } from './kubernetes-fields';
 import { resolvePrefixDepth } from '../resolve';
 import { LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
@@ -28,6 +28,13 @@ export function validateMetadata(name: unknown, namespace: unknown, path = 'meta
   if (namespace !== undefined && !isDns1123Label(namespace)) {
     c.add(`${path}.namespace`, `must be a DNS-1123 label of at most 63 characters: lower-case letters, digits and '-' (got ${show(namespace)})`);
   }
+  return c.problems;
+}
+
+/** The problems of the labels given to a Gateway construct (`props.labels`), of any shape. */
+export function validateLabels(labels: unknown, path: string): ValidationProblem[] {
+  const c = new Checker();
+  if (labels !== undefined && c.map(path, labels)) checkMetadataMap(c, path, labels, 'label');
   return c.problems;
 }
 

@@ -21,6 +21,7 @@ import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR,
 import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
 import { Checker } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
+import { checkMetadataMap } from './kubernetes-fields';
 
 /** Checks the production fields of a spec that is an object. */
 export function checkProduction(c: Checker, path: string, spec: Record<string, unknown>): void {
@@ -93,7 +94,20 @@ function checkServiceMonitor(c: Checker, path: string, value: unknown): void {
     );
   }
   if (value.interval !== undefined) c.duration(`${path}.interval`, value.interval);
+  if (value.labels !== undefined && c.map(`${path}.labels`, value.labels)) {
+    checkMetadataMap(c, `${path}.labels`, value.labels, 'label');
+    for (const key of Object.keys(value.labels).filter((k) => k.startsWith(OWN_LABEL_PREFIX))) {
+      c.add(
+        keyPath(`${path}.labels`, key),
+        `is a key under ${OWN_LABEL_PREFIX}, where the gateway sets its own labels on every object (name, instance, component, ` +
+          'managed-by, version) — use a key of your own, such as release',
+      );
+    }
+  }
 }
+
+/** The prefix of the labels every object of a gateway carries (the operator's convention, lib/kubernetes/labels.ts). */
+const OWN_LABEL_PREFIX = 'app.kubernetes.io/';
 
 function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unknown>): void {
   const p = `${path}.networkPolicy`;

@@ -66,6 +66,34 @@ test('metricsPort and interval are configurable; enabled defaults to true', () =
   expect(only(manifests, 'ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
 });
 
+describe('serviceMonitor.labels', () => {
+  const { manifests } = synthGateway({ serviceMonitor: { labels: { release: 'kube-prometheus-stack', 'example.com/team': 'platform' } } });
+  const monitor = only(manifests, 'ServiceMonitor');
+
+  test("reach the ServiceMonitor's metadata, beside the gateway's own labels", () => {
+    expect(monitor.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'hanzo-gateway',
+      'app.kubernetes.io/instance': 'gateway',
+      'app.kubernetes.io/component': 'api-gateway',
+      'app.kubernetes.io/managed-by': 'hanzo-gateway-cdk8s',
+      'app.kubernetes.io/version': seedSpec().image!.tag,
+      release: 'kube-prometheus-stack',
+      'example.com/team': 'platform',
+    });
+  });
+
+  test('and no other object, nor any selector', () => {
+    for (const m of manifests.filter((m) => m.kind !== 'ServiceMonitor')) expect(m.metadata.labels?.release).toBeUndefined();
+    expect(monitor.spec.selector).toEqual({ matchLabels: SELECTOR });
+    expect(only(manifests, 'Deployment').spec.selector).toEqual({ matchLabels: SELECTOR });
+    expect(only(manifests, 'Service').spec.selector).toEqual(SELECTOR);
+  });
+
+  test('pass the Prometheus Operator schema', () => {
+    expect(k8sSchemaProblems(manifests)).toEqual([]);
+  });
+});
+
 test('without serviceMonitor, or with enabled: false, there are no metrics at all', () => {
   for (const serviceMonitor of [undefined, { enabled: false, metricsPort: 9100 }]) {
     const { gateway, manifests } = synthGateway({ serviceMonitor });
@@ -108,6 +136,36 @@ describe('validation', () => {
     ['a bad interval', { interval: 'often' }, ['spec.serviceMonitor.interval: must be a duration such as 500ms, 10s, 1m or 1h (got "often")']],
     ['enabled not a boolean', { enabled: 1 }, ['spec.serviceMonitor.enabled: must be true or false (got number 1)']],
     ['a misspelt field', { metricPort: 9100 }, ['spec.serviceMonitor.metricPort: unknown field — did you mean metricsPort?']],
+    ['labels not a map', { labels: ['release'] }, ['spec.serviceMonitor.labels: must be an object (got list ["release"])']],
+    [
+      'a label value that is no string',
+      { labels: { release: 1 } },
+      ['spec.serviceMonitor.labels.release: must be a string (got number 1) — quote it in YAML'],
+    ],
+    [
+      'a label value Kubernetes refuses',
+      { labels: { release: 'kube prometheus' } },
+      [
+        'spec.serviceMonitor.labels.release: is not a label value (got "kube prometheus") — ' +
+          "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+      ],
+    ],
+    [
+      'a label key Kubernetes refuses',
+      { labels: { 'my release': 'x' } },
+      [
+        'spec.serviceMonitor.labels["my release"]: is not a label key (got "my release") — ' +
+          "an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.'",
+      ],
+    ],
+    [
+      "a key of the gateway's own labels",
+      { labels: { 'app.kubernetes.io/instance': 'other' } },
+      [
+        'spec.serviceMonitor.labels["app.kubernetes.io/instance"]: is a key under app.kubernetes.io/, where the gateway sets its own ' +
+          'labels on every object (name, instance, component, managed-by, version) — use a key of your own, such as release',
+      ],
+    ],
   ])('%s', (_, serviceMonitor, expected) => {
     expect(problemsOf({ ...seedSpec(), serviceMonitor })).toEqual(expected);
   });

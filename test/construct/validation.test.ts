@@ -3,7 +3,8 @@
  * problem at once with its `spec.`/`props.` path, and nothing added to the chart.
  */
 import { App, Chart } from 'cdk8s';
-import { Gateway, GatewayProps, GatewayValidationError } from '../../lib';
+import { Construct } from 'constructs';
+import { Gateway, GatewayProps, GatewayValidationError, renderKrakendConfig } from '../../lib';
 import { seedSpec } from '../support/fixtures';
 import { synthManifests } from '../support/k8s';
 
@@ -133,5 +134,114 @@ describe('props that are not an object', () => {
     expect(error).toBeInstanceOf(GatewayValidationError);
     expect((error as GatewayValidationError).problems.map((p) => p.path)).toEqual(['props']);
     expect(chart.node.children).toHaveLength(0);
+  });
+});
+
+/**
+ * In an app with several Gateways, the error says which one it is about: its first line names the
+ * namespace, the name and the construct path, and the problem lines stay path-qualified as ever.
+ */
+describe('the error names the Gateway it is about', () => {
+  const valid = () => ({ routes: [{ prefix: '/v1/x', backend: 'http://x.hanzo.svc:80' }] });
+  const badRoute = () => ({ routes: [{ prefix: 'v1/x', backend: 'http://x.hanzo.svc:80' }] });
+  const tooSmall = () => ({ ...valid(), resources: { limits: { memory: '8Mi' } } });
+
+  /** A chart (namespace `team` or none) with a valid Gateway `First` and then `build`'s; its error. */
+  function secondOfTwo(chartNamespace: string | undefined, build: (chart: Chart) => void): GatewayValidationError {
+    const chart = new Chart(new App(), 'app', chartNamespace === undefined ? {} : { namespace: chartNamespace });
+    new Gateway(chart, 'First', { ...valid(), name: 'first' });
+    let error: unknown;
+    try {
+      build(chart);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GatewayValidationError);
+    return error as GatewayValidationError;
+  }
+
+  test.each([
+    [
+      'an explicit name and namespace',
+      undefined,
+      (c: Chart) => new Gateway(c, 'Second', { ...badRoute(), name: 'api', namespace: 'hanzo' }),
+      'invalid Gateway (namespace "hanzo", name "api", construct path "app/Second"; 1 problem):',
+      { name: 'api', namespace: 'hanzo', constructPath: 'app/Second' },
+    ],
+    [
+      "the name from the id, the chart's namespace",
+      'team',
+      (c: Chart) => new Gateway(c, 'ApiGateway', badRoute()),
+      'invalid Gateway (namespace "team", name "api-gateway", construct path "app/ApiGateway"; 1 problem):',
+      { name: 'api-gateway', namespace: 'team', constructPath: 'app/ApiGateway' },
+    ],
+    [
+      'no namespace anywhere',
+      undefined,
+      (c: Chart) => new Gateway(c, 'Second', { ...badRoute(), name: 'api' }),
+      'invalid Gateway (name "api", construct path "app/Second"; 1 problem):',
+      { name: 'api', constructPath: 'app/Second' },
+    ],
+    [
+      'a construct one level down, an id with a slash',
+      undefined,
+      (c: Chart) => new Gateway(new Construct(c, 'Team'), 'a/b', { ...badRoute(), name: 'api' }),
+      'invalid Gateway (name "api", construct path "app/Team/a--b"; 1 problem):',
+      { name: 'api', constructPath: 'app/Team/a--b' },
+    ],
+    [
+      'a problem found after rendering (the memory limit)',
+      undefined,
+      (c: Chart) => new Gateway(c, 'Second', { ...tooSmall(), name: 'api', namespace: 'hanzo' }),
+      'invalid Gateway (namespace "hanzo", name "api", construct path "app/Second"; 1 problem):',
+      { name: 'api', namespace: 'hanzo', constructPath: 'app/Second' },
+    ],
+    [
+      'an invalid name, quoted as every value',
+      undefined,
+      (c: Chart) => new Gateway(c, 'Second', { ...valid(), name: 'Api\n' }),
+      'invalid Gateway (name "Api\\n", construct path "app/Second"; 1 problem):',
+      { name: 'Api\n', constructPath: 'app/Second' },
+    ],
+    [
+      'props that are not an object',
+      'team',
+      (c: Chart) => new Gateway(c, 'Second', null as unknown as GatewayProps),
+      'invalid Gateway (namespace "team", name "second", construct path "app/Second"; 1 problem):',
+      { name: 'second', namespace: 'team', constructPath: 'app/Second' },
+    ],
+    [
+      'a custom resource',
+      'team',
+      (c: Chart) =>
+        Gateway.fromCustomResource(c, 'FromCr', { apiVersion: 'hanzo.ai/v1', kind: 'Gateway', metadata: { name: 'cr' }, spec: badRoute() }),
+      'invalid Gateway (namespace "team", name "cr", construct path "app/FromCr"; 1 problem):',
+      { name: 'cr', namespace: 'team', constructPath: 'app/FromCr' },
+    ],
+  ])('%s', (_case, chartNamespace, build, firstLine, gateway) => {
+    const error = secondOfTwo(chartNamespace, build);
+    expect(error.message.split('\n')[0]).toBe(firstLine);
+    expect(error.gateway).toEqual(gateway);
+    expect(problemLines(error)).toEqual(error.problems.map((p) => `${p.path}: ${p.message}`));
+  });
+
+  test('the problem lines stay as they are: path-qualified, after the first line', () => {
+    const error = secondOfTwo(undefined, (c) => new Gateway(c, 'Second', { ...badRoute(), name: 'api' }));
+    expect(error.message).toBe(
+      'invalid Gateway (name "api", construct path "app/Second"; 1 problem):\n' +
+        '  spec.routes[0].prefix: must start with \'/\' (got "v1/x") — e.g. /v1/x',
+    );
+  });
+
+  test('a spec checked on its own (renderKrakendConfig) names no gateway', () => {
+    let error: unknown;
+    try {
+      renderKrakendConfig(badRoute());
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GatewayValidationError);
+    expect((error as GatewayValidationError).gateway).toBeUndefined();
+    expect((error as GatewayValidationError).message.split('\n')[0]).toBe('invalid Gateway (1 problem):');
   });
 });

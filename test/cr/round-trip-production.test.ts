@@ -25,7 +25,7 @@ const FULL = gatewayCr({
   autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 65 },
   topologySpread: false,
   networkPolicy: { enabled: true, ingressNamespace: 'ingress-nginx', backendTargetPorts: { 'chat.hanzo.svc:80': 8000 } },
-  serviceMonitor: { enabled: true, metricsPort: 9100, metricsPath: '/metrics', interval: '15s' },
+  serviceMonitor: { enabled: true, metricsPort: 9100, metricsPath: '/metrics', interval: '15s', labels: { release: 'kube-prometheus-stack' } },
 });
 
 /** The same fields mostly left to their defaults. */
@@ -102,6 +102,7 @@ test('the CRD schema refuses what validation refuses on the same fields', () => 
   ]);
   expect(bad({ serviceMonitor: { metricsPort: 80 } })).toEqual(['/spec/serviceMonitor/metricsPort must be >= 1024']);
   expect(bad({ serviceMonitor: { metricsPath: '/stats' } })).toEqual(['/spec/serviceMonitor/metricsPath must be equal to one of the allowed values']);
+  expect(bad({ serviceMonitor: { labels: { release: 1 } } })).toEqual(['/spec/serviceMonitor/labels/release must be string']);
   expect(bad({ networkPolicy: { backendTargetPorts: { 'chat.hanzo.svc:80': 0 } } })).toEqual([
     '/spec/networkPolicy/backendTargetPorts/chat.hanzo.svc:80 must be >= 1',
   ]);

@@ -1,4 +1,4 @@
-// Before the tests: builds lib/ into build/ whenever a source is newer than the build (the CLI,
+// Before the tests: builds lib/ (and plugin/) into build/ whenever a source is newer than the build (the CLI,
 // README and package tests run the compiled code and must never test a stale build), and finds or
 // builds the KrakenD CE binary the end-to-end tests run.
 'use strict';
@@ -43,11 +43,12 @@ function buildLib() {
   const sources = Math.max(
     newestMtime(path.join(root, 'lib')),
     newestMtime(path.join(root, 'imports')),
+    newestMtime(path.join(root, 'plugin')),
     fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs,
   );
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   process.stdout.write('\nbuilding lib/ into build/ (sources changed since the last build)\n');
   // A clean build: a module deleted from lib/ must not live on in build/ and keep a test passing.
-  for (const dir of ['lib', 'imports']) fs.rmSync(path.join(root, 'build', dir), { recursive: true, force: true });
+  for (const dir of ['lib', 'imports', 'plugin']) fs.rmSync(path.join(root, 'build', dir), { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
