@@ -294,12 +294,12 @@ describe('synth --output: a file that cannot be written leaves no file', () => {
 });
 
 /**
- * Runs a bash script as the unprivileged user nobody when run as root (whom permissions do not
- * stop), else as the user itself; `dir` is opened to others so that nobody can work in it.
+ * Runs a bash script that permissions stop. As root it keeps its user but loses the capabilities
+ * that let root ignore file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH; capabilities(7)), so it
+ * still reaches the checkout wherever that is, a folder only root may enter included.
  */
 function shUnprivileged(script: string, dir: string): CliResult {
-  fs.chmodSync(dir, 0o755);
-  return process.getuid?.() === 0 ? sh(`setpriv --reuid=65534 --regid=65534 --clear-groups bash -c ${q(script)}`, dir) : sh(script, dir);
+  return process.getuid?.() === 0 ? sh(`setpriv --bounding-set=-dac_override,-dac_read_search bash -c ${q(script)}`, dir) : sh(script, dir);
 }
 
 describe('synth --output where it may not write: one line, no file', () => {
