@@ -441,6 +441,27 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#removeResponseHeaders
    */
   readonly removeResponseHeaders?: string[];
+
+  /**
+   * How KrakenD reads the backend's answer: no-op passes it through; any other value decodes the body and answers in outputEncoding. @default no-op
+   *
+   * @schema GatewaySpecRoutes#encoding
+   */
+  readonly encoding?: GatewaySpecRoutesEncoding;
+
+  /**
+   * What a translating route answers; only with an encoding other than no-op. @default json
+   *
+   * @schema GatewaySpecRoutes#outputEncoding
+   */
+  readonly outputEncoding?: GatewaySpecRoutesOutputEncoding;
+
+  /**
+   * The backend answers a collection (json or xml encoding), held under a collection key. @default false
+   *
+   * @schema GatewaySpecRoutes#isCollection
+   */
+  readonly isCollection?: boolean;
 }
 
 /**
@@ -465,6 +486,9 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'secretHeaders': obj.secretHeaders?.map(y => toJson_GatewaySpecRoutesSecretHeaders(y)),
     'overrideAuthorization': obj.overrideAuthorization,
     'removeResponseHeaders': obj.removeResponseHeaders?.map(y => y),
+    'encoding': obj.encoding,
+    'outputEncoding': obj.outputEncoding,
+    'isCollection': obj.isCollection,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1048,6 +1072,46 @@ export function toJson_GatewaySpecRoutesSecretHeaders(obj: GatewaySpecRoutesSecr
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How KrakenD reads the backend's answer: no-op passes it through; any other value decodes the body and answers in outputEncoding. @default no-op
+ *
+ * @schema GatewaySpecRoutesEncoding
+ */
+export enum GatewaySpecRoutesEncoding {
+  /** no-op */
+  NO_HYPHEN_OP = "no-op",
+  /** json */
+  JSON = "json",
+  /** safejson */
+  SAFEJSON = "safejson",
+  /** xml */
+  XML = "xml",
+  /** rss */
+  RSS = "rss",
+  /** string */
+  STRING = "string",
+}
+
+/**
+ * What a translating route answers; only with an encoding other than no-op. @default json
+ *
+ * @schema GatewaySpecRoutesOutputEncoding
+ */
+export enum GatewaySpecRoutesOutputEncoding {
+  /** json */
+  JSON = "json",
+  /** json-collection */
+  JSON_HYPHEN_COLLECTION = "json-collection",
+  /** xml */
+  XML = "xml",
+  /** yaml */
+  YAML = "yaml",
+  /** string */
+  STRING = "string",
+  /** negotiate */
+  NEGOTIATE = "negotiate",
+}
 
 /**
  * What is counted: each user (X-User-Id from the validated JWT), each client IP, or the whole route. @default user on JWT routes, ip otherwise

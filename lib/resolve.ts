@@ -10,6 +10,7 @@ import { BackendUrl, parseBackendUrl } from './grammar/urls';
 import {
   AUTOSCALING_DEFAULTS,
   AuthPolicySpec,
+  BackendEncoding,
   ClaimHeaderSpec,
   DEFAULTS,
   GatewaySpec,
@@ -18,6 +19,7 @@ import {
   IngressSpec,
   LogLevel,
   NetworkPolicySpec,
+  OutputEncoding,
   RateLimitKey,
   RateLimitSpec,
   ReferrerPolicy,
@@ -96,6 +98,15 @@ export interface ResolvedRoute {
   /** Headers set from a Secret's key, each with the pod's environment variable that holds the key. */
   readonly secretHeaders: readonly ResolvedSecretHeader[];
   readonly removeResponseHeaders: readonly string[];
+  /** How the route translates its backend's answer; undefined for a pass-through (`no-op`) route. */
+  readonly translation?: ResolvedTranslation;
+}
+
+/** A translating route's decoding of the backend's body and its answer's encoding. */
+export interface ResolvedTranslation {
+  readonly encoding: Exclude<BackendEncoding, 'no-op'>;
+  readonly outputEncoding: OutputEncoding;
+  readonly isCollection: boolean;
 }
 
 /** One environment variable of the pod that holds a Secret's key for `secretHeaders`. */
@@ -259,7 +270,14 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
     requestHeaders: route.requestHeaders ?? {},
     secretHeaders: (route.secretHeaders ?? []).map(({ header, secret }) => ({ header, ...known(defaults.secretEnvs, secretKeyId(secret)) })),
     removeResponseHeaders: route.removeResponseHeaders ?? [],
+    translation: resolveTranslation(route),
   };
+}
+
+function resolveTranslation(route: RouteSpec): ResolvedTranslation | undefined {
+  const encoding = route.encoding ?? DEFAULTS.encoding;
+  if (encoding === 'no-op') return undefined;
+  return { encoding, outputEncoding: route.outputEncoding ?? DEFAULTS.outputEncoding, isCollection: route.isCollection === true };
 }
 
 /** Each Secret key the routes read, once, in the order of first use, with its environment variable. */

@@ -144,7 +144,43 @@ export interface RouteSpec {
    * @default []
    */
   readonly removeResponseHeaders?: readonly string[];
+  /**
+   * How KrakenD reads the backend's answer. `no-op` passes it through untouched: status, headers and
+   * body. Any other value makes the route translate: KrakenD decodes the body (`json`; `safejson`, an
+   * object or an array; `xml`; `rss`, an RSS or Atom feed; `string`, any body as the text of a
+   * `content` field) and answers in `outputEncoding` instead. A translating route answers 200 for a
+   * backend's 200 or 201, the backend's status with an empty body for any other, 500 for a body it
+   * cannot decode, and none of the backend's headers.
+   * @default 'no-op'
+   */
+  readonly encoding?: BackendEncoding;
+  /**
+   * What a translating route answers: `json`, `json-collection` (the array a collection holds), `xml`,
+   * `yaml`, `string` (the text of a `string` backend), or `negotiate` (JSON, XML or YAML by the client's
+   * `Accept`). Only with an `encoding` other than `no-op`.
+   * @default 'json'
+   */
+  readonly outputEncoding?: OutputEncoding;
+  /**
+   * The backend answers a collection (a JSON array, or with `xml` a document read as one), which
+   * KrakenD holds under a `collection` key: `outputEncoding: json-collection` answers the array itself.
+   * Only with `encoding` `json` or `xml`; `safejson` reads arrays so without it.
+   * @default false
+   */
+  readonly isCollection?: boolean;
 }
+
+/** How KrakenD decodes a backend's body (lura encoding/, krakend-xml, krakend-rss). */
+export type BackendEncoding = 'no-op' | 'json' | 'safejson' | 'xml' | 'rss' | 'string';
+
+/** The backend encodings, `no-op` (pass-through) first. */
+export const BACKEND_ENCODINGS: readonly BackendEncoding[] = ['no-op', 'json', 'safejson', 'xml', 'rss', 'string'];
+
+/** What a translating endpoint answers (lura router/gin/render.go). */
+export type OutputEncoding = 'json' | 'json-collection' | 'xml' | 'yaml' | 'string' | 'negotiate';
+
+/** The output encodings of a translating route. */
+export const OUTPUT_ENCODINGS: readonly OutputEncoding[] = ['json', 'json-collection', 'xml', 'yaml', 'string', 'negotiate'];
 
 /** A backend request header whose value is a key of a Kubernetes Secret. */
 export interface SecretHeaderSpec {
@@ -673,6 +709,8 @@ export const DEFAULTS = {
   unknownKeyCooldown: '10s',
   ingressHost: 'api.hanzo.ai',
   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+  encoding: 'no-op' as BackendEncoding,
+  outputEncoding: 'json' as OutputEncoding,
 } as const;
 
 /** The port KrakenD listens on inside the pod (and its health check, /__health). */

@@ -57,6 +57,14 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
       }
     }
 
+    const decoded = backends[0]?.encoding;
+    // lura's renders read fixed keys of the decoded answer (router/gin/render.go): without them, a 200 with an empty body.
+    if (e.output_encoding === 'string' && decoded !== 'string') report('output_encoding string without a string backend — every answer is empty');
+    if (e.output_encoding === 'json-collection' && !backends[0]?.is_collection && decoded !== 'safejson')
+      report('output_encoding json-collection without a collection backend — every answer is []');
+    if (e.output_encoding !== undefined && decoded === undefined)
+      report('output_encoding without a backend encoding — lura then reads the body as json');
+
     if (e.input_headers.includes('*')) report('input_headers "*" forwards every client header, forged identity headers included');
     const validated = e.extra_config?.['auth/validator'] !== undefined;
     if (!validated) {

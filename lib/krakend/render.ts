@@ -1,5 +1,5 @@
-// krakend.json from a validated spec: one endpoint per method and per prefix depth, each a no-op
-// proxy to its route's backend, with the route's JWT and rate-limit blocks.
+// krakend.json from a validated spec: one endpoint per method and per prefix depth, each a proxy to
+// its route's backend (no-op, or translating its answer), with the route's JWT and rate-limit blocks.
 import { destinationOf } from '../grammar/destinations';
 import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
 import { AUTHORIZATION_HEADER, DEFAULT_INPUT_HEADERS, KRAKEND_PORT } from '../spec';
@@ -7,6 +7,7 @@ import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { routeMartianConfig, securityHttpConfig } from './headers';
 import { martianExtraConfig } from './martian';
+import { translatedBackend, translatedBackendExtraConfig, translatedEndpoint } from './encoding';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
 import { loggingConfig, serverTimeouts } from './server';
@@ -38,7 +39,8 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
     port: KRAKEND_PORT,
     timeout: spec.timeout.text,
     ...serverTimeouts(spec),
-    // Every endpoint proxies untouched (status, headers, body): set once here, inherited by all.
+    // Every pass-through endpoint proxies untouched (status, headers, body): set once here, inherited by
+    // all but the endpoints of translating routes, which write their own (encoding.ts).
     output_encoding: 'no-op',
     extra_config: {
       router: {
@@ -87,7 +89,8 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
   const inCluster = destinationOf(backend).inCluster;
   const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
   // Outside the cluster only: keeps KrakenD's version from the backend and hop-by-hop headers from the client.
-  const martian = routeMartianConfig(route, martianExtraConfig(inCluster, inputHeaders));
+  const backendExtra = translatedBackendExtraConfig(route.translation, routeMartianConfig(route, martianExtraConfig(inCluster, inputHeaders)));
+  const translation = { endpoint: translatedEndpoint(route.translation), backend: translatedBackend(route.translation) };
   const jwtCel = auth ? jwtCelChecks(auth) : [];
   const extraConfig: EndpointExtraConfig | undefined =
     auth || limit
@@ -110,12 +113,20 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
         // GET is KrakenD's default method: left out to keep large route tables under 1 MiB.
         ...(method === 'GET' ? {} : { method }),
         ...(timeout ? { timeout } : {}),
+        ...translation.endpoint,
         input_headers: inputHeaders,
         input_query_strings: ['*'],
-        // No backend `encoding`: lura sets it to no-op whenever the endpoint's output_encoding is no-op
-        // (config.go, initBackendDefaults, after the service-level value is inherited), so status,
-        // headers and body still pass through untouched. Saves 19 bytes per endpoint.
-        backend: [{ host, url_pattern: urlPattern(backend.basePath, path, route.stripPrefix), ...(martian ? { extra_config: martian } : {}) }],
+        // A pass-through route writes no backend `encoding`: lura sets it to no-op whenever the endpoint's
+        // output_encoding is no-op (config.go, initBackendDefaults, after the service-level value is
+        // inherited), so status, headers and body still pass through untouched. Saves 19 bytes per endpoint.
+        backend: [
+          {
+            host,
+            url_pattern: urlPattern(backend.basePath, path, route.stripPrefix),
+            ...translation.backend,
+            ...(backendExtra ? { extra_config: backendExtra } : {}),
+          },
+        ],
         ...(cel ? { extra_config: { ...extraConfig, 'validation/cel': cel } } : extraConfig ? { extra_config: extraConfig } : {}),
       });
     }

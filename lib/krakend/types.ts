@@ -1,14 +1,19 @@
 // The subset of KrakenD's configuration (version 3) this library renders. Field names are KrakenD's.
+import type { BackendEncoding, OutputEncoding } from '../spec';
 
 export interface KrakendBackend {
   readonly host: readonly string[];
   readonly url_pattern: string;
+  /** Absent: no-op, inherited from the service (lib/krakend/encoding.ts). */
+  readonly encoding?: Exclude<BackendEncoding, 'no-op'>;
+  readonly is_collection?: true;
   readonly extra_config?: BackendExtraConfig;
 }
 
-/** A backend's `extra_config`: only `modifier/martian` (lib/krakend/martian.ts, lib/krakend/headers.ts). */
+/** A backend's `extra_config`: `modifier/martian` (lib/krakend/martian.ts, lib/krakend/headers.ts) and the status handler (encoding.ts). */
 export interface BackendExtraConfig {
   readonly 'modifier/martian'?: MartianConfig;
+  readonly 'backend/http'?: { readonly return_error_code: true };
 }
 
 /**
@@ -88,6 +93,8 @@ export interface KrakendEndpoint {
   /** Absent means GET. */
   readonly method?: string;
   readonly timeout?: string;
+  /** Absent: no-op, inherited from the service. */
+  readonly output_encoding?: OutputEncoding;
   readonly input_headers: readonly string[];
   readonly input_query_strings: readonly string[];
   readonly backend: readonly [KrakendBackend];

@@ -64,6 +64,9 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   secretHeaders: true,
   overrideAuthorization: true,
   removeResponseHeaders: true,
+  encoding: true,
+  outputEncoding: true,
+  isCollection: true,
 });
 export const SECRET_HEADER_FIELDS = fieldsOf<SecretHeaderSpec>({ header: true, secret: true });
 export const SECRET_KEY_FIELDS = fieldsOf<SecretKeySpec>({ name: true, key: true });

@@ -7,6 +7,7 @@ import { resolveIngressHosts, resolveMethods } from '../resolve';
 import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
+import { checkRouteEncoding } from './encoding';
 import { checkRouteHeaders } from './headers';
 import { checkLinkLocal } from './link-local';
 import { HEADER_NAME, Policies } from './policies';
@@ -55,6 +56,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     checkPolicyReferences(c, p, r, context);
     checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });
     const shape = checkRouteShape(c, p, r, context.prefixDepth);
+    checkRouteEncoding(c, p, r);
     if (target.prefix !== undefined && target.methods) table.add(i, r, { ...target, prefix: target.prefix, methods: target.methods }, shape);
   });
   table.checkAll();

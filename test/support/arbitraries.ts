@@ -42,6 +42,22 @@ const serviceBackendArb = fc
   .map(({ scheme, svc, ns, port, base }) => `${scheme}://${svc}.${ns}.svc${port === undefined ? '' : `:${port}`}${base}`);
 const backendArb = fc.oneof({ weight: 9, arbitrary: serviceBackendArb }, { weight: 1, arbitrary: fc.constant(LINK_LOCAL_BACKEND) });
 
+// The pairings of encoding, outputEncoding and isCollection that answer something (docs/translation.md).
+const TRANSLATIONS: ReadonlyArray<Pick<RouteSpec, 'encoding' | 'outputEncoding' | 'isCollection'>> = [
+  { encoding: 'no-op' },
+  { encoding: 'json' },
+  { encoding: 'json', outputEncoding: 'negotiate' },
+  { encoding: 'json', isCollection: true, outputEncoding: 'json-collection' },
+  { encoding: 'json', isCollection: true, outputEncoding: 'yaml' },
+  { encoding: 'safejson', outputEncoding: 'json-collection' },
+  { encoding: 'xml', outputEncoding: 'json' },
+  { encoding: 'xml', isCollection: false, outputEncoding: 'xml' },
+  { encoding: 'rss' },
+  { encoding: 'string', outputEncoding: 'string' },
+  { encoding: 'string', outputEncoding: 'negotiate' },
+];
+const translationArb = fc.constantFrom(...TRANSLATIONS).map((t) => ({ ...t }));
+
 const rawRouteArb: fc.Arbitrary<RawRoute> = fc
   .record(
     {
@@ -64,12 +80,18 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
         // Fresh objects: YAML would write one object shared by two routes as an anchor and an alias.
         .map((list) => list.map(({ header, secret }) => ({ header, secret: { ...secret } }))),
       removeResponseHeaders: fc.subarray(['Server', 'x-powered-by']),
+      translation: translationArb,
       auth: fc.nat(1),
       limit: fc.nat(2),
     },
     { requiredKeys: ['prefix', 'backend'] },
   )
-  .map(({ auth, limit, ...route }) => ({ route: route.backend === LINK_LOCAL_BACKEND ? { ...route, allowLinkLocal: true } : route, auth, limit }));
+  .map(({ auth, limit, translation, ...drawn }) => {
+    // A translating route answers none of the backend's headers: removeResponseHeaders is refused there.
+    const { removeResponseHeaders: _removed, ...rest } = drawn;
+    const route = translation && translation.encoding !== 'no-op' ? { ...rest, ...translation } : { ...drawn, ...translation };
+    return { route: route.backend === LINK_LOCAL_BACKEND ? { ...route, allowLinkLocal: true } : route, auth, limit };
+  });
 
 const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
   fc
