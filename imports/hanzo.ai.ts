@@ -462,6 +462,27 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#isCollection
    */
   readonly isCollection?: boolean;
+
+  /**
+   * Requests sent to the backend at once per client request; the first good answer is used. GET-only routes. @default 1
+   *
+   * @schema GatewaySpecRoutes#concurrentCalls
+   */
+  readonly concurrentCalls?: number;
+
+  /**
+   * Keep the backend's GET answers in memory as their Cache-Control allows (qos/http-cache). Public GET-only routes. @default false
+   *
+   * @schema GatewaySpecRoutes#cache
+   */
+  readonly cache?: boolean;
+
+  /**
+   * Stop calling a failing backend: after more than maxErrors failures in a row, fail at once for timeout. @default no circuit breaker
+   *
+   * @schema GatewaySpecRoutes#circuitBreaker
+   */
+  readonly circuitBreaker?: GatewaySpecRoutesCircuitBreaker;
 }
 
 /**
@@ -489,6 +510,9 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'encoding': obj.encoding,
     'outputEncoding': obj.outputEncoding,
     'isCollection': obj.isCollection,
+    'concurrentCalls': obj.concurrentCalls,
+    'cache': obj.cache,
+    'circuitBreaker': toJson_GatewaySpecRoutesCircuitBreaker(obj.circuitBreaker),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1112,6 +1136,50 @@ export enum GatewaySpecRoutesOutputEncoding {
   /** negotiate */
   NEGOTIATE = "negotiate",
 }
+
+/**
+ * Stop calling a failing backend: after more than maxErrors failures in a row, fail at once for timeout. @default no circuit breaker
+ *
+ * @schema GatewaySpecRoutesCircuitBreaker
+ */
+export interface GatewaySpecRoutesCircuitBreaker {
+  /**
+   * Failures in a row tolerated; the circuit opens at the next one.
+   *
+   * @schema GatewaySpecRoutesCircuitBreaker#maxErrors
+   */
+  readonly maxErrors: number;
+
+  /**
+   * How long the circuit stays open, whole seconds (30s, 1m).
+   *
+   * @schema GatewaySpecRoutesCircuitBreaker#timeout
+   */
+  readonly timeout: string;
+
+  /**
+   * The period after which a closed circuit's failure count starts again, whole seconds. @default 60s
+   *
+   * @schema GatewaySpecRoutesCircuitBreaker#interval
+   */
+  readonly interval?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecRoutesCircuitBreaker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecRoutesCircuitBreaker(obj: GatewaySpecRoutesCircuitBreaker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxErrors': obj.maxErrors,
+    'timeout': obj.timeout,
+    'interval': obj.interval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * What is counted: each user (X-User-Id from the validated JWT), each client IP, or the whole route. @default user on JWT routes, ip otherwise

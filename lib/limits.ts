@@ -26,6 +26,21 @@ export const UNKNOWN_KEY_COOLDOWN_MS = { min: 1000, max: 3_600_000 } as const;
  */
 export const SERVER_TIMEOUT_MS = { min: 1000, max: 3_600_000 } as const;
 
+/** A route's `concurrentCalls`: each is one more backend request for every client request. */
+export const MAX_CONCURRENT_CALLS = 5;
+
+/** A circuit breaker's `maxErrors`. */
+export const CIRCUIT_BREAKER_MAX_ERRORS = { min: 1, max: 1000 } as const;
+
+/** A circuit breaker's `timeout` and `interval`: whole seconds (krakend-circuitbreaker reads integers), up to an hour. */
+export const CIRCUIT_BREAKER_PERIOD_MS = { min: 1000, max: 3_600_000 } as const;
+
+/**
+ * The HTTP cache of cached routes, one per pod (krakend-httpcache http.go, selectCache, `shared`):
+ * without both bounds its memory cache grows without end.
+ */
+export const HTTP_CACHE = { maxItems: 1024, maxSizeBytes: 32 * 1024 * 1024 } as const;
+
 /** A backend's port: KrakenD's host check (lura config/uri.go) needs a port of at least two digits. */
 export const BACKEND_PORT = { min: 10, max: 65_535 } as const;
 

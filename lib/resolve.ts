@@ -100,6 +100,17 @@ export interface ResolvedRoute {
   readonly removeResponseHeaders: readonly string[];
   /** How the route translates its backend's answer; undefined for a pass-through (`no-op`) route. */
   readonly translation?: ResolvedTranslation;
+  /** Backend requests per client request; 1 sends one. */
+  readonly concurrentCalls: number;
+  readonly cache: boolean;
+  readonly circuitBreaker?: ResolvedCircuitBreaker;
+}
+
+/** A circuit breaker with its periods in whole seconds, as KrakenD reads them. */
+export interface ResolvedCircuitBreaker {
+  readonly maxErrors: number;
+  readonly timeoutSeconds: number;
+  readonly intervalSeconds: number;
 }
 
 /** A translating route's decoding of the backend's body and its answer's encoding. */
@@ -271,6 +282,13 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
     secretHeaders: (route.secretHeaders ?? []).map(({ header, secret }) => ({ header, ...known(defaults.secretEnvs, secretKeyId(secret)) })),
     removeResponseHeaders: route.removeResponseHeaders ?? [],
     translation: resolveTranslation(route),
+    concurrentCalls: route.concurrentCalls ?? DEFAULTS.concurrentCalls,
+    cache: route.cache === true,
+    circuitBreaker: route.circuitBreaker && {
+      maxErrors: route.circuitBreaker.maxErrors,
+      timeoutSeconds: duration(route.circuitBreaker.timeout).ms / 1000,
+      intervalSeconds: duration(route.circuitBreaker.interval ?? DEFAULTS.circuitBreakerInterval).ms / 1000,
+    },
   };
 }
 

@@ -168,6 +168,43 @@ export interface RouteSpec {
    * @default false
    */
   readonly isCollection?: boolean;
+  /**
+   * Requests sent to the backend at once for each client request, from 1 to 5; the first good answer
+   * is used and the others are dropped (KrakenD's `concurrent_calls`): lower latency at the tail, for
+   * that many times the load. Only on a route whose methods are `GET` alone: a backend would carry
+   * out any other request that many times.
+   * @default 1
+   */
+  readonly concurrentCalls?: number;
+  /**
+   * Keep the backend's answers to `GET` in the gateway's memory for as long as their
+   * `Cache-Control` allows, and answer from there (`qos/http-cache`, one LRU cache per pod shared by
+   * every cached route, 1,024 answers and 32 MiB at most). Only on a public route whose methods are
+   * `GET` alone: KrakenD keys the cache by the backend URL, so on a route with an `authPolicy` one
+   * user would get another's answer.
+   * @default false
+   */
+  readonly cache?: boolean;
+  /**
+   * Stop calling a failing backend for a while (`qos/circuit-breaker`, counted per pod and per
+   * KrakenD endpoint): after more than `maxErrors` failures in a row the circuit opens and requests
+   * fail at once, with 500, for `timeout`; then one request is let through, and a success closes it.
+   * @default no circuit breaker
+   */
+  readonly circuitBreaker?: CircuitBreakerSpec;
+}
+
+/** A route's circuit breaker (krakend-circuitbreaker gobreaker.go, sony/gobreaker). */
+export interface CircuitBreakerSpec {
+  /** Failures in a row tolerated: the circuit opens at the next one. */
+  readonly maxErrors: number;
+  /** How long the circuit stays open before it lets one request through, whole seconds (`30s`, `1m`). */
+  readonly timeout: string;
+  /**
+   * The period after which the failure count of a closed circuit starts again, whole seconds.
+   * @default '60s'
+   */
+  readonly interval?: string;
 }
 
 /** How KrakenD decodes a backend's body (lura encoding/, krakend-xml, krakend-rss). */
@@ -711,6 +748,8 @@ export const DEFAULTS = {
   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
   encoding: 'no-op' as BackendEncoding,
   outputEncoding: 'json' as OutputEncoding,
+  concurrentCalls: 1,
+  circuitBreakerInterval: '60s',
 } as const;
 
 /** The port KrakenD listens on inside the pod (and its health check, /__health). */

@@ -65,6 +65,10 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
     if (e.output_encoding !== undefined && decoded === undefined)
       report('output_encoding without a backend encoding — lura then reads the body as json');
 
+    if ((e.concurrent_calls ?? 1) > 1 && method !== 'GET') report(`concurrent_calls on ${method} — the backend would carry it out more than once`);
+    if (backends[0]?.extra_config?.['qos/http-cache'] && e.extra_config?.['auth/validator'])
+      report('qos/http-cache behind auth/validator — the cache is keyed by URL, so one user would get another’s answer');
+
     if (e.input_headers.includes('*')) report('input_headers "*" forwards every client header, forged identity headers included');
     const validated = e.extra_config?.['auth/validator'] !== undefined;
     if (!validated) {

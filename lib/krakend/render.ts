@@ -10,6 +10,7 @@ import { martianExtraConfig } from './martian';
 import { translatedBackend, translatedBackendExtraConfig, translatedEndpoint } from './encoding';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
+import { concurrentCalls, resilienceExtraConfig } from './resilience';
 import { loggingConfig, serverTimeouts } from './server';
 import { telemetryExtraConfig } from './telemetry';
 import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
@@ -89,7 +90,10 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
   const inCluster = destinationOf(backend).inCluster;
   const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
   // Outside the cluster only: keeps KrakenD's version from the backend and hop-by-hop headers from the client.
-  const backendExtra = translatedBackendExtraConfig(route.translation, routeMartianConfig(route, martianExtraConfig(inCluster, inputHeaders)));
+  const backendExtra = resilienceExtraConfig(
+    route,
+    translatedBackendExtraConfig(route.translation, routeMartianConfig(route, martianExtraConfig(inCluster, inputHeaders))),
+  );
   const translation = { endpoint: translatedEndpoint(route.translation), backend: translatedBackend(route.translation) };
   const jwtCel = auth ? jwtCelChecks(auth) : [];
   const extraConfig: EndpointExtraConfig | undefined =
@@ -114,6 +118,7 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
         ...(method === 'GET' ? {} : { method }),
         ...(timeout ? { timeout } : {}),
         ...translation.endpoint,
+        ...concurrentCalls(route),
         input_headers: inputHeaders,
         input_query_strings: ['*'],
         // A pass-through route writes no backend `encoding`: lura sets it to no-op whenever the endpoint's

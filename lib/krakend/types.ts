@@ -14,6 +14,16 @@ export interface KrakendBackend {
 export interface BackendExtraConfig {
   readonly 'modifier/martian'?: MartianConfig;
   readonly 'backend/http'?: { readonly return_error_code: true };
+  readonly 'qos/http-cache'?: { readonly shared: true; readonly max_items: number; readonly max_size: number };
+  readonly 'qos/circuit-breaker'?: {
+    readonly name: string;
+    /** Seconds. */
+    readonly interval: number;
+    /** Seconds. */
+    readonly timeout: number;
+    readonly max_errors: number;
+    readonly log_status_change: true;
+  };
 }
 
 /**
@@ -95,6 +105,8 @@ export interface KrakendEndpoint {
   readonly timeout?: string;
   /** Absent: no-op, inherited from the service. */
   readonly output_encoding?: OutputEncoding;
+  /** Absent: one call. */
+  readonly concurrent_calls?: number;
   readonly input_headers: readonly string[];
   readonly input_query_strings: readonly string[];
   readonly backend: readonly [KrakendBackend];

@@ -5,6 +5,7 @@
 import type {
   AuthPolicySpec,
   AutoscalingSpec,
+  CircuitBreakerSpec,
   ClaimHeaderSpec,
   GatewaySpec,
   ImageSpec,
@@ -67,6 +68,9 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   encoding: true,
   outputEncoding: true,
   isCollection: true,
+  concurrentCalls: true,
+  cache: true,
+  circuitBreaker: true,
 });
 export const SECRET_HEADER_FIELDS = fieldsOf<SecretHeaderSpec>({ header: true, secret: true });
 export const SECRET_KEY_FIELDS = fieldsOf<SecretKeySpec>({ name: true, key: true });
@@ -128,3 +132,4 @@ export const SECURITY_HEADERS_FIELDS = fieldsOf<SecurityHeadersSpec>({
   referrerPolicy: true,
 });
 export const HSTS_FIELDS = fieldsOf<HstsSpec>({ maxAge: true, includeSubdomains: true });
+export const CIRCUIT_BREAKER_FIELDS = fieldsOf<CircuitBreakerSpec>({ maxErrors: true, timeout: true, interval: true });

@@ -9,6 +9,7 @@ import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
 import { checkRouteEncoding } from './encoding';
 import { checkRouteHeaders } from './headers';
+import { checkRouteResilience } from './resilience';
 import { checkLinkLocal } from './link-local';
 import { HEADER_NAME, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
@@ -57,6 +58,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });
     const shape = checkRouteShape(c, p, r, context.prefixDepth);
     checkRouteEncoding(c, p, r);
+    checkRouteResilience(c, p, r);
     if (target.prefix !== undefined && target.methods) table.add(i, r, { ...target, prefix: target.prefix, methods: target.methods }, shape);
   });
   table.checkAll();

@@ -81,15 +81,29 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
         .map((list) => list.map(({ header, secret }) => ({ header, secret: { ...secret } }))),
       removeResponseHeaders: fc.subarray(['Server', 'x-powered-by']),
       translation: translationArb,
+      concurrentCalls: fc.integer({ min: 1, max: 5 }),
+      cache: fc.boolean(),
+      circuitBreaker: fc.record(
+        { maxErrors: fc.integer({ min: 1, max: 1000 }), timeout: fc.constantFrom('1s', '30s', '1m', '1h'), interval: fc.constantFrom('10s', '2m') },
+        { requiredKeys: ['maxErrors', 'timeout'] },
+      ),
       auth: fc.nat(1),
       limit: fc.nat(2),
     },
     { requiredKeys: ['prefix', 'backend'] },
   )
-  .map(({ auth, limit, translation, ...drawn }) => {
+  .map(({ auth, limit, translation, concurrentCalls, cache, ...drawn }) => {
     // A translating route answers none of the backend's headers: removeResponseHeaders is refused there.
     const { removeResponseHeaders: _removed, ...rest } = drawn;
-    const route = translation && translation.encoding !== 'no-op' ? { ...rest, ...translation } : { ...drawn, ...translation };
+    const translated = translation && translation.encoding !== 'no-op' ? { ...rest, ...translation } : { ...drawn, ...translation };
+    // Concurrent calls only on translating GET-only routes, the cache on public GET-only ones.
+    const getOnly = (drawn.methods ?? ['GET']).every((m) => m === 'GET');
+    const decoded = translation !== undefined && translation.encoding !== 'no-op';
+    const route = {
+      ...translated,
+      ...(getOnly && decoded && concurrentCalls !== undefined ? { concurrentCalls } : {}),
+      ...(getOnly && auth === undefined && cache !== undefined ? { cache } : {}),
+    };
     return { route: route.backend === LINK_LOCAL_BACKEND ? { ...route, allowLinkLocal: true } : route, auth, limit };
   });
 
