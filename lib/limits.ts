@@ -36,10 +36,15 @@ export const CIRCUIT_BREAKER_MAX_ERRORS = { min: 1, max: 1000 } as const;
 export const CIRCUIT_BREAKER_PERIOD_MS = { min: 1000, max: 3_600_000 } as const;
 
 /**
- * The HTTP cache of cached routes, one per pod (krakend-httpcache http.go, selectCache, `shared`):
- * without both bounds its memory cache grows without end.
+ * The HTTP cache of each endpoint of a cached route, an LRU of its own: without both bounds the cache
+ * grows without end (krakend-httpcache http.go, selectCache). KrakenD's schema refuses the bounds
+ * beside `shared`, so the endpoints cannot share one bounded cache: the pod holds up to
+ * `maxSizeBytes` per cached endpoint, and `MAX_CACHED_ENDPOINTS` bounds the total (64 MiB).
  */
-export const HTTP_CACHE = { maxItems: 1024, maxSizeBytes: 32 * 1024 * 1024 } as const;
+export const HTTP_CACHE = { maxItems: 256, maxSizeBytes: 1024 * 1024 } as const;
+
+/** The endpoints of all cached routes together. */
+export const MAX_CACHED_ENDPOINTS = 64;
 
 /** A backend's port: KrakenD's host check (lura config/uri.go) needs a port of at least two digits. */
 export const BACKEND_PORT = { min: 10, max: 65_535 } as const;

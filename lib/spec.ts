@@ -178,8 +178,9 @@ export interface RouteSpec {
   readonly concurrentCalls?: number;
   /**
    * Keep the backend's answers to `GET` in the gateway's memory for as long as their
-   * `Cache-Control` allows, and answer from there (`qos/http-cache`, one LRU cache per pod shared by
-   * every cached route, 1,024 answers and 32 MiB at most). Only on a public route whose methods are
+   * `Cache-Control` allows, and answer from there (`qos/http-cache`: an LRU cache of 256 answers and
+   * 1 MiB per KrakenD endpoint and pod; the cached routes of a Gateway serve 64 endpoints at most).
+   * Only on a public route whose methods are
    * `GET` alone: KrakenD keys the cache by the backend URL, so on a route with an `authPolicy` one
    * user would get another's answer.
    * @default false

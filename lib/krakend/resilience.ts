@@ -11,10 +11,7 @@ export function concurrentCalls(route: ResolvedRoute): Pick<KrakendEndpoint, 'co
 
 /**
  * The backend's `extra_config` with the route's cache and circuit breaker added.
- * - The cache is `shared`: every cached backend of the pod uses one LRU cache, whose bounds are the
- *   first ones KrakenD reads (krakend-httpcache http.go, selectCache), so the pod's memory for it is
- *   bounded once, whatever the number of cached routes. Its keys are full backend URLs, so backends
- *   never see each other's answers.
+ * - The cache is an LRU of the endpoint's own, bounded in items and bytes (lib/limits.ts, HTTP_CACHE).
  * - The breaker is built per backend, so each endpoint of the route has its own; `log_status_change`
  *   logs each open and close at WARNING (krakend-circuitbreaker gobreaker.go, NewCircuitBreaker).
  */
@@ -23,7 +20,7 @@ export function resilienceExtraConfig(route: ResolvedRoute, extra: BackendExtraC
   if (!route.cache && !cb) return extra;
   return {
     ...extra,
-    ...(route.cache ? { 'qos/http-cache': { shared: true, max_items: HTTP_CACHE.maxItems, max_size: HTTP_CACHE.maxSizeBytes } } : {}),
+    ...(route.cache ? { 'qos/http-cache': { max_items: HTTP_CACHE.maxItems, max_size: HTTP_CACHE.maxSizeBytes } } : {}),
     ...(cb
       ? {
           'qos/circuit-breaker': {

@@ -14,7 +14,7 @@ export interface KrakendBackend {
 export interface BackendExtraConfig {
   readonly 'modifier/martian'?: MartianConfig;
   readonly 'backend/http'?: { readonly return_error_code: true };
-  readonly 'qos/http-cache'?: { readonly shared: true; readonly max_items: number; readonly max_size: number };
+  readonly 'qos/http-cache'?: { readonly max_items: number; readonly max_size: number };
   readonly 'qos/circuit-breaker'?: {
     readonly name: string;
     /** Seconds. */

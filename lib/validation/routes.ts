@@ -2,7 +2,16 @@
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
 import { BackendUrl, parseBackendUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
-import { MAX_HEADER_NAME_LENGTH, MAX_INPUT_HEADERS, MAX_NAME_LENGTH, MAX_PREFIX_DEPTH, MAX_PREFIX_LENGTH, MAX_ROUTES } from '../limits';
+import {
+  HTTP_CACHE,
+  MAX_CACHED_ENDPOINTS,
+  MAX_HEADER_NAME_LENGTH,
+  MAX_INPUT_HEADERS,
+  MAX_NAME_LENGTH,
+  MAX_PREFIX_DEPTH,
+  MAX_PREFIX_LENGTH,
+  MAX_ROUTES,
+} from '../limits';
 import { resolveIngressHosts, resolveMethods } from '../resolve';
 import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
@@ -50,6 +59,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
   if (!c.list(path, value, MAX_ROUTES)) return;
   if (value.length === 0) c.add(path, 'must list at least one route');
   const table = new RouteTable(c, path);
+  let cachedEndpoints = 0;
   c.each(value, (r, i) => {
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
@@ -59,6 +69,17 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     const shape = checkRouteShape(c, p, r, context.prefixDepth);
     checkRouteEncoding(c, p, r);
     checkRouteResilience(c, p, r);
+    if (r.cache === true) {
+      // Each endpoint holds a bounded cache of its own (lib/krakend/resilience.ts): their number bounds the pod's memory for them.
+      const before = cachedEndpoints;
+      cachedEndpoints += shape.exact ? 1 : shape.depth + 1;
+      if (before <= MAX_CACHED_ENDPOINTS && cachedEndpoints > MAX_CACHED_ENDPOINTS)
+        c.add(
+          `${p}.cache`,
+          `brings the cached routes to ${cachedEndpoints} KrakenD endpoints, each with a cache of up to ${HTTP_CACHE.maxSizeBytes / 1048576} MiB, ` +
+            `more than the ${MAX_CACHED_ENDPOINTS} allowed — cache fewer routes, or give them a lower prefixDepth or exact: true`,
+        );
+    }
     if (target.prefix !== undefined && target.methods) table.add(i, r, { ...target, prefix: target.prefix, methods: target.methods }, shape);
   });
   table.checkAll();

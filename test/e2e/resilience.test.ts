@@ -10,7 +10,8 @@
  *   answers 500 at once while open, and lets one request through after `timeout` (sony/gobreaker).
  */
 import { GatewaySpec, validateSpec } from '../../lib';
-import { freePort, renderedKrakendJson, RunningKrakend, describeWithKrakend, serveGateway, startKrakend, stopAllKrakends } from '../support/krakend';
+import * as net from 'net';
+import { renderedKrakendJson, RunningKrakend, describeWithKrakend, serveGateway, startKrakend, stopAllKrakends } from '../support/krakend';
 import { Issuer, RecordedRequest, StubBackend, StubReply, send, startIssuer, startStub } from '../support/peers';
 import { bearer } from './auth-support';
 
@@ -33,7 +34,7 @@ function backend(req: RecordedRequest): StubReply {
   return { status: 200, body: 'ok' };
 }
 
-function resilienceSpec(iam: Issuer, svc: StubBackend, closedPort: string): GatewaySpec {
+function resilienceSpec(iam: Issuer, svc: StubBackend, dropping: string): GatewaySpec {
   return {
     authPolicies: [{ name: 'iam', type: 'jwt', iamEndpoint: iam.iss, jwksUrl: iam.jwksUrl, allowInsecureJwks: true }],
     routes: [
@@ -45,7 +46,7 @@ function resilienceSpec(iam: Issuer, svc: StubBackend, closedPort: string): Gate
       // A translating route: lura reads a 503 as a failure there (return_error_code); a pass-through route proxies it as an answer.
       { prefix: '/flaky', backend: svc.url, encoding: 'json', circuitBreaker: { maxErrors: 2, timeout: '2s' } },
       { prefix: '/flaky-passthrough', backend: svc.url, circuitBreaker: { maxErrors: 2, timeout: '2s' } },
-      { prefix: '/down', backend: closedPort, circuitBreaker: { maxErrors: 2, timeout: '1m' } },
+      { prefix: '/down', backend: dropping, circuitBreaker: { maxErrors: 2, timeout: '1m' } },
     ],
   };
 }
@@ -55,18 +56,21 @@ describeWithKrakend('resilience settings in krakend run', (bin) => {
   let svc: StubBackend;
   let gateway: RunningKrakend;
   let spec: GatewaySpec;
+  let dropper: net.Server;
 
   beforeAll(async () => {
     iam = await startIssuer();
     svc = await startStub(backend);
-    // A port nothing listens on: every connection is refused.
-    spec = resilienceSpec(iam, svc, `http://127.0.0.1:${await freePort()}`);
+    // A server that drops every connection before answering: held open so no other process takes its port.
+    dropper = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    spec = resilienceSpec(iam, svc, `http://127.0.0.1:${(dropper.address() as net.AddressInfo).port}`);
     gateway = await serveGateway(bin, spec);
   }, 60_000);
 
   afterAll(async () => {
     await stopAllKrakends();
-    await Promise.all([iam?.close(), svc?.close()]);
+    await Promise.all([iam?.close(), svc?.close(), new Promise((resolve) => dropper?.close(resolve))]);
   });
 
   beforeEach(() => {
@@ -136,7 +140,7 @@ describeWithKrakend('resilience settings in krakend run', (bin) => {
     // WHEN the rendered config gets the cache block on the JWT route anyway
     const config = JSON.parse(renderedKrakendJson(spec)) as { endpoints: Array<{ endpoint: string; backend: Array<{ extra_config?: object }> }> };
     for (const e of config.endpoints) {
-      if (e.endpoint.startsWith('/me')) e.backend[0].extra_config = { 'qos/http-cache': { shared: true, max_items: 16, max_size: 65536 } };
+      if (e.endpoint.startsWith('/me')) e.backend[0].extra_config = { 'qos/http-cache': { max_items: 256, max_size: 1048576 } };
     }
     const altered = await startKrakend(bin, config);
     const alice = await send(altered.url, { path: '/me/profile', headers: bearer(iam.sign({ sub: 'alice' })) });
@@ -175,7 +179,7 @@ describeWithKrakend('resilience settings in krakend run', (bin) => {
     expect(gateway.logs()).not.toContain("named '/flaky-passthrough' went from 'closed' to 'open'");
   });
 
-  test('circuit breaker on a pass-through route: a backend that refuses connections opens it, and KrakenD logs it', async () => {
+  test('circuit breaker on a pass-through route: a backend that drops connections opens it, and KrakenD logs it', async () => {
     for (let i = 0; i < 3; i++) expect((await send(gateway.url, { path: '/down/x' })).status).toBe(500);
     expect(gateway.logs()).toContain("[CB] Circuit breaker named '/down' went from 'closed' to 'open'");
   });

@@ -96,13 +96,12 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
     // A translating route answers none of the backend's headers: removeResponseHeaders is refused there.
     const { removeResponseHeaders: _removed, ...rest } = drawn;
     const translated = translation && translation.encoding !== 'no-op' ? { ...rest, ...translation } : { ...drawn, ...translation };
-    // Concurrent calls only on translating GET-only routes, the cache on public GET-only ones.
-    const getOnly = (drawn.methods ?? ['GET']).every((m) => m === 'GET');
+    // Concurrent calls only on translating routes (and, as the cache, on GET-only routes: settleResilience).
     const decoded = translation !== undefined && translation.encoding !== 'no-op';
     const route = {
       ...translated,
-      ...(getOnly && decoded && concurrentCalls !== undefined ? { concurrentCalls } : {}),
-      ...(getOnly && auth === undefined && cache !== undefined ? { cache } : {}),
+      ...(decoded && concurrentCalls !== undefined ? { concurrentCalls } : {}),
+      ...(cache !== undefined ? { cache } : {}),
     };
     return { route: route.backend === LINK_LOCAL_BACKEND ? { ...route, allowLinkLocal: true } : route, auth, limit };
   });
@@ -377,11 +376,32 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
       ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
       ...(authPolicies ? { authPolicies } : {}),
       ...(rateLimits ? { rateLimits } : {}),
-      routes: deepenNested(
-        protectAll(resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH), rest.prefixDepth ?? DEFAULT_DEPTH),
-        rest.prefixDepth,
+      routes: settleResilience(
+        deepenNested(
+          protectAll(
+            resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH),
+            rest.prefixDepth ?? DEFAULT_DEPTH,
+          ),
+          rest.prefixDepth,
+        ),
       ),
     }));
+}
+
+/**
+ * Leaves concurrent calls and the cache only on routes whose methods are GET alone, once every method
+ * is in (protectAll adds some), and the cache only on public routes.
+ */
+function settleResilience(routes: RouteSpec[]): RouteSpec[] {
+  return routes.map((route) => {
+    const getOnly = (route.methods ?? DEFAULT_METHODS).every((m) => m === 'GET');
+    const { concurrentCalls, cache, ...rest } = route;
+    return {
+      ...rest,
+      ...(getOnly && concurrentCalls !== undefined ? { concurrentCalls } : {}),
+      ...(getOnly && route.authPolicy === undefined && cache !== undefined ? { cache } : {}),
+    };
+  });
 }
 
 /** A Gateway custom resource as a GitOps repository holds it. */

@@ -74,6 +74,11 @@ const EDGE_SETUP: Record<string, (holder: Record<string, any>) => void> = {
   // totalMaxRate 1 is below the seed's maxRate, 100; totalCapacity needs a totalMaxRate.
   'spec.rateLimits[0].totalMaxRate': (h) => setAt(h, ['spec', 'rateLimits', 0, 'maxRate'], 1),
   'spec.rateLimits[0].totalCapacity': (h) => setAt(h, ['spec', 'rateLimits', 0, 'totalMaxRate'], 500),
+  // Concurrent calls need a translating route of methods [GET] alone; the seed's first route is a POST.
+  'spec.routes[0].concurrentCalls': (h) => {
+    setAt(h, ['spec', 'routes', 0, 'methods'], ['GET']);
+    setAt(h, ['spec', 'routes', 0, 'encoding'], 'json');
+  },
 };
 
 /** Cross-field rules an enum value would break on the seed spec, and the setup that keeps them. */

@@ -91,6 +91,23 @@ describe('bad resilience settings are refused at their path with the fix', () =>
   });
 });
 
+test('the cached routes serve 64 endpoints at most: the route past it is refused, once', () => {
+  // GIVEN prefix routes of depth 4 (5 endpoints each): 12 of them are 60 endpoints, the 13th 65
+  const cached = (n: number) => Array.from({ length: n }, (_, i) => ({ prefix: `/v1/r${i}`, backend: BACKEND, prefixDepth: 4, cache: true }));
+  expect(validateSpec({ routes: cached(12) })).toEqual([]);
+  expect(validateSpec({ routes: [...cached(15), { prefix: '/v1/exact', backend: BACKEND, exact: true, cache: true }] })).toEqual([
+    {
+      path: 'spec.routes[12].cache',
+      message:
+        'brings the cached routes to 65 KrakenD endpoints, each with a cache of up to 1 MiB, more than the 64 allowed — ' +
+        'cache fewer routes, or give them a lower prefixDepth or exact: true',
+    },
+  ]);
+  // 64 exact routes are 64 endpoints
+  const exact = Array.from({ length: 64 }, (_, i) => ({ prefix: `/v1/e${i}`, backend: BACKEND, exact: true, cache: true }));
+  expect(validateSpec({ routes: exact })).toEqual([]);
+});
+
 describe('what the resilience settings render', () => {
   const [endpoint] = renderKrakendConfig({
     routes: [
@@ -110,10 +127,10 @@ describe('what the resilience settings render', () => {
     expect(endpoint.concurrent_calls).toBe(3);
   });
 
-  test('one shared, bounded LRU cache and the circuit breaker in seconds on the backend', () => {
+  test('a bounded LRU cache of its own and the circuit breaker in seconds on the backend', () => {
     expect(endpoint.backend[0].extra_config).toEqual({
       'backend/http': { return_error_code: true },
-      'qos/http-cache': { shared: true, max_items: 1024, max_size: 33554432 },
+      'qos/http-cache': { max_items: 256, max_size: 1048576 },
       'qos/circuit-breaker': { name: '/v1/legacy', interval: 60, timeout: 30, max_errors: 5, log_status_change: true },
     });
   });
