@@ -1,0 +1,71 @@
+/**
+ * examples/legacy-services.ts (translating routes, a cache, a circuit breaker and concurrent calls),
+ * run as a process: KrakenD itself (`krakend check -t -n`) and the schema replica accept its
+ * krakend.json, and each route carries the blocks docs/translation.md describes.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { KrakendConfig } from '../../lib';
+import { krakendCheck as schemaCheck, skipNotice } from '../support/conformance';
+import { only } from '../support/k8s';
+import { runExample } from '../support/examples';
+import { krakendBinary, krakendCheck } from '../support/krakend';
+
+function synth(): KrakendConfig {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-example-'));
+  try {
+    const run = runExample('legacy-services.ts', out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const manifests = parseAllDocuments(fs.readFileSync(path.join(out, 'legacy-services.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    return JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']) as KrakendConfig;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const config = synth();
+const at = (endpoint: string) => config.endpoints.find((e) => e.endpoint === endpoint)!;
+
+test('krakend check -t -n accepts its krakend.json', async () => {
+  const bin = krakendBinary();
+  if (!bin) return skipNotice('krakend', 'needs KrakenD; see docs/development.md, "KrakenD in the loop"');
+  const result = await krakendCheck(bin, config);
+  expect([result.ok, result.output]).toEqual([true, expect.stringContaining('Syntax OK!')]);
+});
+
+test('the schema replica accepts it', () => {
+  const problems = schemaCheck(config);
+  if (problems === undefined) return skipNotice('krakend-check', 'needs ../shared/tools');
+  expect(problems).toEqual([]);
+});
+
+test('each route carries its translation and resilience blocks', () => {
+  const billing = at('/v1/billing/{p2}');
+  expect([billing.output_encoding, billing.backend[0].encoding, billing.backend[0].extra_config]).toEqual([
+    'negotiate',
+    'xml',
+    { 'backend/http': { return_error_code: true } },
+  ]);
+  const regions = at('/v1/regions');
+  expect([regions.output_encoding, regions.backend[0].is_collection, Object.keys(regions.backend[0].extra_config ?? {})]).toEqual([
+    'json-collection',
+    true,
+    ['backend/http', 'qos/http-cache'],
+  ]);
+  const search = at('/v1/search/{p2}');
+  expect([search.concurrent_calls, search.backend[0].extra_config?.['qos/circuit-breaker']?.max_errors]).toEqual([2, 5]);
+  expect(config.endpoints.map((e) => e.endpoint)).toEqual([
+    '/v1/billing',
+    '/v1/billing/{p2}',
+    '/v1/billing/{p2}/{p3}',
+    '/v1/billing/{p2}/{p3}/{p4}',
+    '/v1/billing/{p2}/{p3}/{p4}/{p5}',
+    '/v1/status',
+    '/v1/regions',
+    '/v1/search',
+    '/v1/search/{p2}',
+  ]);
+});
