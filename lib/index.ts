@@ -5,6 +5,8 @@ export type { FromCustomResourceOptions, GatewayProps } from './gateway';
 export type {
   AuthPolicySpec,
   AutoscalingSpec,
+  BackendEncoding,
+  CircuitBreakerSpec,
   ClaimHeaderSpec,
   GatewaySpec,
   HstsSpec,
@@ -14,6 +16,7 @@ export type {
   IngressTlsSpec,
   LogLevel,
   NetworkPolicySpec,
+  OutputEncoding,
   Quantity,
   RateLimitKey,
   RateLimitSpec,
