@@ -142,7 +142,7 @@ export class Gateway extends Construct {
       withNamespace(renderDeployment(name, labels, resolved, krakendJson, memory)),
     );
     const metricsPort = resolved.serviceMonitor?.metricsPort;
-    this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, metricsPort)));
+    this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, resolved.service, metricsPort)));
     if (resolved.ingress) {
       const ingress = renderIngress(name, labels, resolved, resolved.ingress);
       this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(ingress));
@@ -151,7 +151,7 @@ export class Gateway extends Construct {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(
         this,
         CHILD_IDS['policy/v1/PodDisruptionBudget'],
-        withNamespace(renderDisruptionBudget(name, labels)),
+        withNamespace(renderDisruptionBudget(name, labels, resolved.disruptionBudget)),
       );
     }
     if (resolved.autoscaling) {

@@ -74,6 +74,8 @@ const EDGE_SETUP: Record<string, (holder: Record<string, any>) => void> = {
   // totalMaxRate 1 is below the seed's maxRate, 100; totalCapacity needs a totalMaxRate.
   'spec.rateLimits[0].totalMaxRate': (h) => setAt(h, ['spec', 'rateLimits', 0, 'maxRate'], 1),
   'spec.rateLimits[0].totalCapacity': (h) => setAt(h, ['spec', 'rateLimits', 0, 'totalMaxRate'], 500),
+  // externalTrafficPolicy applies to NodePort and LoadBalancer Services only.
+  'spec.service.externalTrafficPolicy': (h) => setAt(h, ['spec', 'service', 'type'], 'LoadBalancer'),
 };
 
 const MAPS = PROPERTIES.filter(({ schema }) => schema.type === 'object' && !schema.properties && typeof schema.additionalProperties === 'object');
@@ -116,7 +118,13 @@ describe.each(PROPERTIES.map((p) => ({ ...p, path: pathText(p.keys) })))('$path'
 
   if (schema.enum) {
     test('every enum value passes at the path and another value does not', () => {
-      for (const value of schema.enum!) expect(problemsAfter((h) => setAt(h, keys, value)).map((p) => p.path)).not.toContain(path);
+      for (const value of schema.enum!) {
+        const problems = problemsAfter((h) => {
+          EDGE_SETUP[path]?.(h);
+          setAt(h, keys, value);
+        });
+        expect(problems.map((p) => p.path)).not.toContain(path);
+      }
       expect(problemsAfter((h) => setAt(h, keys, 'not-in-the-enum')).map((p) => p.path)).toContain(path);
     });
   }
