@@ -170,7 +170,11 @@ export interface ResolvedServiceMonitor {
 }
 
 /** A probe's timings, its defaults filled in. */
-export type ResolvedProbeTimings = ProbeTimingsSpec & { readonly periodSeconds: number; readonly timeoutSeconds: number; readonly failureThreshold: number };
+export type ResolvedProbeTimings = ProbeTimingsSpec & {
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+};
 
 /** The pod settings with their defaults. */
 export interface ResolvedPod {

@@ -793,14 +793,7 @@ export interface DisruptionBudgetSpec {
 
 /** The kinds of object a patch may target. */
 export type PatchTargetKind =
-  | 'ConfigMap'
-  | 'Deployment'
-  | 'Service'
-  | 'Ingress'
-  | 'PodDisruptionBudget'
-  | 'HorizontalPodAutoscaler'
-  | 'NetworkPolicy'
-  | 'ServiceMonitor';
+  'ConfigMap' | 'Deployment' | 'Service' | 'Ingress' | 'PodDisruptionBudget' | 'HorizontalPodAutoscaler' | 'NetworkPolicy' | 'ServiceMonitor';
 
 /** The kinds a patch may target, in the order the gateway renders them. */
 export const PATCH_TARGET_KINDS: readonly PatchTargetKind[] = [

@@ -38,7 +38,6 @@ function headerSecretNames(spec: ResolvedGatewaySpec): string[] {
   return [...new Set(spec.secretEnvVars.map((v) => v.secret.name))].sort();
 }
 
-
 /**
  * The size limit of the `/tmp` emptyDir, the only writable place of the read-only root filesystem.
  * KrakenD keeps nothing large there (with no-op encoding it streams bodies through), so a little

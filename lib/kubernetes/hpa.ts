@@ -22,10 +22,7 @@ export function renderAutoscaler(
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       minReplicas: autoscaling.minReplicas,
       maxReplicas: autoscaling.maxReplicas,
-      metrics: [
-        utilization('cpu', autoscaling.targetCPUUtilizationPercentage),
-        ...(memory === undefined ? [] : [utilization('memory', memory)]),
-      ],
+      metrics: [utilization('cpu', autoscaling.targetCPUUtilizationPercentage), ...(memory === undefined ? [] : [utilization('memory', memory)])],
       ...(autoscaling.behavior === undefined ? {} : { behavior: autoscaling.behavior as k8s.HorizontalPodAutoscalerBehaviorV2 }),
     },
   };

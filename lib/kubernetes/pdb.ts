@@ -17,7 +17,11 @@ function intOrString(value: number | string): k8s.IntOrString {
  * the spec says otherwise. A pod that is not ready may always be evicted (`AlwaysAllow`): otherwise
  * one broken pod would block every node drain until it is fixed.
  */
-export function renderDisruptionBudget(name: string, labels: Record<string, string>, budget: ResolvedDisruptionBudget): k8s.KubePodDisruptionBudgetProps {
+export function renderDisruptionBudget(
+  name: string,
+  labels: Record<string, string>,
+  budget: ResolvedDisruptionBudget,
+): k8s.KubePodDisruptionBudgetProps {
   return {
     metadata: { name, labels },
     spec: {

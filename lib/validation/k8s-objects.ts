@@ -142,6 +142,10 @@ function reportUnknown(c: Checker, path: string, given: unknown, written: unknow
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
     if (Object.hasOwn(written, key)) reportUnknown(c, keyPath(path, key), value, written[key], shape);
-    else c.add(keyPath(path, key), `is not a field of Kubernetes' ${shape} here (got ${show(value)}) — check its spelling and place in the Kubernetes API`);
+    else
+      c.add(
+        keyPath(path, key),
+        `is not a field of Kubernetes' ${shape} here (got ${show(value)}) — check its spelling and place in the Kubernetes API`,
+      );
   }
 }

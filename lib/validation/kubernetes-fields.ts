@@ -125,7 +125,8 @@ function checkIngressPath(c: Checker, path: string, value: unknown, pathType: un
     return;
   }
   if (pathType === 'ImplementationSpecific') return;
-  const bad = ['//', '/./', '/../', '%2f', '%2F'].find((s) => value.includes(s)) ?? (/\/\.\.?$/.test(value) ? value.slice(value.lastIndexOf('/')) : undefined);
+  const bad =
+    ['//', '/./', '/../', '%2f', '%2F'].find((s) => value.includes(s)) ?? (/\/\.\.?$/.test(value) ? value.slice(value.lastIndexOf('/')) : undefined);
   if (bad !== undefined) {
     c.add(path, `must not hold ${show(bad)} with pathType Prefix or Exact (got ${show(value)}) — Kubernetes refuses it; write the path plainly`);
   }

@@ -39,7 +39,8 @@ export function checkPatches(c: Checker, path: string, patches: unknown): void {
         const needsValue = operation.op === 'add' || operation.op === 'replace' || operation.op === 'test';
         const needsFrom = operation.op === 'move' || operation.op === 'copy';
         if (needsValue && !Object.hasOwn(operation, 'value')) c.add(`${o}.value`, `is required with op ${show(operation.op)} — give the value`);
-        if (!needsValue && Object.hasOwn(operation, 'value')) c.add(`${o}.value`, `is only for add, replace and test (got op ${show(operation.op)}) — remove it`);
+        if (!needsValue && Object.hasOwn(operation, 'value'))
+          c.add(`${o}.value`, `is only for add, replace and test (got op ${show(operation.op)}) — remove it`);
         if (needsFrom) {
           if (operation.from === undefined) c.add(`${o}.from`, `is required with op ${show(operation.op)} — the JSON pointer read from`);
           else checkPointer(c, `${o}.from`, operation.from);

@@ -49,7 +49,6 @@ const REFUSED_POD_FIELDS: Readonly<Record<string, string>> = {
   hostNetwork: "would share the node's network namespace",
   hostPID: "would share the node's process namespace",
   hostIPC: "would share the node's IPC namespace",
-  hostUsers: "would share the node's user namespace",
 };
 const REFUSED_SECURITY_FIELDS: Readonly<Record<string, string>> = {
   privileged: 'would run the container privileged, with every device and capability of the node',
@@ -194,7 +193,8 @@ function checkPodAnnotations(c: Checker, path: string, annotations: unknown): vo
     } else if (key.startsWith(APPARMOR_ANNOTATION) && typeof value === 'string' && value !== 'runtime/default' && !value.startsWith('localhost/')) {
       c.add(
         keyPath(path, key),
-        `must be runtime/default or localhost/<profile> (got ${show(value)}) — an unconfined AppArmor profile leaves the restricted Pod Security profile`,
+        `must be runtime/default or localhost/<profile> (got ${show(value)}) — ` +
+          'an unconfined AppArmor profile leaves the restricted Pod Security profile',
       );
     }
   }
@@ -223,7 +223,10 @@ function checkProbe(c: Checker, path: string, probe: unknown, successIsOne: bool
   if (probe.successThreshold !== undefined && c.integer(`${path}.successThreshold`, probe.successThreshold, 1, INT32_MAX)) {
     // validateProbe: "must be 1" for liveness and startup probes.
     if (successIsOne && probe.successThreshold !== 1) {
-      c.add(`${path}.successThreshold`, `must be 1 for a liveness or startup probe (got ${probe.successThreshold}) — Kubernetes refuses another value`);
+      c.add(
+        `${path}.successThreshold`,
+        `must be 1 for a liveness or startup probe (got ${probe.successThreshold}) — Kubernetes refuses another value`,
+      );
     }
   }
 }
@@ -273,13 +276,19 @@ function checkVolumeMounts(c: Checker, path: string, mounts: unknown, volumes: R
     const normal = mountPath.replace(/\/+$/, '');
     if (!mountPath.startsWith('/')) c.add(`${p}.mountPath`, `must be an absolute path (got ${show(mountPath)}) — e.g. /etc/ssl/extra`);
     else if (normal === '' || normal === CONFIG_DIR || normal.startsWith(`${CONFIG_DIR}/`) || normal === '/tmp' || normal === '/etc') {
-      c.add(`${p}.mountPath`, `would hide the gateway's config (${CONFIG_DIR}) or scratch space (/tmp) (got ${show(mountPath)}) — mount it elsewhere`);
+      c.add(
+        `${p}.mountPath`,
+        `would hide the gateway's config (${CONFIG_DIR}) or scratch space (/tmp) (got ${show(mountPath)}) — mount it elsewhere`,
+      );
     }
     const first = paths.get(normal);
     if (first !== undefined) c.add(`${p}.mountPath`, `is mounted twice (also ${path}[${first}]) — mount each path once`);
     else paths.set(normal, i);
     if (mountPropagation === 'Bidirectional') {
-      c.add(`${p}.mountPropagation`, 'Bidirectional needs a privileged container, outside the restricted Pod Security profile — use HostToContainer or None');
+      c.add(
+        `${p}.mountPropagation`,
+        'Bidirectional needs a privileged container, outside the restricted Pod Security profile — use HostToContainer or None',
+      );
     }
   });
 }
@@ -293,7 +302,10 @@ function checkSecurityContext(c: Checker, path: string, value: unknown): void {
     if (value.ids === 'platform') {
       c.add(`${path}.${field}`, `is assigned by the platform with ids: platform (got ${show(id)}) — remove it, or set ids: fixed`);
     } else if (id === 0) {
-      c.add(`${path}.${field}`, `must not be 0, root (got 0) — the restricted Pod Security profile runs no pod as root; use a non-root id such as 1000`);
+      c.add(
+        `${path}.${field}`,
+        `must not be 0, root (got 0) — the restricted Pod Security profile runs no pod as root; use a non-root id such as 1000`,
+      );
     } else c.integer(`${path}.${field}`, id, 1, INT32_MAX);
   }
   if (value.supplementalGroups !== undefined && c.list(`${path}.supplementalGroups`, value.supplementalGroups)) {
@@ -302,9 +314,11 @@ function checkSecurityContext(c: Checker, path: string, value: unknown): void {
   if (value.seccompProfile !== undefined && c.object(`${path}.seccompProfile`, value.seccompProfile, SECCOMP_FIELDS)) {
     const { type, localhostProfile } = value.seccompProfile;
     const p = `${path}.seccompProfile`;
-    c.enumValue(`${p}.type`, type, ['RuntimeDefault', 'Localhost'], ' — the restricted Pod Security profile allows no other (Unconfined is refused)');
+    const why = ' — the restricted Pod Security profile allows no other (Unconfined is refused)';
+    c.enumValue(`${p}.type`, type, ['RuntimeDefault', 'Localhost'], why);
     if (type === 'Localhost' && localhostProfile === undefined) {
-      c.add(`${p}.localhostProfile`, 'is required with type Localhost (got nothing) — the path of the profile below the kubelet\'s seccomp directory');
+      const fix = "the path of the profile below the kubelet's seccomp directory";
+      c.add(`${p}.localhostProfile`, `is required with type Localhost (got nothing) — ${fix}`);
     } else if (type !== 'Localhost' && localhostProfile !== undefined) {
       c.add(`${p}.localhostProfile`, `is only for type Localhost (got ${show(localhostProfile)}) — remove it`);
     } else if (localhostProfile !== undefined) c.string(`${p}.localhostProfile`, localhostProfile, 'e.g. profiles/krakend.json');
@@ -316,7 +330,8 @@ function checkTopologySpread(c: Checker, path: string, value: unknown): void {
   if (value.maxSkew !== undefined) c.integer(`${path}.maxSkew`, value.maxSkew, 1, INT32_MAX);
   if (value.whenUnsatisfiable !== undefined) c.enumValue(`${path}.whenUnsatisfiable`, value.whenUnsatisfiable, ['ScheduleAnyway', 'DoNotSchedule']);
   if (value.topologyKeys !== undefined && c.list(`${path}.topologyKeys`, value.topologyKeys)) {
-    if (value.topologyKeys.length === 0) c.add(`${path}.topologyKeys`, 'must list at least one key (got []) — set topologySpread: false to turn spreading off');
+    if (value.topologyKeys.length === 0)
+      c.add(`${path}.topologyKeys`, 'must list at least one key (got []) — set topologySpread: false to turn spreading off');
     const seen = new Set<unknown>();
     c.each(value.topologyKeys, (key, i) => {
       if (typeof key !== 'string' || !isQualifiedName(key)) {
@@ -337,7 +352,8 @@ function checkService(c: Checker, path: string, value: unknown): void {
     if (value.type !== 'NodePort' && value.type !== 'LoadBalancer') {
       c.add(
         `${path}.externalTrafficPolicy`,
-        `applies only to a NodePort or LoadBalancer Service (got type ${show(value.type ?? 'ClusterIP')}) — Kubernetes refuses it otherwise; set type, or remove it`,
+        `applies only to a NodePort or LoadBalancer Service (got type ${show(value.type ?? 'ClusterIP')}) — ` +
+          'Kubernetes refuses it otherwise; set type, or remove it',
       );
     }
   }
@@ -349,7 +365,10 @@ function checkDisruptionBudget(c: Checker, path: string, value: unknown, spec: R
   if (!c.object(path, value, DISRUPTION_BUDGET_FIELDS)) return;
   const { minAvailable, maxUnavailable } = value;
   if (minAvailable !== undefined && maxUnavailable !== undefined) {
-    c.add(path, `sets both minAvailable and maxUnavailable (got ${show(minAvailable)} and ${show(maxUnavailable)}) — Kubernetes takes one of them; keep one`);
+    c.add(
+      path,
+      `sets both minAvailable and maxUnavailable (got ${show(minAvailable)} and ${show(maxUnavailable)}) — Kubernetes takes one of them; keep one`,
+    );
     return;
   }
   const fewest = fewestPods(spec);
@@ -363,7 +382,9 @@ function checkDisruptionBudget(c: Checker, path: string, value: unknown, spec: R
     return;
   }
   const blocksDrains =
-    field === 'maxUnavailable' ? given === 0 || given === '0%' : given === '100%' || (typeof given === 'number' && fewest !== undefined && given >= fewest);
+    field === 'maxUnavailable'
+      ? given === 0 || given === '0%'
+      : given === '100%' || (typeof given === 'number' && fewest !== undefined && given >= fewest);
   if (blocksDrains) {
     c.add(
       p,
@@ -372,6 +393,9 @@ function checkDisruptionBudget(c: Checker, path: string, value: unknown, spec: R
     );
   }
   if (fewest !== undefined && fewest < 2) {
-    c.add(path, `has no effect: the PodDisruptionBudget is rendered only when at least two pods always run (got ${fewest}) — remove it, or run more pods`);
+    c.add(
+      path,
+      `has no effect: the PodDisruptionBudget is rendered only when at least two pods always run (got ${fewest}) — remove it, or run more pods`,
+    );
   }
 }
