@@ -30,7 +30,16 @@ function wrapAt(value: unknown, path: Path): unknown {
 }
 
 function wrapAll<T>(value: T, paths: readonly Path[]): T {
-  return paths.reduce<unknown>(wrapAt, value) as T;
+  return paths.reduce<unknown>(wrapAt, plainCopy(value)) as T;
+}
+
+/**
+ * A fresh copy of plain JSON data, for a value of the spec that goes into a rendered object as it is.
+ * A checked manifest's values are frozen and may be made by another realm's structuredClone (jest's vm),
+ * and cdk8s's resolve loses fields of such objects (seen: an EnvVar's `name`); fresh objects it keeps.
+ */
+export function plainCopy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 /** A Volume as cdk8s-plus-28 reads it. */

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { ResolvedGatewaySpec, ResolvedProbeTimings, defaultResources } from '../resolve';
-import { cdk8sEnvVar, cdk8sVolume } from '../grammar/k8s-values';
+import { cdk8sEnvVar, cdk8sVolume, plainCopy } from '../grammar/k8s-values';
 import { CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
@@ -144,14 +144,14 @@ export function renderDeployment(
           ...(spread ? { topologySpreadConstraints: spread } : {}),
           ...(pod.priorityClassName === undefined ? {} : { priorityClassName: pod.priorityClassName }),
           ...(Object.keys(pod.nodeSelector).length === 0 ? {} : { nodeSelector: { ...pod.nodeSelector } }),
-          ...(pod.tolerations.length === 0 ? {} : { tolerations: pod.tolerations as k8s.Toleration[] }),
-          ...(pod.affinity === undefined ? {} : { affinity: pod.affinity as k8s.Affinity }),
-          ...(pod.imagePullSecrets.length === 0 ? {} : { imagePullSecrets: pod.imagePullSecrets as k8s.LocalObjectReference[] }),
+          ...(pod.tolerations.length === 0 ? {} : { tolerations: plainCopy(pod.tolerations) as k8s.Toleration[] }),
+          ...(pod.affinity === undefined ? {} : { affinity: plainCopy(pod.affinity) as k8s.Affinity }),
+          ...(pod.imagePullSecrets.length === 0 ? {} : { imagePullSecrets: plainCopy(pod.imagePullSecrets) as k8s.LocalObjectReference[] }),
           securityContext: {
             runAsNonRoot: true,
             ...(ids === undefined ? {} : { runAsUser: ids.runAsUser, runAsGroup: ids.runAsGroup, fsGroup: ids.fsGroup }),
             ...(pod.supplementalGroups.length === 0 ? {} : { supplementalGroups: [...pod.supplementalGroups] }),
-            seccompProfile: { ...pod.seccompProfile },
+            seccompProfile: plainCopy(pod.seccompProfile),
           },
           containers: [
             {
@@ -161,7 +161,7 @@ export function renderDeployment(
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
               ...(env.length === 0 ? {} : { env }),
-              ...(pod.envFrom.length === 0 ? {} : { envFrom: pod.envFrom as k8s.EnvFromSource[] }),
+              ...(pod.envFrom.length === 0 ? {} : { envFrom: plainCopy(pod.envFrom) as k8s.EnvFromSource[] }),
               ports: [
                 { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
                 ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),
@@ -176,12 +176,12 @@ export function renderDeployment(
                 runAsNonRoot: true,
                 ...(ids === undefined ? {} : { runAsUser: ids.runAsUser }),
                 capabilities: { drop: ['ALL'] },
-                seccompProfile: { ...pod.seccompProfile },
+                seccompProfile: plainCopy(pod.seccompProfile),
               },
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
-                ...(pod.volumeMounts as k8s.VolumeMount[]),
+                ...(plainCopy(pod.volumeMounts) as k8s.VolumeMount[]),
               ],
             },
           ],

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { plainCopy } from '../grammar/k8s-values';
 import { ResolvedAutoscaling } from '../resolve';
 
 function utilization(name: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {
@@ -23,7 +24,7 @@ export function renderAutoscaler(
       minReplicas: autoscaling.minReplicas,
       maxReplicas: autoscaling.maxReplicas,
       metrics: [utilization('cpu', autoscaling.targetCPUUtilizationPercentage), ...(memory === undefined ? [] : [utilization('memory', memory)])],
-      ...(autoscaling.behavior === undefined ? {} : { behavior: autoscaling.behavior as k8s.HorizontalPodAutoscalerBehaviorV2 }),
+      ...(autoscaling.behavior === undefined ? {} : { behavior: plainCopy(autoscaling.behavior) as k8s.HorizontalPodAutoscalerBehaviorV2 }),
     },
   };
 }
