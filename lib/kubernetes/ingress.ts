@@ -32,7 +32,7 @@ function renderTls(name: string, hosts: string[], tls: NonNullable<ResolvedIngre
 }
 
 /**
- * The Ingress `<name>`: every path of each host to the gateway Service, TLS on by default; with
+ * The Ingress `<name>`: the spec's path of each host (every path by default) to the gateway Service, TLS on by default; with
  * ingress-nginx, its timeouts and buffering set for long and streamed responses (the spec's own
  * annotations win).
  */

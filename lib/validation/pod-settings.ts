@@ -33,8 +33,9 @@ export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
   'projected',
   'secret',
 ];
-/** Environment variables the library sets or KrakenD reads as its configuration. */
+/** Environment variables the library sets or KrakenD reads as its configuration: the name, or its start. */
 const RESERVED_ENV = /^(GOMEMLIMIT$|FC_|KRAKEND_|HANZO_SECRET_)/;
+const RESERVED_STARTS = ['GOMEMLIMIT', 'FC_', 'KRAKEND_', 'HANZO_SECRET_'];
 const RESERVED_ENV_WHY =
   'the gateway sets GOMEMLIMIT and HANZO_SECRET_<n>, and KrakenD reads FC_* (flexible configuration) and KRAKEND_* as its own configuration';
 // IsEnvVarName of Kubernetes 1.28 (k8s.io/apimachinery/pkg/util/validation/validation.go).
@@ -178,7 +179,8 @@ function checkEnvFrom(c: Checker, path: string, envFrom: unknown): void {
       );
     } else if (!ENV_NAME.test(prefix)) {
       c.add(`${p}.prefix`, `is not the start of an environment variable name (got ${show(prefix)}) — letters, digits, '_', '-' and '.'`);
-    } else if (RESERVED_ENV.test(prefix) || 'GOMEMLIMIT'.startsWith(prefix) || /^(FC|KRAKEND|HANZO_SECRET)_?$/.test(prefix)) {
+    } else if (RESERVED_STARTS.some((start) => start.startsWith(prefix) || prefix.startsWith(start))) {
+      // A prefix that starts a reserved name (`K`, `FC`) gives it with a key such as `RAKEND_PORT`.
       c.add(`${p}.prefix`, `would give names the gateway keeps for itself (got ${show(prefix)}) — ${RESERVED_ENV_WHY}; choose another prefix`);
     }
   });

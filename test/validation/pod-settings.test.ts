@@ -112,8 +112,21 @@ describe('the environment', () => {
   });
 
   test('envFrom needs a prefix, and not a reserved one', () => {
-    const lines = pod({ envFrom: [{ secretRef: { name: 's' } }, { prefix: 'FC_', secretRef: { name: 's' } }] });
-    expect(lines.map((l) => l.split(': ')[0])).toEqual(['spec.pod.envFrom[0].prefix', 'spec.pod.envFrom[1].prefix']);
+    const lines = pod({
+      envFrom: [
+        { secretRef: { name: 's' } },
+        { prefix: 'FC_', secretRef: { name: 's' } },
+        { prefix: 'K', secretRef: { name: 's' } },
+        { prefix: 'KRAKEND_X_', secretRef: { name: 's' } },
+        { prefix: 'APP_', secretRef: { name: 's' } },
+      ],
+    });
+    expect(lines.map((l) => l.split(': ')[0])).toEqual([
+      'spec.pod.envFrom[0].prefix',
+      'spec.pod.envFrom[1].prefix',
+      'spec.pod.envFrom[2].prefix',
+      'spec.pod.envFrom[3].prefix',
+    ]);
     expect(lines[0]).toMatch(/^spec\.pod\.envFrom\[0\]\.prefix: is required \(got nothing\) — .*give a prefix such as APP_$/);
   });
 });
