@@ -108,6 +108,22 @@ describe('patches that are refused', () => {
     ]);
   });
 
+  test('one that adds a hostPath volume, or renames an object', () => {
+    const { error } = refused([
+      {
+        target: { kind: 'Deployment' },
+        operations: [{ op: 'add', path: '/spec/template/spec/volumes/-', value: { name: 'host', hostPath: { path: '/' } } }],
+      },
+      { target: { kind: 'ConfigMap' }, operations: [{ op: 'replace', path: '/metadata/name', value: 'other' }] },
+    ]);
+    expect(problemLines(error)).toEqual([
+      'spec.patches[0].operations[0]: leaves the restricted Pod Security profile in Deployment gateway: ' +
+        "spec.template.spec.volumes[2] must not be of type hostPath — the gateway's pods stay within it",
+      'spec.patches[1].operations[0]: changes metadata.name of ConfigMap gateway-config (from "gateway-config" to "other") — ' +
+        'selectors and names are how the objects find each other; leave it as rendered',
+    ]);
+  });
+
   test('one that makes the object invalid for Kubernetes', () => {
     const { error } = refused([{ target: { kind: 'Deployment' }, operations: [{ op: 'replace', path: '/spec/replicas', value: 'three' }] }]);
     expect(problemLines(error)).toEqual([
