@@ -229,6 +229,34 @@ export interface GatewaySpec {
    * @schema GatewaySpec#securityHeaders
    */
   readonly securityHeaders?: GatewaySpecSecurityHeaders;
+
+  /**
+   * Settings of the gateway's pods, within the restricted Pod Security profile. @default the library's pod
+   *
+   * @schema GatewaySpec#pod
+   */
+  readonly pod?: GatewaySpecPod;
+
+  /**
+   * The Service's type, annotations and external traffic policy. @default ClusterIP
+   *
+   * @schema GatewaySpec#service
+   */
+  readonly service?: GatewaySpecService;
+
+  /**
+   * The PodDisruptionBudget's minAvailable or maxUnavailable, a count or a percentage. @default maxUnavailable 1
+   *
+   * @schema GatewaySpec#disruptionBudget
+   */
+  readonly disruptionBudget?: GatewaySpecDisruptionBudget;
+
+  /**
+   * JSON patches (RFC 6902) applied to the rendered objects, then checked again. @default []
+   *
+   * @schema GatewaySpec#patches
+   */
+  readonly patches?: GatewaySpecPatches[];
 }
 
 /**
@@ -257,6 +285,10 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'networkPolicy': toJson_GatewaySpecNetworkPolicy(obj.networkPolicy),
     'serviceMonitor': toJson_GatewaySpecServiceMonitor(obj.serviceMonitor),
     'securityHeaders': toJson_GatewaySpecSecurityHeaders(obj.securityHeaders),
+    'pod': toJson_GatewaySpecPod(obj.pod),
+    'service': toJson_GatewaySpecService(obj.service),
+    'disruptionBudget': toJson_GatewaySpecDisruptionBudget(obj.disruptionBudget),
+    'patches': obj.patches?.map(y => toJson_GatewaySpecPatches(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -763,6 +795,20 @@ export interface GatewaySpecIngress {
    * @schema GatewaySpecIngress#allowSnippetAnnotations
    */
   readonly allowSnippetAnnotations?: boolean;
+
+  /**
+   * The path of each host's rule. @default /
+   *
+   * @schema GatewaySpecIngress#path
+   */
+  readonly path?: string;
+
+  /**
+   * How the Ingress matches path. @default Prefix
+   *
+   * @schema GatewaySpecIngress#pathType
+   */
+  readonly pathType?: GatewaySpecIngressPathType;
 }
 
 /**
@@ -779,6 +825,8 @@ export function toJson_GatewaySpecIngress(obj: GatewaySpecIngress | undefined): 
     'clusterIssuer': obj.clusterIssuer,
     'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
     'allowSnippetAnnotations': obj.allowSnippetAnnotations,
+    'path': obj.path,
+    'pathType': obj.pathType,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -843,6 +891,20 @@ export interface GatewaySpecAutoscaling {
    * @schema GatewaySpecAutoscaling#targetCPUUtilizationPercentage
    */
   readonly targetCpuUtilizationPercentage?: number;
+
+  /**
+   * Average memory use aimed at too, in percent of the memory request. @default CPU alone
+   *
+   * @schema GatewaySpecAutoscaling#targetMemoryUtilizationPercentage
+   */
+  readonly targetMemoryUtilizationPercentage?: number;
+
+  /**
+   * The HorizontalPodAutoscaler's behavior (scaleUp, scaleDown: stabilizationWindowSeconds, selectPolicy, policies). @default Kubernetes' behavior
+   *
+   * @schema GatewaySpecAutoscaling#behavior
+   */
+  readonly behavior?: any;
 }
 
 /**
@@ -855,6 +917,8 @@ export function toJson_GatewaySpecAutoscaling(obj: GatewaySpecAutoscaling | unde
     'minReplicas': obj.minReplicas,
     'maxReplicas': obj.maxReplicas,
     'targetCPUUtilizationPercentage': obj.targetCpuUtilizationPercentage,
+    'targetMemoryUtilizationPercentage': obj.targetMemoryUtilizationPercentage,
+    'behavior': obj.behavior,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1027,6 +1091,284 @@ export function toJson_GatewaySpecSecurityHeaders(obj: GatewaySpecSecurityHeader
     'contentTypeNosniff': obj.contentTypeNosniff,
     'frameDeny': obj.frameDeny,
     'referrerPolicy': obj.referrerPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings of the gateway's pods, within the restricted Pod Security profile. @default the library's pod
+ *
+ * @schema GatewaySpecPod
+ */
+export interface GatewaySpecPod {
+  /**
+   * More environment variables (Kubernetes EnvVar); not GOMEMLIMIT, FC_*, KRAKEND_*, HANZO_SECRET_*. @default []
+   *
+   * @schema GatewaySpecPod#env
+   */
+  readonly env?: any[];
+
+  /**
+   * Variables from ConfigMaps or Secrets (Kubernetes EnvFromSource), each with a prefix. @default []
+   *
+   * @schema GatewaySpecPod#envFrom
+   */
+  readonly envFrom?: any[];
+
+  /**
+   * Secrets for pulling the image. @default []
+   *
+   * @schema GatewaySpecPod#imagePullSecrets
+   */
+  readonly imagePullSecrets?: GatewaySpecPodImagePullSecrets[];
+
+  /**
+   * Node labels the pods must run on. @default {}
+   *
+   * @schema GatewaySpecPod#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Taints the pods tolerate (Kubernetes Toleration). @default []
+   *
+   * @schema GatewaySpecPod#tolerations
+   */
+  readonly tolerations?: any[];
+
+  /**
+   * Node and pod affinity (Kubernetes Affinity). @default none
+   *
+   * @schema GatewaySpecPod#affinity
+   */
+  readonly affinity?: any;
+
+  /**
+   * The pods' PriorityClass. @default the cluster's default
+   *
+   * @schema GatewaySpecPod#priorityClassName
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * The pods' ServiceAccount. @default default
+   *
+   * @schema GatewaySpecPod#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * Mount the ServiceAccount's API token; KrakenD never calls the API. @default false
+   *
+   * @schema GatewaySpecPod#automountServiceAccountToken
+   */
+  readonly automountServiceAccountToken?: boolean;
+
+  /**
+   * Annotations of the pods; not the config hash. @default {}
+   *
+   * @schema GatewaySpecPod#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * Labels of the pods only; not under app.kubernetes.io/. @default {}
+   *
+   * @schema GatewaySpecPod#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Timings of the probe of /__health. @default the probe's
+   *
+   * @schema GatewaySpecPod#livenessProbe
+   */
+  readonly livenessProbe?: GatewaySpecPodLivenessProbe;
+
+  /**
+   * Timings of the probe of /__health. @default the probe's
+   *
+   * @schema GatewaySpecPod#readinessProbe
+   */
+  readonly readinessProbe?: GatewaySpecPodReadinessProbe;
+
+  /**
+   * Timings of the probe of /__health. @default the probe's
+   *
+   * @schema GatewaySpecPod#startupProbe
+   */
+  readonly startupProbe?: GatewaySpecPodStartupProbe;
+
+  /**
+   * More volumes (Kubernetes Volume) of the types the restricted profile allows; not config or tmp. @default []
+   *
+   * @schema GatewaySpecPod#volumes
+   */
+  readonly volumes?: any[];
+
+  /**
+   * Mounts of those volumes (Kubernetes VolumeMount); not at or in /etc/krakend, nor at /tmp. @default []
+   *
+   * @schema GatewaySpecPod#volumeMounts
+   */
+  readonly volumeMounts?: any[];
+
+  /**
+   * The ids the pods run as, within the restricted profile. @default 1000, seccomp RuntimeDefault
+   *
+   * @schema GatewaySpecPod#securityContext
+   */
+  readonly securityContext?: GatewaySpecPodSecurityContext;
+
+  /**
+   * Tuning of the spread over nodes and zones. @default maxSkew 1, ScheduleAnyway, hostname and zone
+   *
+   * @schema GatewaySpecPod#topologySpread
+   */
+  readonly topologySpread?: GatewaySpecPodTopologySpread;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPod' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPod(obj: GatewaySpecPod | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'env': obj.env?.map(y => y),
+    'envFrom': obj.envFrom?.map(y => y),
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_GatewaySpecPodImagePullSecrets(y)),
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'tolerations': obj.tolerations?.map(y => y),
+    'affinity': obj.affinity,
+    'priorityClassName': obj.priorityClassName,
+    'serviceAccountName': obj.serviceAccountName,
+    'automountServiceAccountToken': obj.automountServiceAccountToken,
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'livenessProbe': toJson_GatewaySpecPodLivenessProbe(obj.livenessProbe),
+    'readinessProbe': toJson_GatewaySpecPodReadinessProbe(obj.readinessProbe),
+    'startupProbe': toJson_GatewaySpecPodStartupProbe(obj.startupProbe),
+    'volumes': obj.volumes?.map(y => y),
+    'volumeMounts': obj.volumeMounts?.map(y => y),
+    'securityContext': toJson_GatewaySpecPodSecurityContext(obj.securityContext),
+    'topologySpread': toJson_GatewaySpecPodTopologySpread(obj.topologySpread),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Service's type, annotations and external traffic policy. @default ClusterIP
+ *
+ * @schema GatewaySpecService
+ */
+export interface GatewaySpecService {
+  /**
+   * The Service type. @default ClusterIP
+   *
+   * @schema GatewaySpecService#type
+   */
+  readonly type?: GatewaySpecServiceType;
+
+  /**
+   * Annotations of the Service. @default {}
+   *
+   * @schema GatewaySpecService#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * Keep external traffic on its node (Local) or spread it; only with NodePort or LoadBalancer. @default Cluster
+   *
+   * @schema GatewaySpecService#externalTrafficPolicy
+   */
+  readonly externalTrafficPolicy?: GatewaySpecServiceExternalTrafficPolicy;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecService' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecService(obj: GatewaySpecService | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'type': obj.type,
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'externalTrafficPolicy': obj.externalTrafficPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The PodDisruptionBudget's minAvailable or maxUnavailable, a count or a percentage. @default maxUnavailable 1
+ *
+ * @schema GatewaySpecDisruptionBudget
+ */
+export interface GatewaySpecDisruptionBudget {
+  /**
+   * Pods that must stay up, a count or a percentage. @default none
+   *
+   * @schema GatewaySpecDisruptionBudget#minAvailable
+   */
+  readonly minAvailable?: any;
+
+  /**
+   * Pods that may be down, a count or a percentage. @default 1
+   *
+   * @schema GatewaySpecDisruptionBudget#maxUnavailable
+   */
+  readonly maxUnavailable?: any;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecDisruptionBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecDisruptionBudget(obj: GatewaySpecDisruptionBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minAvailable': obj.minAvailable,
+    'maxUnavailable': obj.maxUnavailable,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecPatches
+ */
+export interface GatewaySpecPatches {
+  /**
+   * The object patched.
+   *
+   * @schema GatewaySpecPatches#target
+   */
+  readonly target: GatewaySpecPatchesTarget;
+
+  /**
+   * The operations, in order.
+   *
+   * @schema GatewaySpecPatches#operations
+   */
+  readonly operations: GatewaySpecPatchesOperations[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPatches' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPatches(obj: GatewaySpecPatches | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'target': toJson_GatewaySpecPatchesTarget(obj.target),
+    'operations': obj.operations?.map(y => toJson_GatewaySpecPatchesOperations(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1256,6 +1598,13 @@ export interface GatewaySpecIngressTls {
    * @schema GatewaySpecIngressTls#secretName
    */
   readonly secretName?: string;
+
+  /**
+   * One certificate per group of hosts, each in its own Secret; every host in exactly one; not with secretName. @default one certificate for every host
+   *
+   * @schema GatewaySpecIngressTls#certificates
+   */
+  readonly certificates?: GatewaySpecIngressTlsCertificates[];
 }
 
 /**
@@ -1267,11 +1616,26 @@ export function toJson_GatewaySpecIngressTls(obj: GatewaySpecIngressTls | undefi
   const result = {
     'enabled': obj.enabled,
     'secretName': obj.secretName,
+    'certificates': obj.certificates?.map(y => toJson_GatewaySpecIngressTlsCertificates(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How the Ingress matches path. @default Prefix
+ *
+ * @schema GatewaySpecIngressPathType
+ */
+export enum GatewaySpecIngressPathType {
+  /** Prefix */
+  PREFIX = "Prefix",
+  /** Exact */
+  EXACT = "Exact",
+  /** ImplementationSpecific */
+  IMPLEMENTATION_SPECIFIC = "ImplementationSpecific",
+}
 
 /**
  * @schema GatewaySpecResourcesRequests
@@ -1372,6 +1736,436 @@ export enum GatewaySpecSecurityHeadersReferrerPolicy {
 }
 
 /**
+ * @schema GatewaySpecPodImagePullSecrets
+ */
+export interface GatewaySpecPodImagePullSecrets {
+  /**
+   * The Secret's name.
+   *
+   * @schema GatewaySpecPodImagePullSecrets#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodImagePullSecrets(obj: GatewaySpecPodImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timings of the probe of /__health. @default the probe's
+ *
+ * @schema GatewaySpecPodLivenessProbe
+ */
+export interface GatewaySpecPodLivenessProbe {
+  /**
+   * Seconds before the first probe. @default the probe's
+   *
+   * @schema GatewaySpecPodLivenessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * Seconds between probes. @default the probe's
+   *
+   * @schema GatewaySpecPodLivenessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Seconds a probe may take. @default the probe's
+   *
+   * @schema GatewaySpecPodLivenessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+
+  /**
+   * Failures in a row that count as failed. @default the probe's
+   *
+   * @schema GatewaySpecPodLivenessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * Successes in a row that count as succeeded; 1 for a liveness probe. @default 1
+   *
+   * @schema GatewaySpecPodLivenessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodLivenessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodLivenessProbe(obj: GatewaySpecPodLivenessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+    'failureThreshold': obj.failureThreshold,
+    'successThreshold': obj.successThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timings of the probe of /__health. @default the probe's
+ *
+ * @schema GatewaySpecPodReadinessProbe
+ */
+export interface GatewaySpecPodReadinessProbe {
+  /**
+   * Seconds before the first probe. @default the probe's
+   *
+   * @schema GatewaySpecPodReadinessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * Seconds between probes. @default the probe's
+   *
+   * @schema GatewaySpecPodReadinessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Seconds a probe may take. @default the probe's
+   *
+   * @schema GatewaySpecPodReadinessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+
+  /**
+   * Failures in a row that count as failed. @default the probe's
+   *
+   * @schema GatewaySpecPodReadinessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * Successes in a row that count as succeeded. @default 1
+   *
+   * @schema GatewaySpecPodReadinessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodReadinessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodReadinessProbe(obj: GatewaySpecPodReadinessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+    'failureThreshold': obj.failureThreshold,
+    'successThreshold': obj.successThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timings of the probe of /__health. @default the probe's
+ *
+ * @schema GatewaySpecPodStartupProbe
+ */
+export interface GatewaySpecPodStartupProbe {
+  /**
+   * Seconds before the first probe. @default the probe's
+   *
+   * @schema GatewaySpecPodStartupProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * Seconds between probes. @default the probe's
+   *
+   * @schema GatewaySpecPodStartupProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Seconds a probe may take. @default the probe's
+   *
+   * @schema GatewaySpecPodStartupProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+
+  /**
+   * Failures in a row that count as failed. @default the probe's
+   *
+   * @schema GatewaySpecPodStartupProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * Successes in a row that count as succeeded; 1 for a startup probe. @default 1
+   *
+   * @schema GatewaySpecPodStartupProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodStartupProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodStartupProbe(obj: GatewaySpecPodStartupProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+    'failureThreshold': obj.failureThreshold,
+    'successThreshold': obj.successThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The ids the pods run as, within the restricted profile. @default 1000, seccomp RuntimeDefault
+ *
+ * @schema GatewaySpecPodSecurityContext
+ */
+export interface GatewaySpecPodSecurityContext {
+  /**
+   * fixed runs as runAsUser/runAsGroup/fsGroup; platform leaves them to the platform (OpenShift restricted-v2). @default fixed
+   *
+   * @schema GatewaySpecPodSecurityContext#ids
+   */
+  readonly ids?: GatewaySpecPodSecurityContextIds;
+
+  /**
+   * The user id; not root. @default 1000
+   *
+   * @schema GatewaySpecPodSecurityContext#runAsUser
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * The group id. @default 1000
+   *
+   * @schema GatewaySpecPodSecurityContext#runAsGroup
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * The group that owns the volumes. @default 1000
+   *
+   * @schema GatewaySpecPodSecurityContext#fsGroup
+   */
+  readonly fsGroup?: number;
+
+  /**
+   * More groups. @default []
+   *
+   * @schema GatewaySpecPodSecurityContext#supplementalGroups
+   */
+  readonly supplementalGroups?: number[];
+
+  /**
+   * The seccomp profile. @default RuntimeDefault
+   *
+   * @schema GatewaySpecPodSecurityContext#seccompProfile
+   */
+  readonly seccompProfile?: GatewaySpecPodSecurityContextSeccompProfile;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodSecurityContext' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodSecurityContext(obj: GatewaySpecPodSecurityContext | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ids': obj.ids,
+    'runAsUser': obj.runAsUser,
+    'runAsGroup': obj.runAsGroup,
+    'fsGroup': obj.fsGroup,
+    'supplementalGroups': obj.supplementalGroups?.map(y => y),
+    'seccompProfile': toJson_GatewaySpecPodSecurityContextSeccompProfile(obj.seccompProfile),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Tuning of the spread over nodes and zones. @default maxSkew 1, ScheduleAnyway, hostname and zone
+ *
+ * @schema GatewaySpecPodTopologySpread
+ */
+export interface GatewaySpecPodTopologySpread {
+  /**
+   * How many more pods one domain may hold than another. @default 1
+   *
+   * @schema GatewaySpecPodTopologySpread#maxSkew
+   */
+  readonly maxSkew?: number;
+
+  /**
+   * A preference or a rule. @default ScheduleAnyway
+   *
+   * @schema GatewaySpecPodTopologySpread#whenUnsatisfiable
+   */
+  readonly whenUnsatisfiable?: GatewaySpecPodTopologySpreadWhenUnsatisfiable;
+
+  /**
+   * The node labels spread over. @default [kubernetes.io/hostname, topology.kubernetes.io/zone]
+   *
+   * @schema GatewaySpecPodTopologySpread#topologyKeys
+   */
+  readonly topologyKeys?: string[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodTopologySpread' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodTopologySpread(obj: GatewaySpecPodTopologySpread | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxSkew': obj.maxSkew,
+    'whenUnsatisfiable': obj.whenUnsatisfiable,
+    'topologyKeys': obj.topologyKeys?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Service type. @default ClusterIP
+ *
+ * @schema GatewaySpecServiceType
+ */
+export enum GatewaySpecServiceType {
+  /** ClusterIP */
+  CLUSTER_IP = "ClusterIP",
+  /** NodePort */
+  NODE_PORT = "NodePort",
+  /** LoadBalancer */
+  LOAD_BALANCER = "LoadBalancer",
+}
+
+/**
+ * Keep external traffic on its node (Local) or spread it; only with NodePort or LoadBalancer. @default Cluster
+ *
+ * @schema GatewaySpecServiceExternalTrafficPolicy
+ */
+export enum GatewaySpecServiceExternalTrafficPolicy {
+  /** Cluster */
+  CLUSTER = "Cluster",
+  /** Local */
+  LOCAL = "Local",
+}
+
+/**
+ * The object patched.
+ *
+ * @schema GatewaySpecPatchesTarget
+ */
+export interface GatewaySpecPatchesTarget {
+  /**
+   * The object's kind.
+   *
+   * @schema GatewaySpecPatchesTarget#kind
+   */
+  readonly kind: GatewaySpecPatchesTargetKind;
+
+  /**
+   * The object's name. @default the gateway's one object of that kind
+   *
+   * @schema GatewaySpecPatchesTarget#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPatchesTarget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPatchesTarget(obj: GatewaySpecPatchesTarget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecPatchesOperations
+ */
+export interface GatewaySpecPatchesOperations {
+  /**
+   * The operation.
+   *
+   * @schema GatewaySpecPatchesOperations#op
+   */
+  readonly op: GatewaySpecPatchesOperationsOp;
+
+  /**
+   * A JSON pointer into the object.
+   *
+   * @schema GatewaySpecPatchesOperations#path
+   */
+  readonly path: string;
+
+  /**
+   * The value of add, replace and test. @default none
+   *
+   * @schema GatewaySpecPatchesOperations#value
+   */
+  readonly value?: any;
+
+  /**
+   * The pointer move and copy read from. @default none
+   *
+   * @schema GatewaySpecPatchesOperations#from
+   */
+  readonly from?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPatchesOperations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPatchesOperations(obj: GatewaySpecPatchesOperations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'op': obj.op,
+    'path': obj.path,
+    'value': obj.value,
+    'from': obj.from,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * The Secret and key that hold the value.
  *
  * @schema GatewaySpecRoutesSecretHeadersSecret
@@ -1406,4 +2200,154 @@ export function toJson_GatewaySpecRoutesSecretHeadersSecret(obj: GatewaySpecRout
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecIngressTlsCertificates
+ */
+export interface GatewaySpecIngressTlsCertificates {
+  /**
+   * The hosts of the Ingress the certificate serves.
+   *
+   * @schema GatewaySpecIngressTlsCertificates#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * The Secret holding it.
+   *
+   * @schema GatewaySpecIngressTlsCertificates#secretName
+   */
+  readonly secretName: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecIngressTlsCertificates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecIngressTlsCertificates(obj: GatewaySpecIngressTlsCertificates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hosts': obj.hosts?.map(y => y),
+    'secretName': obj.secretName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fixed runs as runAsUser/runAsGroup/fsGroup; platform leaves them to the platform (OpenShift restricted-v2). @default fixed
+ *
+ * @schema GatewaySpecPodSecurityContextIds
+ */
+export enum GatewaySpecPodSecurityContextIds {
+  /** fixed */
+  FIXED = "fixed",
+  /** platform */
+  PLATFORM = "platform",
+}
+
+/**
+ * The seccomp profile. @default RuntimeDefault
+ *
+ * @schema GatewaySpecPodSecurityContextSeccompProfile
+ */
+export interface GatewaySpecPodSecurityContextSeccompProfile {
+  /**
+   * RuntimeDefault or Localhost.
+   *
+   * @schema GatewaySpecPodSecurityContextSeccompProfile#type
+   */
+  readonly type: GatewaySpecPodSecurityContextSeccompProfileType;
+
+  /**
+   * The profile's path, with Localhost only. @default none
+   *
+   * @schema GatewaySpecPodSecurityContextSeccompProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecPodSecurityContextSeccompProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecPodSecurityContextSeccompProfile(obj: GatewaySpecPodSecurityContextSeccompProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'type': obj.type,
+    'localhostProfile': obj.localhostProfile,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A preference or a rule. @default ScheduleAnyway
+ *
+ * @schema GatewaySpecPodTopologySpreadWhenUnsatisfiable
+ */
+export enum GatewaySpecPodTopologySpreadWhenUnsatisfiable {
+  /** ScheduleAnyway */
+  SCHEDULE_ANYWAY = "ScheduleAnyway",
+  /** DoNotSchedule */
+  DO_NOT_SCHEDULE = "DoNotSchedule",
+}
+
+/**
+ * The object's kind.
+ *
+ * @schema GatewaySpecPatchesTargetKind
+ */
+export enum GatewaySpecPatchesTargetKind {
+  /** ConfigMap */
+  CONFIG_MAP = "ConfigMap",
+  /** Deployment */
+  DEPLOYMENT = "Deployment",
+  /** Service */
+  SERVICE = "Service",
+  /** Ingress */
+  INGRESS = "Ingress",
+  /** PodDisruptionBudget */
+  POD_DISRUPTION_BUDGET = "PodDisruptionBudget",
+  /** HorizontalPodAutoscaler */
+  HORIZONTAL_POD_AUTOSCALER = "HorizontalPodAutoscaler",
+  /** NetworkPolicy */
+  NETWORK_POLICY = "NetworkPolicy",
+  /** ServiceMonitor */
+  SERVICE_MONITOR = "ServiceMonitor",
+}
+
+/**
+ * The operation.
+ *
+ * @schema GatewaySpecPatchesOperationsOp
+ */
+export enum GatewaySpecPatchesOperationsOp {
+  /** add */
+  ADD = "add",
+  /** remove */
+  REMOVE = "remove",
+  /** replace */
+  REPLACE = "replace",
+  /** move */
+  MOVE = "move",
+  /** copy */
+  COPY = "copy",
+  /** test */
+  TEST = "test",
+}
+
+/**
+ * RuntimeDefault or Localhost.
+ *
+ * @schema GatewaySpecPodSecurityContextSeccompProfileType
+ */
+export enum GatewaySpecPodSecurityContextSeccompProfileType {
+  /** RuntimeDefault */
+  RUNTIME_DEFAULT = "RuntimeDefault",
+  /** Localhost */
+  LOCALHOST = "Localhost",
+}
 

@@ -9,13 +9,14 @@ import { renderConfigMap } from './kubernetes/configmap';
 import { renderDeployment } from './kubernetes/deployment';
 import { renderAutoscaler } from './kubernetes/hpa';
 import { renderIngress } from './kubernetes/ingress';
-import { gatewayLabels } from './kubernetes/labels';
+import { gatewayLabels, selectorLabels } from './kubernetes/labels';
 import { renderNetworkPolicy } from './kubernetes/network-policy';
 import { renderDisruptionBudget, wantsDisruptionBudget } from './kubernetes/pdb';
 import { CHILD_IDS } from './kubernetes/ids';
 import { renderService } from './kubernetes/service';
 import { renderServiceMonitor } from './kubernetes/service-monitor';
 import { prepareGateway } from './checked-render';
+import { applyPatches } from './patches';
 import { GatewaySpec } from './spec';
 import { checkManifest, manifestProps } from './validation/checked';
 
@@ -142,7 +143,7 @@ export class Gateway extends Construct {
       withNamespace(renderDeployment(name, labels, resolved, krakendJson, memory)),
     );
     const metricsPort = resolved.serviceMonitor?.metricsPort;
-    this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, metricsPort)));
+    this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, resolved.service, metricsPort)));
     if (resolved.ingress) {
       const ingress = renderIngress(name, labels, resolved, resolved.ingress);
       this.ingress = new k8s.KubeIngress(this, CHILD_IDS['networking.k8s.io/v1/Ingress'], withNamespace(ingress));
@@ -151,7 +152,7 @@ export class Gateway extends Construct {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(
         this,
         CHILD_IDS['policy/v1/PodDisruptionBudget'],
-        withNamespace(renderDisruptionBudget(name, labels)),
+        withNamespace(renderDisruptionBudget(name, labels, resolved.disruptionBudget)),
       );
     }
     if (resolved.autoscaling) {
@@ -174,6 +175,15 @@ export class Gateway extends Construct {
         CHILD_IDS['monitoring.coreos.com/v1/ServiceMonitor'],
         withNamespace(renderServiceMonitor(name, labels, resolved.serviceMonitor)),
       );
+    }
+    if (resolved.patches.length > 0) {
+      const children = this.node.children.filter((c): c is ApiObject => c instanceof ApiObject);
+      const problems = applyPatches(children, resolved.patches, { selectorLabels: selectorLabels(name) });
+      if (problems.length > 0) {
+        // As for any other invalid props, nothing is left in the chart.
+        scope.node.tryRemoveChild(this.node.id);
+        throw new GatewayValidationError(problems, identifyGateway(name, namespace ?? Chart.of(scope).namespace, this.node.path));
+      }
     }
   }
 

@@ -28,6 +28,23 @@ export type {
   SecurityHeadersSpec,
   ServiceMonitorSpec,
 } from './spec';
+// The pod, Service, disruption-budget and patch settings.
+export type {
+  DisruptionBudgetSpec,
+  IngressCertificateSpec,
+  IntOrPercent,
+  PatchOp,
+  PatchOperationSpec,
+  PatchSpec,
+  PatchTargetKind,
+  PatchTargetSpec,
+  PodSecuritySpec,
+  PodSettingsSpec,
+  ProbeTimingsSpec,
+  SeccompProfileSpec,
+  ServiceSpec,
+  TopologySpreadSpec,
+} from './spec';
 export { GATEWAY_API_VERSION, GATEWAY_KIND } from './custom-resource';
 export type { GatewayManifest, GatewayManifestMetadata } from './custom-resource';
 export { validateSpec } from './validation/gateway-spec';

@@ -20,7 +20,15 @@ import {
   LogLevel,
   NetworkPolicySpec,
   OutputEncoding,
+  POD_DEFAULTS,
+  PatchSpec,
+  PodSettingsSpec,
+  ProbeTimingsSpec,
   RateLimitKey,
+  SeccompProfileSpec,
+  ServiceSpec,
+  DisruptionBudgetSpec,
+  IngressCertificateSpec,
   RateLimitSpec,
   ReferrerPolicy,
   ResourceRequirements,
@@ -32,6 +40,14 @@ import {
   ServiceMonitorSpec,
   isEnabled,
 } from './spec';
+import type { IAffinity } from 'kubernetes-models/v1/Affinity';
+import type { IEnvFromSource } from 'kubernetes-models/v1/EnvFromSource';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { ILocalObjectReference } from 'kubernetes-models/v1/LocalObjectReference';
+import type { IToleration } from 'kubernetes-models/v1/Toleration';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior';
 
 /** A duration: its length, and its text as KrakenD and Kubernetes are given it (the spec's own spelling). */
 export interface ResolvedDuration {
@@ -146,15 +162,19 @@ export interface ResolvedIngress {
   readonly className?: string;
   readonly hosts: readonly string[];
   /** TLS at the Ingress; undefined when turned off. Without a `secretName` the secret is `<name>-tls`. */
-  readonly tls?: { readonly secretName?: string };
+  readonly tls?: { readonly secretName?: string; readonly certificates?: readonly IngressCertificateSpec[] };
   readonly clusterIssuer?: string;
   readonly annotations: { readonly [key: string]: string };
+  readonly path: string;
+  readonly pathType: NonNullable<IngressSpec['pathType']>;
 }
 
 export interface ResolvedAutoscaling {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly targetCPUUtilizationPercentage: number;
+  readonly targetMemoryUtilizationPercentage?: number;
+  readonly behavior?: IHorizontalPodAutoscalerBehavior;
 }
 
 export interface ResolvedNetworkPolicy {
@@ -170,6 +190,53 @@ export interface ResolvedServiceMonitor {
   /** The labels the spec adds to the ServiceMonitor; none by default. */
   readonly labels: { readonly [key: string]: string };
 }
+
+/** A probe's timings, its defaults filled in. */
+export type ResolvedProbeTimings = ProbeTimingsSpec & {
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+};
+
+/** The pod settings with their defaults. */
+export interface ResolvedPod {
+  readonly env: readonly IEnvVar[];
+  readonly envFrom: readonly IEnvFromSource[];
+  readonly imagePullSecrets: readonly ILocalObjectReference[];
+  readonly nodeSelector: { readonly [key: string]: string };
+  readonly tolerations: readonly IToleration[];
+  readonly affinity?: IAffinity;
+  readonly priorityClassName?: string;
+  readonly serviceAccountName?: string;
+  readonly automountServiceAccountToken: boolean;
+  readonly annotations: { readonly [key: string]: string };
+  readonly labels: { readonly [key: string]: string };
+  readonly livenessProbe: ResolvedProbeTimings;
+  readonly readinessProbe: ResolvedProbeTimings;
+  readonly startupProbe?: ResolvedProbeTimings;
+  readonly volumes: readonly IVolume[];
+  readonly volumeMounts: readonly IVolumeMount[];
+  /** The user, group and fsGroup; undefined when the platform assigns them (`ids: platform`). */
+  readonly ids?: { readonly runAsUser: number; readonly runAsGroup: number; readonly fsGroup: number };
+  readonly supplementalGroups: readonly number[];
+  readonly seccompProfile: SeccompProfileSpec;
+  readonly topologySpread: {
+    readonly maxSkew: number;
+    readonly whenUnsatisfiable: NonNullable<TopologySpreadSpecT['whenUnsatisfiable']>;
+    readonly topologyKeys: readonly string[];
+  };
+}
+
+type TopologySpreadSpecT = NonNullable<PodSettingsSpec['topologySpread']>;
+
+export interface ResolvedService {
+  readonly type: NonNullable<ServiceSpec['type']>;
+  readonly annotations: { readonly [key: string]: string };
+  readonly externalTrafficPolicy?: ServiceSpec['externalTrafficPolicy'];
+}
+
+/** The disruption budget: one of the two, as a count or a percentage. */
+export type ResolvedDisruptionBudget = { readonly minAvailable: number | string } | { readonly maxUnavailable: number | string };
 
 /** A validated spec as the renderers read it (see the top of this file). */
 export interface ResolvedGatewaySpec {
@@ -201,6 +268,11 @@ export interface ResolvedGatewaySpec {
    * the order of first use: the Deployment sets them and krakend.json reads them by these names.
    */
   readonly secretEnvVars: readonly SecretEnvVar[];
+  readonly pod: ResolvedPod;
+  readonly service: ResolvedService;
+  readonly disruptionBudget: ResolvedDisruptionBudget;
+  /** The patches, applied by the construct after rendering. */
+  readonly patches: readonly PatchSpec[];
 }
 
 /**
@@ -223,6 +295,8 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     minReplicas: resolveMinReplicas(spec.autoscaling.minReplicas),
     maxReplicas: spec.autoscaling.maxReplicas,
     targetCPUUtilizationPercentage: spec.autoscaling.targetCPUUtilizationPercentage ?? AUTOSCALING_DEFAULTS.targetCPUUtilizationPercentage,
+    targetMemoryUtilizationPercentage: spec.autoscaling.targetMemoryUtilizationPercentage,
+    behavior: spec.autoscaling.behavior,
   };
   return {
     image: resolveImage(spec.image ?? DEFAULTS.image),
@@ -245,7 +319,63 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     // On by default behind a TLS Ingress: a public HTTPS API then tells browsers to stay on HTTPS.
     securityHeaders: resolveSecurityHeaders(spec.securityHeaders, ingress?.tls !== undefined),
     secretEnvVars: [...secretEnvs.values()],
+    pod: resolvePod(spec.pod ?? {}),
+    service: resolveService(spec.service ?? {}),
+    disruptionBudget: resolveDisruptionBudget(spec.disruptionBudget ?? {}),
+    patches: spec.patches ?? [],
   };
+}
+
+function resolvePod(pod: PodSettingsSpec): ResolvedPod {
+  const security = pod.securityContext ?? {};
+  const spread = pod.topologySpread ?? {};
+  return {
+    env: pod.env ?? [],
+    envFrom: pod.envFrom ?? [],
+    imagePullSecrets: pod.imagePullSecrets ?? [],
+    nodeSelector: pod.nodeSelector ?? {},
+    tolerations: pod.tolerations ?? [],
+    affinity: pod.affinity,
+    priorityClassName: pod.priorityClassName,
+    serviceAccountName: pod.serviceAccountName,
+    automountServiceAccountToken: pod.automountServiceAccountToken === true,
+    annotations: pod.annotations ?? {},
+    labels: pod.labels ?? {},
+    livenessProbe: { ...POD_DEFAULTS.livenessProbe, ...pod.livenessProbe },
+    readinessProbe: { ...POD_DEFAULTS.readinessProbe, ...pod.readinessProbe },
+    // A startup probe has no defaults of its own: those given, over the readiness probe's.
+    startupProbe: pod.startupProbe && { ...POD_DEFAULTS.readinessProbe, ...pod.startupProbe },
+    volumes: pod.volumes ?? [],
+    volumeMounts: pod.volumeMounts ?? [],
+    ids:
+      security.ids === 'platform'
+        ? undefined
+        : {
+            runAsUser: security.runAsUser ?? POD_DEFAULTS.id,
+            runAsGroup: security.runAsGroup ?? POD_DEFAULTS.id,
+            fsGroup: security.fsGroup ?? POD_DEFAULTS.id,
+          },
+    supplementalGroups: security.supplementalGroups ?? [],
+    seccompProfile: security.seccompProfile ?? { type: 'RuntimeDefault' },
+    topologySpread: {
+      maxSkew: spread.maxSkew ?? POD_DEFAULTS.maxSkew,
+      whenUnsatisfiable: spread.whenUnsatisfiable ?? POD_DEFAULTS.whenUnsatisfiable,
+      topologyKeys: spread.topologyKeys ?? POD_DEFAULTS.topologyKeys,
+    },
+  };
+}
+
+function resolveService(service: ServiceSpec): ResolvedService {
+  return {
+    type: service.type ?? POD_DEFAULTS.serviceType,
+    annotations: service.annotations ?? {},
+    externalTrafficPolicy: service.externalTrafficPolicy,
+  };
+}
+
+function resolveDisruptionBudget(budget: DisruptionBudgetSpec): ResolvedDisruptionBudget {
+  if (budget.minAvailable !== undefined) return { minAvailable: budget.minAvailable };
+  return { maxUnavailable: budget.maxUnavailable ?? POD_DEFAULTS.maxUnavailable };
 }
 
 interface RouteDefaults {
@@ -400,9 +530,11 @@ function resolveIngress(ingress: IngressSpec | undefined): ResolvedIngress | und
   return {
     className: ingress!.className,
     hosts: resolveIngressHosts(ingress!.hosts),
-    tls: isEnabled(ingress!.tls, true) ? { secretName: ingress!.tls?.secretName } : undefined,
+    tls: isEnabled(ingress!.tls, true) ? { secretName: ingress!.tls?.secretName, certificates: ingress!.tls?.certificates } : undefined,
     clusterIssuer: ingress!.clusterIssuer,
     annotations: ingress!.annotations ?? {},
+    path: ingress!.path ?? POD_DEFAULTS.ingressPath,
+    pathType: ingress!.pathType ?? POD_DEFAULTS.ingressPathType,
   };
 }
 

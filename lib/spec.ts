@@ -2,6 +2,15 @@
 // rendering. Field names are the CR's; crd/gateway.yaml is the same contract for the API server.
 // Defaults live here, never in the spec objects, so a CR round-trips unchanged.
 
+import type { IAffinity } from 'kubernetes-models/v1/Affinity';
+import type { IEnvFromSource } from 'kubernetes-models/v1/EnvFromSource';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { ILocalObjectReference } from 'kubernetes-models/v1/LocalObjectReference';
+import type { IToleration } from 'kubernetes-models/v1/Toleration';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior';
+
 /** The HTTP methods KrakenD CE can route. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -376,6 +385,22 @@ export interface IngressTlsSpec {
    * @default '<name>-tls'
    */
   readonly secretName?: string;
+  /**
+   * One certificate per group of hosts, each in its own Secret, e.g.
+   * `[{ hosts: ['api.hanzo.ai'], secretName: 'api-tls' }, { hosts: ['gw.example.com'], secretName: 'gw-tls' }]`.
+   * Every host of the Ingress is in exactly one entry, and every host of an entry is a host of the
+   * Ingress; not with `secretName`.
+   * @default one certificate for every host, in `secretName`
+   */
+  readonly certificates?: readonly IngressCertificateSpec[];
+}
+
+/** A TLS certificate of some of the Ingress's hosts. */
+export interface IngressCertificateSpec {
+  /** The hosts the certificate serves, each a host of the Ingress. */
+  readonly hosts: readonly string[];
+  /** The Secret holding it (with cert-manager, the Secret it issues into). */
+  readonly secretName: string;
 }
 
 /** An Ingress in front of the gateway Service. */
@@ -424,6 +449,18 @@ export interface IngressSpec {
    * @default false
    */
   readonly allowSnippetAnnotations?: boolean;
+  /**
+   * The path of each host's rule, to the gateway Service: `/` serves everything; `/api` with
+   * `pathType: Prefix` serves `/api` and below only (the gateway still sees the whole path).
+   * @default '/'
+   */
+  readonly path?: string;
+  /**
+   * How the Ingress matches `path`: `Prefix` (by path segment), `Exact`, or `ImplementationSpecific`
+   * (the controller's own rules).
+   * @default 'Prefix'
+   */
+  readonly pathType?: 'Prefix' | 'Exact' | 'ImplementationSpecific';
 }
 
 /** Container resource requests and limits. */
@@ -563,6 +600,328 @@ export interface GatewaySpec {
    * @default on, with the defaults of each field, when an Ingress with TLS is rendered; else off
    */
   readonly securityHeaders?: SecurityHeadersSpec;
+  /**
+   * Settings of the gateway's pods: environment, scheduling, service account, metadata, probe
+   * timings, extra volumes and the ids they run as, all within the restricted Pod Security profile.
+   * @default the library's pod (see docs/pod-settings.md)
+   */
+  readonly pod?: PodSettingsSpec;
+  /**
+   * The Service's type, annotations and external traffic policy.
+   * @default a ClusterIP Service without annotations
+   */
+  readonly service?: ServiceSpec;
+  /**
+   * The PodDisruptionBudget's budget: `minAvailable` or `maxUnavailable`, a pod count or a percentage.
+   * @default maxUnavailable 1 (the budget is rendered when at least two pods always run)
+   */
+  readonly disruptionBudget?: DisruptionBudgetSpec;
+  /**
+   * JSON patches (RFC 6902) applied to the rendered objects, the escape hatch for what the spec has no
+   * field for. Applied after rendering by the construct (so `synth` of the CLI applies them too) and
+   * checked again: a patch that leaves the restricted profile, changes a selector or the config hash,
+   * or makes an object invalid, is refused.
+   * @default []
+   */
+  readonly patches?: readonly PatchSpec[];
+}
+
+/** Settings of the gateway's pods. */
+export interface PodSettingsSpec {
+  /**
+   * More environment variables of the KrakenD container (Kubernetes' `EnvVar`: `value` or
+   * `valueFrom`). Not a name the library sets or KrakenD reads as its configuration: `GOMEMLIMIT`,
+   * `FC_*`, `KRAKEND_*`, `HANZO_SECRET_*`.
+   * @default []
+   */
+  readonly env?: readonly IEnvVar[];
+  /**
+   * Variables from ConfigMaps or Secrets (Kubernetes' `EnvFromSource`). Each needs a `prefix` (e.g.
+   * `APP_`): the keys are not known here, and one named like KrakenD's own variables would change
+   * its configuration.
+   * @default []
+   */
+  readonly envFrom?: readonly IEnvFromSource[];
+  /**
+   * Secrets for pulling the image from a private registry, e.g. `[{ name: 'ghcr' }]`.
+   * @default []
+   */
+  readonly imagePullSecrets?: readonly ILocalObjectReference[];
+  /**
+   * Node labels the pods must run on, e.g. `{ 'kubernetes.io/arch': 'arm64' }`.
+   * @default {}
+   */
+  readonly nodeSelector?: { readonly [key: string]: string };
+  /**
+   * Taints the pods tolerate (Kubernetes' `Toleration`).
+   * @default []
+   */
+  readonly tolerations?: readonly IToleration[];
+  /**
+   * Node and pod affinity (Kubernetes' `Affinity`).
+   * @default none
+   */
+  readonly affinity?: IAffinity;
+  /**
+   * The pods' PriorityClass, e.g. `system-cluster-critical` or one of your own.
+   * @default the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+  /**
+   * The pods' ServiceAccount, e.g. for a registry that authenticates by it, or a policy engine.
+   * @default the namespace's `default`
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Mount the ServiceAccount's API token in the pods. KrakenD never calls the Kubernetes API, so it
+   * stays unmounted: a token in the pod would hand the account's rights to whoever reaches its files.
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Annotations of the pods (the Deployment's pod template), e.g. for a log shipper or a service mesh.
+   * Not `hanzo.ai/config-sha256`, the config hash. A change rolls the pods.
+   * @default {}
+   */
+  readonly annotations?: { readonly [key: string]: string };
+  /**
+   * Labels of the pods only (beside those on every object). Not the gateway's own `app.kubernetes.io/`
+   * keys, which select the pods. A change rolls the pods.
+   * @default {}
+   */
+  readonly labels?: { readonly [key: string]: string };
+  /**
+   * Timings of the liveness probe (`GET /__health`).
+   * @default initialDelaySeconds 10, periodSeconds 10, timeoutSeconds 2, failureThreshold 3
+   */
+  readonly livenessProbe?: ProbeTimingsSpec;
+  /**
+   * Timings of the readiness probe (`GET /__health`).
+   * @default periodSeconds 5, timeoutSeconds 2, failureThreshold 3
+   */
+  readonly readinessProbe?: ProbeTimingsSpec;
+  /**
+   * A startup probe (`GET /__health`) with these timings, for a large route table that takes long to
+   * load: the other probes wait until it succeeds.
+   * @default no startup probe
+   */
+  readonly startupProbe?: ProbeTimingsSpec;
+  /**
+   * More volumes of the pods (Kubernetes' `Volume`), of the types the restricted profile allows:
+   * configMap, secret, emptyDir, projected, downwardAPI, persistentVolumeClaim, csi, ephemeral. Not
+   * named `config` or `tmp`, the gateway's own.
+   * @default []
+   */
+  readonly volumes?: readonly IVolume[];
+  /**
+   * Mounts of those volumes in the KrakenD container (Kubernetes' `VolumeMount`), each naming one of
+   * `volumes`; not at or inside `/etc/krakend`, nor at `/tmp`.
+   * @default []
+   */
+  readonly volumeMounts?: readonly IVolumeMount[];
+  /**
+   * The ids the pods run as, and their seccomp profile, within the restricted profile.
+   * @default user, group and fsGroup 1000, seccomp RuntimeDefault
+   */
+  readonly securityContext?: PodSecuritySpec;
+  /**
+   * Tuning of the spread over nodes and zones (when `topologySpread` is on and more than one pod may run).
+   * @default maxSkew 1, ScheduleAnyway, over kubernetes.io/hostname and topology.kubernetes.io/zone
+   */
+  readonly topologySpread?: TopologySpreadSpec;
+}
+
+/** Timings of a probe of `/__health`. */
+export interface ProbeTimingsSpec {
+  /**
+   * Seconds after the container starts before the first probe.
+   * @default the probe's default (see `PodSettingsSpec`)
+   */
+  readonly initialDelaySeconds?: number;
+  /**
+   * Seconds between probes.
+   * @default the probe's default
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Seconds a probe may take.
+   * @default the probe's default
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Failures in a row that count as failed.
+   * @default the probe's default
+   */
+  readonly failureThreshold?: number;
+  /**
+   * Successes in a row that count as succeeded after a failure; 1 for liveness and startup probes.
+   * @default 1
+   */
+  readonly successThreshold?: number;
+}
+
+/** The ids the gateway's pods run as, within the restricted Pod Security profile. */
+export interface PodSecuritySpec {
+  /**
+   * Who picks the ids: `fixed` runs as `runAsUser`, `runAsGroup` and `fsGroup`; `platform` leaves them
+   * unset so the platform assigns them, as OpenShift's restricted-v2 SecurityContextConstraints does
+   * from the namespace's range (it refuses pods that ask for ids outside it). `runAsNonRoot` stays on.
+   * @default 'fixed'
+   */
+  readonly ids?: 'fixed' | 'platform';
+  /**
+   * The user id, 1 or more (root is outside the restricted profile). Only with `ids: fixed`.
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+  /**
+   * The group id, 1 or more. Only with `ids: fixed`.
+   * @default 1000
+   */
+  readonly runAsGroup?: number;
+  /**
+   * The group that owns the pods' volumes, 1 or more. Only with `ids: fixed`.
+   * @default 1000
+   */
+  readonly fsGroup?: number;
+  /**
+   * More groups of the pods' processes, each 1 or more.
+   * @default []
+   */
+  readonly supplementalGroups?: readonly number[];
+  /**
+   * The seccomp profile: `RuntimeDefault`, or `Localhost` with `localhostProfile` (the restricted
+   * profile allows no other).
+   * @default { type: 'RuntimeDefault' }
+   */
+  readonly seccompProfile?: SeccompProfileSpec;
+}
+
+/** A confined seccomp profile. */
+export interface SeccompProfileSpec {
+  /** `RuntimeDefault` or `Localhost`. */
+  readonly type: 'RuntimeDefault' | 'Localhost';
+  /**
+   * The profile's path below the kubelet's seccomp directory; required with `Localhost`, only there.
+   * @default none
+   */
+  readonly localhostProfile?: string;
+}
+
+/** Tuning of the pods' topology spread. */
+export interface TopologySpreadSpec {
+  /**
+   * How many more pods one domain may hold than another.
+   * @default 1
+   */
+  readonly maxSkew?: number;
+  /**
+   * `ScheduleAnyway` (a preference) or `DoNotSchedule` (a rule: pods stay pending rather than skew).
+   * @default 'ScheduleAnyway'
+   */
+  readonly whenUnsatisfiable?: 'ScheduleAnyway' | 'DoNotSchedule';
+  /**
+   * The node labels spread over, one constraint each, e.g. `['topology.kubernetes.io/zone']`.
+   * @default ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']
+   */
+  readonly topologyKeys?: readonly string[];
+}
+
+/** The gateway Service's settings. */
+export interface ServiceSpec {
+  /**
+   * `ClusterIP`, `NodePort` or `LoadBalancer`.
+   * @default 'ClusterIP'
+   */
+  readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /**
+   * Annotations of the Service, e.g. a cloud load balancer's (`service.beta.kubernetes.io/aws-load-balancer-type`).
+   * @default {}
+   */
+  readonly annotations?: { readonly [key: string]: string };
+  /**
+   * `Local` keeps external traffic on the node it arrived at (the client's address is kept, nodes
+   * without a gateway pod fail the load balancer's health check); `Cluster` spreads it. Only with
+   * `NodePort` or `LoadBalancer`.
+   * @default Kubernetes' default, Cluster
+   */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
+/** A pod count (`1`) or a percentage of the pods (`'25%'`). */
+export type IntOrPercent = number | string;
+
+/** The PodDisruptionBudget's budget: one of the two. */
+export interface DisruptionBudgetSpec {
+  /**
+   * Pods that must stay up during voluntary disruptions, a count or a percentage.
+   * @default none: maxUnavailable
+   */
+  readonly minAvailable?: IntOrPercent;
+  /**
+   * Pods that may be down during voluntary disruptions, a count of at least 1 or a percentage above 0%.
+   * @default 1 when minAvailable is not given
+   */
+  readonly maxUnavailable?: IntOrPercent;
+}
+
+/** The kinds of object a patch may target. */
+export type PatchTargetKind =
+  'ConfigMap' | 'Deployment' | 'Service' | 'Ingress' | 'PodDisruptionBudget' | 'HorizontalPodAutoscaler' | 'NetworkPolicy' | 'ServiceMonitor';
+
+/** The kinds a patch may target, in the order the gateway renders them. */
+export const PATCH_TARGET_KINDS: readonly PatchTargetKind[] = [
+  'ConfigMap',
+  'Deployment',
+  'Service',
+  'Ingress',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'NetworkPolicy',
+  'ServiceMonitor',
+];
+
+/** JSON patch operations applied to one rendered object. */
+export interface PatchSpec {
+  /** The object patched. */
+  readonly target: PatchTargetSpec;
+  /** The operations, applied in order (RFC 6902). */
+  readonly operations: readonly PatchOperationSpec[];
+}
+
+/** Which rendered object a patch applies to. */
+export interface PatchTargetSpec {
+  /** The object's kind, e.g. `Deployment`. */
+  readonly kind: PatchTargetKind;
+  /**
+   * The object's name (the gateway's name; the ConfigMap's is `<name>-config`).
+   * @default the gateway's one object of that kind
+   */
+  readonly name?: string;
+}
+
+/** The operations of RFC 6902. */
+export type PatchOp = 'add' | 'remove' | 'replace' | 'copy' | 'move' | 'test';
+
+/** The operations of RFC 6902, in its order. */
+export const PATCH_OPS: readonly PatchOp[] = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
+
+/** One JSON patch operation (RFC 6902). */
+export interface PatchOperationSpec {
+  /** `add`, `remove`, `replace`, `move`, `copy` or `test`. */
+  readonly op: PatchOp;
+  /** A JSON pointer (RFC 6901) into the object, e.g. `/spec/template/spec/dnsPolicy`; `-` appends to a list. */
+  readonly path: string;
+  /**
+   * The value of `add`, `replace` and `test`; only there.
+   * @default none
+   */
+  readonly value?: unknown;
+  /**
+   * The pointer `move` and `copy` read from; only there.
+   * @default none
+   */
+  readonly from?: string;
 }
 
 /** Response security headers. Each field has its default when the block is on. */
@@ -646,6 +1005,19 @@ export interface AutoscalingSpec {
    * @default 80
    */
   readonly targetCPUUtilizationPercentage?: number;
+  /**
+   * Average memory use the autoscaler aims at too, in percent of the container's memory request;
+   * the autoscaler takes the larger count of the two targets.
+   * @default CPU alone
+   */
+  readonly targetMemoryUtilizationPercentage?: number;
+  /**
+   * How fast the count may change: the HorizontalPodAutoscaler's own `behavior` (`scaleUp` and
+   * `scaleDown`, each with `stabilizationWindowSeconds`, `selectPolicy` and `policies` of `type`
+   * Pods or Percent, `value` and `periodSeconds`), e.g. `{ scaleDown: { stabilizationWindowSeconds: 600 } }`.
+   * @default Kubernetes' behavior (scale down after a 300 s window, up at once)
+   */
+  readonly behavior?: IHorizontalPodAutoscalerBehavior;
 }
 
 /** The NetworkPolicy of the gateway pods. */
@@ -718,6 +1090,20 @@ export const SECURITY_HEADERS_DEFAULTS = {
   referrerPolicy: 'no-referrer' as ReferrerPolicy,
 } as const;
 export const SERVICE_MONITOR_DEFAULTS = { metricsPort: 9090, metricsPath: '/metrics', interval: '30s' } as const;
+/** The defaults of the pod and Service settings; like DEFAULTS, never written back into a spec. */
+export const POD_DEFAULTS = {
+  /** The non-root user, group and fsGroup of the restricted profile. */
+  id: 1000,
+  livenessProbe: { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+  readinessProbe: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+  maxSkew: 1,
+  whenUnsatisfiable: 'ScheduleAnyway' as NonNullable<TopologySpreadSpec['whenUnsatisfiable']>,
+  topologyKeys: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'] as readonly string[],
+  serviceType: 'ClusterIP' as NonNullable<ServiceSpec['type']>,
+  maxUnavailable: 1,
+  ingressPath: '/',
+  ingressPathType: 'Prefix' as NonNullable<IngressSpec['pathType']>,
+} as const;
 
 /** The private IPv4 ranges (RFC 1918): where cluster networks, ingress controllers and load balancers live. */
 export const PRIVATE_IPV4_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
@@ -752,6 +1138,9 @@ export const DEFAULTS = {
   concurrentCalls: 1,
   circuitBreakerInterval: '60s',
 } as const;
+
+/** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */
+export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
 
 /** The port KrakenD listens on inside the pod (and its health check, /__health). */
 export const KRAKEND_PORT = 8080;

@@ -14,38 +14,17 @@ import { MANAGED_BY } from '../lib/kubernetes/labels';
 import { configMapName } from '../lib/kubernetes/names';
 import { checkConfigSize } from '../lib/checked-render';
 import { validateManifest } from '../lib/validation/manifest';
+import { modelOf } from '../lib/validation/k8s-objects';
+
+export { modelOf };
+export type { Model } from '../lib/validation/k8s-objects';
 
 const GATEWAY_GVK = 'hanzo.ai/v1/Gateway';
-const API_VERSION = /^([a-z0-9][a-z0-9.-]*\/)?v[0-9]+[a-z0-9]*$/;
-const KIND = /^[A-Z][A-Za-z0-9]*$/;
-// Packages laid out as `<package>/<apiVersion>/<Kind>`, each model class naming its apiVersion and kind.
-const MODEL_PACKAGES = ['kubernetes-models', '@kubernetes-models/prometheus-operator'];
 
 /** The problems of one object under one rule. */
 export interface Finding {
   readonly rule: 'kubernetes-schema' | 'krakend-lint' | 'gateway-spec';
   readonly problems: readonly string[];
-}
-
-export type Model = (new (data: unknown) => { validate(): void }) & { apiVersion?: string; kind?: string };
-
-/**
- * The schema model of an apiVersion and kind; undefined for kinds no model package has (such as
- * hanzo.ai/v1 Gateway). Only the kind's own module is loaded: a whole API group costs far more.
- */
-export function modelOf(apiVersion: unknown, kind: unknown): Model | undefined {
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
-  for (const pkg of MODEL_PACKAGES) {
-    let exports: Record<string, unknown>;
-    try {
-      exports = require(`${pkg}/${apiVersion}/${kind}`);
-    } catch {
-      continue;
-    }
-    const model = exports[kind] as Model | undefined;
-    if (typeof model === 'function' && model.apiVersion === apiVersion && model.kind === kind) return model;
-  }
-  return undefined;
 }
 
 /** `Kind namespace/name`: unique within an app, unlike the name alone. */

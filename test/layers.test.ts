@@ -19,7 +19,7 @@ function layerOf(file: string): string {
   if (file.startsWith('lib/validation/')) return 'validation';
   if (file.startsWith('lib/krakend/')) return 'krakend';
   if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
-  if (file.startsWith('lib/loader/') || ['lib/checked-render.ts', 'lib/gateway.ts'].includes(file)) return 'construct';
+  if (file.startsWith('lib/loader/') || ['lib/checked-render.ts', 'lib/gateway.ts', 'lib/patches.ts'].includes(file)) return 'construct';
   if (file.startsWith('lib/review/')) return 'review';
   if (['lib/cli.ts', 'lib/cli-io.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
   throw new Error(`${file} has no layer: add it to layerOf in test/layers.test.ts`);

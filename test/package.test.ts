@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 
 const root = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -156,14 +157,15 @@ describe('the packed tarball in a fresh cdk8s app, with the validation plugin', 
     );
   }, 90_000);
 
-  /** `cdk8s synth` of an app whose chart holds a Gateway and, when given, one more object. */
-  const synth = (extra?: object) => {
+  const ROUTES = [{ prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:8080' }];
+  /** `cdk8s synth` of an app whose chart holds a Gateway (of `props` beside its routes) and, when given, one more object. */
+  const synth = (extra?: object, props: object = {}) => {
     const main = [
       "const { ApiObject, App, Chart } = require('cdk8s');",
       `const { Gateway } = require('${pkg.name}');`,
       'const app = new App();',
       "const chart = new Chart(app, 'app');",
-      "new Gateway(chart, 'Gateway', { namespace: 'hanzo', routes: [{ prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:8080' }] });",
+      `new Gateway(chart, 'Gateway', ${JSON.stringify({ namespace: 'hanzo', routes: ROUTES, ...props })});`,
       extra ? `new ApiObject(chart, 'Extra', ${JSON.stringify(extra)});` : '',
       'app.synth();',
     ];
@@ -191,6 +193,32 @@ describe('the packed tarball in a fresh cdk8s app, with the validation plugin', 
     expect(output).toMatch(/No schema \(not checked\)\s+│ none /);
     expect(status).toBe(0);
     expect(fs.readFileSync(path.join(app, 'dist', 'app.k8s.yaml'), 'utf8')).toContain('kind: Deployment');
+  }, 60_000);
+
+  test('pod and Service settings and a patch synthesize from the package, checked by the plugin', () => {
+    // GIVEN a Gateway with several of the settings and a patch
+    const { status, output } = synth(undefined, {
+      pod: {
+        env: [{ name: 'APP_REGION', value: 'eu-west-1' }],
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gateway', effect: 'NoSchedule' }],
+        volumes: [{ name: 'cache', emptyDir: { sizeLimit: '64Mi' } }],
+        volumeMounts: [{ name: 'cache', mountPath: '/var/cache/gateway' }],
+        securityContext: { ids: 'platform' },
+      },
+      service: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
+      disruptionBudget: { minAvailable: '50%' },
+      patches: [{ target: { kind: 'Deployment' }, operations: [{ op: 'add', path: '/spec/minReadySeconds', value: 5 }] }],
+    });
+    // THEN the synth passes the plugin, and the objects carry them
+    expect(output).toMatch(/Status\s+│ success /);
+    expect(status).toBe(0);
+    const objects = parseAllDocuments(fs.readFileSync(path.join(app, 'dist', 'app.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+    const deployment = objects.find((o) => o.kind === 'Deployment');
+    expect(deployment.spec.minReadySeconds).toBe(5);
+    expect(deployment.spec.template.spec.volumes[2]).toEqual({ name: 'cache', emptyDir: { sizeLimit: '64Mi' } });
+    expect(deployment.spec.template.spec.securityContext.runAsUser).toBeUndefined();
+    expect(objects.find((o) => o.kind === 'Service').spec.externalTrafficPolicy).toBe('Local');
+    expect(objects.find((o) => o.kind === 'PodDisruptionBudget').spec.minAvailable).toBe('50%');
   }, 60_000);
 
   test("an invalid Gateway custom resource fails the synth with the plugin's report", () => {

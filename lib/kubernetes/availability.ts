@@ -12,19 +12,18 @@ export function podCountRange(spec: ResolvedGatewaySpec): { readonly min: number
   return { min: replicas, max: replicas };
 }
 
-/** The topology keys the pods are spread over, most local first. */
-export const SPREAD_TOPOLOGY_KEYS: readonly string[] = ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'];
-
 /**
- * Spreading over nodes and zones, when more than one pod may run and the spec does not opt out.
- * ScheduleAnyway: a preference, so a small cluster still schedules every pod.
+ * Spreading over nodes and zones (the spec's topology keys), when more than one pod may run and the
+ * spec does not opt out. ScheduleAnyway by default: a preference, so a small cluster still schedules
+ * every pod.
  */
 export function renderTopologySpread(name: string, spec: ResolvedGatewaySpec): k8s.TopologySpreadConstraint[] | undefined {
   if (!spec.topologySpread || podCountRange(spec).max < 2) return undefined;
-  return SPREAD_TOPOLOGY_KEYS.map((topologyKey) => ({
+  const { maxSkew, whenUnsatisfiable, topologyKeys } = spec.pod.topologySpread;
+  return topologyKeys.map((topologyKey) => ({
     topologyKey,
-    maxSkew: 1,
-    whenUnsatisfiable: 'ScheduleAnyway',
+    maxSkew,
+    whenUnsatisfiable,
     labelSelector: { matchLabels: selectorLabels(name) },
     // Counts only the pods of the same ReplicaSet, so a rollout's old pods do not skew the new ones.
     matchLabelKeys: ['pod-template-hash'],

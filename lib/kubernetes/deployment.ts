@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { ResolvedGatewaySpec, defaultResources } from '../resolve';
-import { ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
+import { ResolvedGatewaySpec, ResolvedProbeTimings, defaultResources } from '../resolve';
+import { cdk8sEnvVar, cdk8sVolume, plainCopy } from '../grammar/k8s-values';
+import { CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
@@ -9,8 +10,7 @@ import { selectorLabels } from './labels';
 import { configMapName } from './names';
 import { METRICS_PORT_NAME } from './service-monitor';
 
-/** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */
-export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
+export { CONFIG_HASH_ANNOTATION };
 
 /**
  * The Deployment annotation of Stakater Reloader (github.com/stakater/Reloader, "secret.reloader.stakater.com/reload"):
@@ -37,9 +37,6 @@ function secretHeaderEnv(spec: ResolvedGatewaySpec): k8s.EnvVar[] {
 function headerSecretNames(spec: ResolvedGatewaySpec): string[] {
   return [...new Set(spec.secretEnvVars.map((v) => v.secret.name))].sort();
 }
-
-/** The non-root user of the restricted profile. */
-export const RUN_AS_USER = 1000;
 
 /**
  * The size limit of the `/tmp` emptyDir, the only writable place of the read-only root filesystem.
@@ -112,10 +109,20 @@ export function renderDeployment(
   const resources = spec.resources ?? defaultResources(memory);
   const goMemLimit = goMemoryLimit(resources);
   const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
+  const probe = (timings: ResolvedProbeTimings): k8s.Probe => ({ httpGet: health, ...timings });
   const spread = renderTopologySpread(name, spec);
   const metricsPort = spec.serviceMonitor?.metricsPort;
-  const env = [...(goMemLimit === undefined ? [] : [{ name: 'GOMEMLIMIT', value: goMemLimit }]), ...secretHeaderEnv(spec)];
+  const { pod } = spec;
+  const env = [
+    ...(goMemLimit === undefined ? [] : [{ name: 'GOMEMLIMIT', value: goMemLimit }]),
+    ...secretHeaderEnv(spec),
+    // The spec's own, in Kubernetes' shape; validation keeps them off the names above.
+    ...pod.env.map((e) => cdk8sEnvVar(e) as unknown as k8s.EnvVar),
+  ];
   const secrets = headerSecretNames(spec);
+  // Left unset with `ids: platform`, for the platform to assign (OpenShift's restricted-v2).
+  const ids = pod.ids;
+
   return {
     metadata: { name, labels, ...(secrets.length === 0 ? {} : { annotations: { [RELOADER_SECRETS_ANNOTATION]: secrets.join(',') } }) },
     spec: {
@@ -124,17 +131,27 @@ export function renderDeployment(
       selector: { matchLabels: selectorLabels(name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       template: {
-        metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson) } },
+        // The pod's own labels and annotations after the gateway's (validation keeps them off its keys).
+        metadata: {
+          labels: { ...labels, ...pod.labels },
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson), ...pod.annotations },
+        },
         spec: {
-          automountServiceAccountToken: false,
+          ...(pod.serviceAccountName === undefined ? {} : { serviceAccountName: pod.serviceAccountName }),
+          // KrakenD never calls the Kubernetes API: no token in the pod unless asked for.
+          automountServiceAccountToken: pod.automountServiceAccountToken,
           terminationGracePeriodSeconds: terminationGracePeriodSeconds(spec),
           ...(spread ? { topologySpreadConstraints: spread } : {}),
+          ...(pod.priorityClassName === undefined ? {} : { priorityClassName: pod.priorityClassName }),
+          ...(Object.keys(pod.nodeSelector).length === 0 ? {} : { nodeSelector: { ...pod.nodeSelector } }),
+          ...(pod.tolerations.length === 0 ? {} : { tolerations: plainCopy(pod.tolerations) as k8s.Toleration[] }),
+          ...(pod.affinity === undefined ? {} : { affinity: plainCopy(pod.affinity) as k8s.Affinity }),
+          ...(pod.imagePullSecrets.length === 0 ? {} : { imagePullSecrets: plainCopy(pod.imagePullSecrets) as k8s.LocalObjectReference[] }),
           securityContext: {
             runAsNonRoot: true,
-            runAsUser: RUN_AS_USER,
-            runAsGroup: RUN_AS_USER,
-            fsGroup: RUN_AS_USER,
-            seccompProfile: { type: 'RuntimeDefault' },
+            ...(ids === undefined ? {} : { runAsUser: ids.runAsUser, runAsGroup: ids.runAsGroup, fsGroup: ids.fsGroup }),
+            ...(pod.supplementalGroups.length === 0 ? {} : { supplementalGroups: [...pod.supplementalGroups] }),
+            seccompProfile: plainCopy(pod.seccompProfile),
           },
           containers: [
             {
@@ -144,30 +161,34 @@ export function renderDeployment(
               // Given explicitly so that the image's default CMD does not matter.
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
               ...(env.length === 0 ? {} : { env }),
+              ...(pod.envFrom.length === 0 ? {} : { envFrom: plainCopy(pod.envFrom) as k8s.EnvFromSource[] }),
               ports: [
                 { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
                 ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),
               ],
-              readinessProbe: { httpGet: health, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
-              livenessProbe: { httpGet: health, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+              readinessProbe: probe(pod.readinessProbe),
+              livenessProbe: probe(pod.livenessProbe),
+              ...(pod.startupProbe === undefined ? {} : { startupProbe: probe(pod.startupProbe) }),
               resources: { requests: quantities(resources.requests), limits: quantities(resources.limits) },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
                 runAsNonRoot: true,
-                runAsUser: RUN_AS_USER,
+                ...(ids === undefined ? {} : { runAsUser: ids.runAsUser }),
                 capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
+                seccompProfile: plainCopy(pod.seccompProfile),
               },
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...(plainCopy(pod.volumeMounts) as k8s.VolumeMount[]),
               ],
             },
           ],
           volumes: [
             { name: 'config', configMap: { name: configMapName(name) } },
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } },
+            ...pod.volumes.map((v) => cdk8sVolume(v) as unknown as k8s.Volume),
           ],
         },
       },

@@ -25,8 +25,14 @@ function nginxAnnotations(spec: ResolvedGatewaySpec): Record<string, string> {
   };
 }
 
+/** One TLS entry of every host in `secretName` (`<name>-tls` by default), or one per certificate of the spec. */
+function renderTls(name: string, hosts: string[], tls: NonNullable<ResolvedIngress['tls']>): k8s.IngressTls[] {
+  if (tls.certificates) return tls.certificates.map((cert) => ({ hosts: [...cert.hosts], secretName: cert.secretName }));
+  return [{ hosts, secretName: tls.secretName ?? tlsSecretName(name) }];
+}
+
 /**
- * The Ingress `<name>`: every path of each host to the gateway Service, TLS on by default; with
+ * The Ingress `<name>`: the spec's path of each host (every path by default) to the gateway Service, TLS on by default; with
  * ingress-nginx, its timeouts and buffering set for long and streamed responses (the spec's own
  * annotations win).
  */
@@ -46,11 +52,11 @@ export function renderIngress(
     metadata: { name, labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
     spec: {
       ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-      ...(ingress.tls ? { tls: [{ hosts, secretName: ingress.tls.secretName ?? tlsSecretName(name) }] } : {}),
+      ...(ingress.tls ? { tls: renderTls(name, hosts, ingress.tls) } : {}),
       rules: hosts.map((host) => ({
         host,
         http: {
-          paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: SERVICE_PORT_NAME } } } }],
+          paths: [{ path: ingress.path, pathType: ingress.pathType, backend: { service: { name, port: { name: SERVICE_PORT_NAME } } } }],
         },
       })),
     },

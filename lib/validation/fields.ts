@@ -20,6 +20,17 @@ import type {
   SecurityHeadersSpec,
   HstsSpec,
   ServiceMonitorSpec,
+  PodSettingsSpec,
+  ProbeTimingsSpec,
+  PodSecuritySpec,
+  SeccompProfileSpec,
+  TopologySpreadSpec,
+  ServiceSpec,
+  DisruptionBudgetSpec,
+  PatchSpec,
+  PatchTargetSpec,
+  PatchOperationSpec,
+  IngressCertificateSpec,
 } from '../spec';
 
 /** The field names of a spec interface: all of them, and no other. */
@@ -47,6 +58,10 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   networkPolicy: true,
   serviceMonitor: true,
   securityHeaders: true,
+  pod: true,
+  service: true,
+  disruptionBudget: true,
+  patches: true,
 });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
@@ -107,10 +122,18 @@ export const INGRESS_FIELDS = fieldsOf<IngressSpec>({
   clusterIssuer: true,
   annotations: true,
   allowSnippetAnnotations: true,
+  path: true,
+  pathType: true,
 });
-export const TLS_FIELDS = fieldsOf<IngressTlsSpec>({ enabled: true, secretName: true });
+export const TLS_FIELDS = fieldsOf<IngressTlsSpec>({ enabled: true, secretName: true, certificates: true });
 export const RESOURCES_FIELDS = fieldsOf<ResourceRequirements>({ requests: true, limits: true });
-export const AUTOSCALING_FIELDS = fieldsOf<AutoscalingSpec>({ minReplicas: true, maxReplicas: true, targetCPUUtilizationPercentage: true });
+export const AUTOSCALING_FIELDS = fieldsOf<AutoscalingSpec>({
+  minReplicas: true,
+  maxReplicas: true,
+  targetCPUUtilizationPercentage: true,
+  targetMemoryUtilizationPercentage: true,
+  behavior: true,
+});
 export const NETWORK_POLICY_FIELDS = fieldsOf<NetworkPolicySpec>({
   enabled: true,
   ingressNamespace: true,
@@ -133,3 +156,46 @@ export const SECURITY_HEADERS_FIELDS = fieldsOf<SecurityHeadersSpec>({
 });
 export const HSTS_FIELDS = fieldsOf<HstsSpec>({ maxAge: true, includeSubdomains: true });
 export const CIRCUIT_BREAKER_FIELDS = fieldsOf<CircuitBreakerSpec>({ maxErrors: true, timeout: true, interval: true });
+export const INGRESS_CERTIFICATE_FIELDS = fieldsOf<IngressCertificateSpec>({ hosts: true, secretName: true });
+export const POD_FIELDS = fieldsOf<PodSettingsSpec>({
+  env: true,
+  envFrom: true,
+  imagePullSecrets: true,
+  nodeSelector: true,
+  tolerations: true,
+  affinity: true,
+  priorityClassName: true,
+  serviceAccountName: true,
+  automountServiceAccountToken: true,
+  annotations: true,
+  labels: true,
+  livenessProbe: true,
+  readinessProbe: true,
+  startupProbe: true,
+  volumes: true,
+  volumeMounts: true,
+  securityContext: true,
+  topologySpread: true,
+});
+export const PROBE_FIELDS = fieldsOf<ProbeTimingsSpec>({
+  initialDelaySeconds: true,
+  periodSeconds: true,
+  timeoutSeconds: true,
+  failureThreshold: true,
+  successThreshold: true,
+});
+export const POD_SECURITY_FIELDS = fieldsOf<PodSecuritySpec>({
+  ids: true,
+  runAsUser: true,
+  runAsGroup: true,
+  fsGroup: true,
+  supplementalGroups: true,
+  seccompProfile: true,
+});
+export const SECCOMP_FIELDS = fieldsOf<SeccompProfileSpec>({ type: true, localhostProfile: true });
+export const TOPOLOGY_SPREAD_FIELDS = fieldsOf<TopologySpreadSpec>({ maxSkew: true, whenUnsatisfiable: true, topologyKeys: true });
+export const SERVICE_FIELDS = fieldsOf<ServiceSpec>({ type: true, annotations: true, externalTrafficPolicy: true });
+export const DISRUPTION_BUDGET_FIELDS = fieldsOf<DisruptionBudgetSpec>({ minAvailable: true, maxUnavailable: true });
+export const PATCH_FIELDS = fieldsOf<PatchSpec>({ target: true, operations: true });
+export const PATCH_TARGET_FIELDS = fieldsOf<PatchTargetSpec>({ kind: true, name: true });
+export const PATCH_OPERATION_FIELDS = fieldsOf<PatchOperationSpec>({ op: true, path: true, value: true, from: true });

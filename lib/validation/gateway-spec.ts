@@ -13,6 +13,8 @@ import { resolvePrefixDepth } from '../resolve';
 import { LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
+import { checkPatches } from './patches';
+import { checkPodSettings } from './pod-settings';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
 
 /** Problems with a Gateway's name and namespace. */
@@ -78,5 +80,7 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   checkProduction(c, path, spec);
   if (spec.securityHeaders !== undefined) checkSecurityHeaders(c, `${path}.securityHeaders`, spec.securityHeaders);
   checkTemplateText(c, path, spec);
+  checkPodSettings(c, path, spec);
+  if (spec.patches !== undefined) checkPatches(c, `${path}.patches`, spec.patches);
   return c.problems;
 }

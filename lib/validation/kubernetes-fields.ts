@@ -5,7 +5,8 @@ import { ExactQuantity, compareQuantities, exactQuantity, quantityAmount, rounde
 import { described, isObject, keyPath, show } from '../grammar/values';
 import { ANNOTATIONS_LIMIT_BYTES, MAX_IMAGE_REPOSITORY_LENGTH, MAX_QUANTITY, MAX_IMAGE_TAG_LENGTH, MAX_INGRESS_HOSTS } from '../limits';
 import { Checker, suggestion } from './checker';
-import { IMAGE_FIELDS, INGRESS_FIELDS, RESOURCES_FIELDS, TLS_FIELDS } from './fields';
+import { IMAGE_FIELDS, INGRESS_CERTIFICATE_FIELDS, INGRESS_FIELDS, RESOURCES_FIELDS, TLS_FIELDS } from './fields';
+import { resolveIngressHosts } from '../resolve';
 
 const STANDARD_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 // The image reference grammar of the distribution project (reference/regexp.go), tag separate.
@@ -90,7 +91,10 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
     const tls = value.tls;
     if (tls.enabled !== undefined) c.boolean(`${path}.tls.enabled`, tls.enabled);
     if (tls.secretName !== undefined) checkObjectName(c, `${path}.tls.secretName`, tls.secretName, 'a Secret');
+    if (tls.certificates !== undefined) checkCertificates(c, `${path}.tls`, tls, value.hosts);
   }
+  if (value.pathType !== undefined) c.enumValue(`${path}.pathType`, value.pathType, ['Prefix', 'Exact', 'ImplementationSpecific']);
+  if (value.path !== undefined) checkIngressPath(c, `${path}.path`, value.path, value.pathType);
   if (value.clusterIssuer !== undefined) checkObjectName(c, `${path}.clusterIssuer`, value.clusterIssuer, 'a ClusterIssuer');
   if (value.allowSnippetAnnotations !== undefined) c.boolean(`${path}.allowSnippetAnnotations`, value.allowSnippetAnnotations);
   if (value.annotations !== undefined && c.map(`${path}.annotations`, value.annotations)) {
@@ -108,6 +112,54 @@ export function checkIngress(c: Checker, path: string, value: unknown): void {
       c.add(keyPath(`${path}.annotations`, CLUSTER_ISSUER_ANNOTATION), `sets the issuer that clusterIssuer also sets — keep one of them`);
     }
   }
+}
+
+/**
+ * An Ingress rule's path as the API server checks it (pkg/apis/networking/validation/validation.go,
+ * validateIngressHTTPPath): absolute; for Prefix and Exact, no `//`, `/./`, `/../` or encoded `/`.
+ */
+function checkIngressPath(c: Checker, path: string, value: unknown, pathType: unknown): void {
+  if (!c.string(path, value, 'e.g. / or /api')) return;
+  if (!value.startsWith('/')) {
+    c.add(path, `must be an absolute path (got ${show(value)}) — start it with '/', e.g. /api`);
+    return;
+  }
+  if (pathType === 'ImplementationSpecific') return;
+  const bad =
+    ['//', '/./', '/../', '%2f', '%2F'].find((s) => value.includes(s)) ?? (/\/\.\.?$/.test(value) ? value.slice(value.lastIndexOf('/')) : undefined);
+  if (bad !== undefined) {
+    c.add(path, `must not hold ${show(bad)} with pathType Prefix or Exact (got ${show(value)}) — Kubernetes refuses it; write the path plainly`);
+  }
+}
+
+/** Per-host certificates: each host of the Ingress in exactly one, and only its hosts. */
+function checkCertificates(c: Checker, path: string, tls: Record<string, unknown>, hosts: unknown): void {
+  const p = `${path}.certificates`;
+  if (tls.secretName !== undefined) c.add(`${path}.secretName`, 'cannot be given with certificates (got both) — name each Secret in certificates');
+  if (tls.enabled === false) c.add(p, 'has no effect with TLS turned off (got enabled: false) — remove one of them');
+  if (!c.list(p, tls.certificates, MAX_INGRESS_HOSTS)) return;
+  if (tls.certificates.length === 0) c.add(p, 'must list at least one certificate (got []) — or remove it for one certificate of every host');
+  const served = resolveIngressHosts(Array.isArray(hosts) ? (hosts as string[]) : undefined);
+  const where = new Map<string, number>();
+  c.each(tls.certificates, (cert, i) => {
+    const q = `${p}[${i}]`;
+    if (!c.object(q, cert, INGRESS_CERTIFICATE_FIELDS)) return;
+    checkObjectName(c, `${q}.secretName`, cert.secretName, 'a Secret');
+    if (!c.list(`${q}.hosts`, cert.hosts, MAX_INGRESS_HOSTS)) return;
+    if (cert.hosts.length === 0) c.add(`${q}.hosts`, 'must list at least one host (got [])');
+    c.each(cert.hosts, (host, j) => {
+      const h = `${q}.hosts[${j}]`;
+      if (typeof host !== 'string' || !served.includes(host)) {
+        c.add(h, `is not a host of the Ingress (got ${show(host)}) — the hosts are ${served.join(', ')}`);
+        return;
+      }
+      const first = where.get(host);
+      if (first !== undefined) c.add(h, `is in two certificates (also ${p}[${first}]) — give each host one certificate`);
+      else where.set(host, i);
+    });
+  });
+  const missing = Array.isArray(hosts) || hosts === undefined ? served.filter((h) => !where.has(h)) : [];
+  if (missing.length > 0) c.add(p, `leave hosts without a certificate (got none for ${missing.join(', ')}) — add them to a certificate`);
 }
 
 /** A Kubernetes object name: a DNS-1123 subdomain. */

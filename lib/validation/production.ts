@@ -19,6 +19,8 @@ import { isObject, keyPath, show } from '../grammar/values';
 import { resolveMinReplicas, resolveServiceMonitor } from '../resolve';
 import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR, isEnabled } from '../spec';
 import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
+import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior';
+import { checkShape } from './k8s-objects';
 import { Checker } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
 import { checkMetadataMap } from './kubernetes-fields';
@@ -51,6 +53,9 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
   }
   if (a.targetCPUUtilizationPercentage !== undefined)
     c.integer(`${p}.targetCPUUtilizationPercentage`, a.targetCPUUtilizationPercentage, TARGET_CPU_PERCENT.min, TARGET_CPU_PERCENT.max);
+  if (a.targetMemoryUtilizationPercentage !== undefined)
+    c.integer(`${p}.targetMemoryUtilizationPercentage`, a.targetMemoryUtilizationPercentage, TARGET_CPU_PERCENT.min, TARGET_CPU_PERCENT.max);
+  if (a.behavior !== undefined) checkAutoscalingBehavior(c, `${p}.behavior`, a.behavior);
   if (spec.replicas !== undefined) {
     c.add(
       `${path}.replicas`,
@@ -58,13 +63,46 @@ function checkAutoscaling(c: Checker, path: string, spec: Record<string, unknown
         `the autoscaler owns the pod count; remove replicas and set autoscaling.minReplicas`,
     );
   }
-  // Utilization is a share of the CPU request: without one the autoscaler cannot compute it.
+  // Utilization is a share of the request: without one the autoscaler cannot compute it.
   const resources = spec.resources;
+  if (
+    a.targetMemoryUtilizationPercentage !== undefined &&
+    isObject(resources) &&
+    (resources.requests === undefined || (isObject(resources.requests) && resources.requests.memory === undefined))
+  ) {
+    c.add(
+      `${path}.resources.requests.memory`,
+      `is required with ${p}.targetMemoryUtilizationPercentage — memory utilization is measured against the memory request; add one (e.g. 256Mi)`,
+    );
+  }
   if (isObject(resources) && (resources.requests === undefined || (isObject(resources.requests) && resources.requests.cpu === undefined))) {
     c.add(
       `${path}.resources.requests.cpu`,
       `is required with ${p} — CPU utilization is measured against the CPU request; add one (e.g. 250m, the default)`,
     );
+  }
+}
+
+/** Kubernetes' bounds of an autoscaler's behavior (pkg/apis/autoscaling/validation/validation.go, validateScalingRules). */
+const MAX_STABILIZATION_SECONDS = 3600;
+const MAX_POLICY_PERIOD_SECONDS = 1800;
+
+/** The autoscaler's `behavior`: Kubernetes' shape, then the bounds the API server puts on it. */
+function checkAutoscalingBehavior(c: Checker, path: string, value: unknown): void {
+  if (!checkShape(c, path, value, 'HorizontalPodAutoscalerBehavior')) return;
+  const behavior = value as IHorizontalPodAutoscalerBehavior;
+  for (const direction of ['scaleUp', 'scaleDown'] as const) {
+    const rules = behavior[direction];
+    if (rules === undefined) continue;
+    const p = `${path}.${direction}`;
+    if (rules.stabilizationWindowSeconds !== undefined)
+      c.integer(`${p}.stabilizationWindowSeconds`, rules.stabilizationWindowSeconds, 0, MAX_STABILIZATION_SECONDS);
+    if (rules.policies !== undefined && rules.policies.length === 0 && rules.selectPolicy !== 'Disabled')
+      c.add(`${p}.policies`, 'must list at least one policy (got []) — leave it out for the defaults, or set selectPolicy: Disabled');
+    (rules.policies ?? []).forEach((policy, i) => {
+      c.integer(`${p}.policies[${i}].value`, policy.value, 1, INT32_MAX);
+      c.integer(`${p}.policies[${i}].periodSeconds`, policy.periodSeconds, 1, MAX_POLICY_PERIOD_SECONDS);
+    });
   }
 }
 

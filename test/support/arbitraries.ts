@@ -5,7 +5,8 @@
  * request must go.
  */
 import fc from 'fast-check';
-import type { AuthPolicySpec, GatewaySpec, HttpMethod, RateLimitSpec, RouteSpec } from '../../lib';
+import type { AuthPolicySpec, GatewaySpec, HttpMethod, PatchSpec, PodSettingsSpec, RateLimitSpec, RouteSpec } from '../../lib';
+import type { IAffinity } from 'kubernetes-models/v1/Affinity';
 import { ginReplay, skipNotice } from './conformance';
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -304,9 +305,19 @@ const ingressArb = fc
         fc.constantFrom('1', 'true', 'v'),
       ),
       allowSnippetAnnotations: fc.boolean(),
+      path: fc.constantFrom('/', '/api', '/v1/'),
+      pathType: fc.constantFrom('Prefix' as const, 'Exact' as const, 'ImplementationSpecific' as const),
+      perHostCertificates: fc.boolean(),
     },
     { requiredKeys: [] },
   )
+  // Per-host certificates, one Secret per host, in place of one secretName (they cannot go together).
+  .map(({ perHostCertificates, ...rest }) => {
+    if (perHostCertificates !== true || rest.tls?.enabled === false) return rest;
+    const { secretName: _one, ...tls } = rest.tls ?? {};
+    const hosts = rest.hosts ?? ['api.hanzo.ai'];
+    return { ...rest, tls: { ...tls, certificates: hosts.map((host, i) => ({ hosts: [host], secretName: `host-${i}-tls` })) } };
+  })
   .map(({ annotations, ...rest }) => {
     if (annotations === undefined) return rest;
     if (rest.allowSnippetAnnotations === true || !(SNIPPET_ANNOTATION in annotations)) return { ...rest, annotations };
@@ -322,6 +333,122 @@ const resourcesArb = fc.record(
   },
   { requiredKeys: [] },
 );
+
+// Pod settings, each valid on its own and together: mounts name the volumes drawn, ids only when fixed.
+const podArb: fc.Arbitrary<PodSettingsSpec> = fc
+  .record(
+    {
+      env: fc.subarray([
+        { name: 'APP_REGION', value: 'eu-west-1' },
+        { name: 'APP_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'APP_MEMORY', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+      ]),
+      envFrom: fc.constantFrom(
+        [{ prefix: 'APP_', configMapRef: { name: 'gateway-env' } }],
+        [{ prefix: 'CREDS_', secretRef: { name: 'creds', optional: true } }],
+      ),
+      imagePullSecrets: fc.constantFrom([{ name: 'ghcr' }], []),
+      nodeSelector: fc.constantFrom<Record<string, string>>({ 'kubernetes.io/arch': 'arm64' }, { 'node.example.com/pool': 'edge' }),
+      tolerations: fc.constantFrom(
+        [{ key: 'dedicated', operator: 'Equal' as const, value: 'gateway', effect: 'NoSchedule' as const }],
+        [{ operator: 'Exists' as const }],
+      ),
+      affinity: fc.constant<IAffinity>({
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 50,
+              podAffinityTerm: {
+                topologyKey: 'kubernetes.io/hostname',
+                labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'hanzo-gateway' } },
+              },
+            },
+          ],
+        },
+      }),
+      priorityClassName: fc.constantFrom('system-cluster-critical', 'gateway'),
+      serviceAccountName: fc.constantFrom('gateway', 'edge-sa'),
+      automountServiceAccountToken: fc.boolean(),
+      annotations: fc.dictionary(fc.constantFrom('fluentbit.io/parser', 'example.com/owner'), fc.constantFrom('json', 'team-edge')),
+      labels: fc.dictionary(fc.constantFrom('example.com/team', 'tier'), fc.constantFrom('edge', 'frontend')),
+      livenessProbe: fc.record(
+        { periodSeconds: fc.integer({ min: 1, max: 60 }), failureThreshold: fc.integer({ min: 1, max: 10 }) },
+        { requiredKeys: [] },
+      ),
+      readinessProbe: fc.record(
+        { timeoutSeconds: fc.integer({ min: 1, max: 10 }), successThreshold: fc.integer({ min: 1, max: 3 }) },
+        { requiredKeys: [] },
+      ),
+      startupProbe: fc.record(
+        { periodSeconds: fc.integer({ min: 1, max: 10 }), failureThreshold: fc.integer({ min: 1, max: 120 }) },
+        { requiredKeys: [] },
+      ),
+      mounted: fc.boolean(),
+      securityContext: fc.oneof(
+        fc.record(
+          {
+            ids: fc.constant('fixed' as const),
+            runAsUser: fc.integer({ min: 1, max: 2_000_000 }),
+            runAsGroup: fc.integer({ min: 1, max: 2_000_000 }),
+            fsGroup: fc.integer({ min: 1, max: 2_000_000 }),
+            supplementalGroups: fc.array(fc.integer({ min: 1, max: 65_535 }), { maxLength: 2 }),
+            seccompProfile: fc.constantFrom(
+              { type: 'RuntimeDefault' as const },
+              { type: 'Localhost' as const, localhostProfile: 'profiles/krakend.json' },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        fc.constant({ ids: 'platform' as const }),
+      ),
+      topologySpread: fc.record(
+        {
+          maxSkew: fc.integer({ min: 1, max: 3 }),
+          whenUnsatisfiable: fc.constantFrom('ScheduleAnyway' as const, 'DoNotSchedule' as const),
+          topologyKeys: fc.constantFrom(['topology.kubernetes.io/zone'], ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ mounted, ...pod }) =>
+    mounted === true
+      ? {
+          ...pod,
+          volumes: [
+            { name: 'ca', configMap: { name: 'corporate-ca' } },
+            { name: 'cache', emptyDir: { sizeLimit: '64Mi' } },
+          ],
+          volumeMounts: [{ name: 'ca', mountPath: '/etc/ssl/corporate', readOnly: true }],
+        }
+      : pod,
+  );
+
+// A Service's settings: externalTrafficPolicy only beside a type that takes it.
+const serviceArb = fc
+  .record(
+    {
+      type: fc.constantFrom('ClusterIP' as const, 'NodePort' as const, 'LoadBalancer' as const),
+      annotations: fc.dictionary(fc.constantFrom('service.beta.kubernetes.io/aws-load-balancer-type', 'example.com/x'), fc.constantFrom('nlb', 'v')),
+      externalTrafficPolicy: fc.constantFrom('Cluster' as const, 'Local' as const),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ externalTrafficPolicy, ...service }) =>
+    externalTrafficPolicy !== undefined && (service.type === 'NodePort' || service.type === 'LoadBalancer')
+      ? { ...service, externalTrafficPolicy }
+      : service,
+  );
+
+// Patches each valid on every gateway: fields of the Deployment and the Service the spec has none for.
+const patchesArb: fc.Arbitrary<PatchSpec[]> = fc
+  .subarray([
+    { target: { kind: 'Deployment' as const }, operations: [{ op: 'add' as const, path: '/spec/template/spec/dnsPolicy', value: 'ClusterFirst' }] },
+    { target: { kind: 'Deployment' as const, name: 'gateway' }, operations: [{ op: 'add' as const, path: '/spec/minReadySeconds', value: 5 }] },
+    { target: { kind: 'Service' as const }, operations: [{ op: 'add' as const, path: '/spec/sessionAffinity', value: 'ClientIP' }] },
+  ])
+  .map((patches) => patches.filter((p) => p.target.kind !== 'Deployment' || p.target.name === undefined));
 
 /**
  * Valid Gateway specs (lib/validation accepts every one): 1–8 routes with nested prefixes, 1–3
@@ -357,6 +484,11 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         prefixDepth: fc.integer({ min: 0, max: 5 }),
         trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8'], ['203.0.113.0/24', '2001:db8::/32']),
         allowPublicTrustedProxies: fc.boolean(),
+        pod: podArb,
+        service: serviceArb,
+        // Budgets that leave a pod to evict with two pods or more (the map below keeps them to such specs).
+        disruptionBudget: fc.constantFrom({ maxUnavailable: 1 }, { maxUnavailable: '25%' }, { minAvailable: 1 }, { minAvailable: '50%' }),
+        patches: patchesArb,
         securityHeaders: fc.record(
           {
             enabled: fc.boolean(),
@@ -370,8 +502,10 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
       },
       { requiredKeys: ['routes'] },
     )
-    .map(({ routes, authPolicies, rateLimits, ...rest }) => ({
+    .map(({ routes, authPolicies, rateLimits, disruptionBudget, ...rest }) => ({
       ...rest,
+      // A budget only where it is rendered (two pods or more), and never one that blocks every drain.
+      ...(disruptionBudget && (rest.replicas ?? 2) >= 2 ? { disruptionBudget } : {}),
       // Public proxies only with the opt-in.
       ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
       ...(authPolicies ? { authPolicies } : {}),

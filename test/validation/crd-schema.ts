@@ -19,6 +19,8 @@ export interface SchemaNode {
   readonly minimum?: number;
   readonly maximum?: number;
   readonly anyOf?: readonly SchemaNode[];
+  /** Any JSON value (a patch operation's value), or an object of any fields (a Kubernetes shape). */
+  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
 const crd = parse(fs.readFileSync(path.join(__dirname, '../../crd/gateway.yaml'), 'utf8'));

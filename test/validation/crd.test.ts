@@ -79,6 +79,8 @@ const EDGE_SETUP: Record<string, (holder: Record<string, any>) => void> = {
     setAt(h, ['spec', 'routes', 0, 'methods'], ['GET']);
     setAt(h, ['spec', 'routes', 0, 'encoding'], 'json');
   },
+  // externalTrafficPolicy applies to NodePort and LoadBalancer Services only.
+  'spec.service.externalTrafficPolicy': (h) => setAt(h, ['spec', 'service', 'type'], 'LoadBalancer'),
 };
 
 /** Cross-field rules an enum value would break on the seed spec, and the setup that keeps them. */
@@ -129,6 +131,7 @@ describe.each(PROPERTIES.map((p) => ({ ...p, path: pathText(p.keys) })))('$path'
     test('every enum value passes at the path and another value does not', () => {
       for (const value of schema.enum!) {
         const problems = problemsAfter((h) => {
+          EDGE_SETUP[path]?.(h);
           ENUM_SETUP[path]?.(h, value);
           setAt(h, keys, value);
         });

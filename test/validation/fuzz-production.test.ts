@@ -1,5 +1,6 @@
 /** Any value in the production fields ends in path-qualified problems or a valid gateway, never a crash. */
 import fc from 'fast-check';
+import { GatewayValidationError } from '../../lib';
 import { seedSpec } from '../support/fixtures';
 import { synthGateway } from '../support/k8s';
 import { problemsOf } from '../support/validation';
@@ -42,4 +43,80 @@ test('a spec that passes validation always builds a gateway', () => {
     { numRuns: 200 },
   );
   expect(built).toBeGreaterThan(0); // the property saw valid specs, not only refusals
+});
+
+// Pod and Service settings and patches, near their valid shapes: every Kubernetes shape the spec takes as given.
+const POD_FIELDS = ['pod', 'service', 'disruptionBudget', 'patches'] as const;
+const nearPod = fc.oneof(
+  fc.anything(),
+  fc.record(
+    {
+      env: fc.array(fc.record({ name: fc.anything(), value: fc.anything(), valueFrom: fc.anything() }, { requiredKeys: [] })),
+      envFrom: fc.array(fc.record({ prefix: fc.anything(), configMapRef: fc.anything() }, { requiredKeys: [] })),
+      tolerations: fc.array(fc.anything()),
+      affinity: fc.anything(),
+      volumes: fc.array(fc.record({ name: fc.anything(), emptyDir: fc.anything(), hostPath: fc.anything() }, { requiredKeys: [] })),
+      volumeMounts: fc.array(fc.record({ name: fc.anything(), mountPath: fc.anything() }, { requiredKeys: [] })),
+      securityContext: fc.record({ ids: fc.anything(), runAsUser: fc.anything(), seccompProfile: fc.anything() }, { requiredKeys: [] }),
+      labels: fc.anything(),
+      livenessProbe: fc.anything(),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    { type: fc.anything(), externalTrafficPolicy: fc.anything(), minAvailable: fc.anything(), maxUnavailable: fc.anything() },
+    { requiredKeys: [] },
+  ),
+  fc.array(
+    fc.record(
+      {
+        target: fc.record(
+          { kind: fc.constantFrom('Deployment', 'Service', 'Ingress', 'ConfigMap'), name: fc.anything() },
+          { requiredKeys: ['kind'] },
+        ),
+        operations: fc.array(
+          fc.record(
+            {
+              op: fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test'),
+              path: fc.constantFrom(
+                '/spec/x',
+                '/spec/replicas',
+                '/metadata/labels/a',
+                '/spec/template/spec/hostNetwork',
+                '/data',
+                '/nope/x',
+                '/spec/ports/9',
+              ),
+              from: fc.constantFrom('/metadata/name', '/spec', '/missing'),
+              value: fc.anything(),
+            },
+            { requiredKeys: ['op', 'path'] },
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+      },
+      { requiredKeys: ['target', 'operations'] },
+    ),
+    { maxLength: 3 },
+  ),
+  fc.constantFrom({}, [], { env: [{ name: 'APP_X', value: 'y' }] }, { type: 'LoadBalancer' }, { maxUnavailable: '10%' }),
+);
+
+test('pod settings and patches: validation never throws, and a gateway builds or is refused with problems at spec. paths', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...POD_FIELDS), nearPod, (field, value) => {
+      const spec = { ...seedSpec(), [field]: value };
+      const problems = problemsOf(spec);
+      for (const line of problems) expect(line).toMatch(/^spec\.[A-Za-z]/);
+      if (problems.length > 0) return;
+      // Patches are checked again once applied: a refusal is a GatewayValidationError at spec.patches paths, never a crash.
+      try {
+        synthGateway(spec);
+      } catch (e) {
+        expect(e).toBeInstanceOf(GatewayValidationError);
+        for (const p of (e as GatewayValidationError).problems) expect(p.path).toMatch(/^spec\.patches\[\d+\]/);
+      }
+    }),
+    { numRuns: 400 },
+  );
 });

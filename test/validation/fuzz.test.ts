@@ -264,7 +264,9 @@ function certainCorruptions(cr: unknown): Certain[] {
     if (keys.length > 0 && keys[0] !== 'spec' && !(text in DOCUMENT_TYPES) && !DOCUMENT_REQUIRED.includes(text)) continue;
     const schema = DOCUMENT_TYPES[text] ?? schemaAt(keys);
     if (keys.length === 0 || schema?.properties) out.push({ keys, how: 'unknownKey' });
-    if (keys.length > 0 && schema) out.push({ keys, how: 'wrongType' });
+    // A node of any JSON value (no type, preserve-unknown-fields) has no wrong type.
+    const anyValue = schema?.type === undefined && schema?.['x-kubernetes-preserve-unknown-fields'] === true;
+    if (keys.length > 0 && schema && !anyValue) out.push({ keys, how: 'wrongType' });
     const last = keys[keys.length - 1];
     const required = DOCUMENT_REQUIRED.includes(text) || (typeof last === 'string' && (schemaAt(keys.slice(0, -1))?.required ?? []).includes(last));
     if (required) out.push({ keys, how: 'deleteRequired' });
