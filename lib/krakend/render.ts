@@ -11,6 +11,8 @@ import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
 import { loggingConfig, serverTimeouts } from './server';
 import { telemetryExtraConfig } from './telemetry';
+import { corsConfig } from './cors';
+import { clientTlsConfig } from './client-tls';
 import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
 
 /** Options of the renderer that are not part of the spec. */
@@ -20,6 +22,12 @@ export interface KrakendRenderOptions {
    * @default 'gateway'
    */
   readonly name?: string;
+  /**
+   * The file `client_tls.ca_certs` names for `backendCaBundle`: where the pods mount it, or another
+   * path to serve the same config elsewhere (a test, a local run).
+   * @default '/etc/krakend/backend-ca/<key>', the file the Deployment mounts
+   */
+  readonly backendCaFile?: string;
 }
 
 /**
@@ -32,12 +40,15 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
   const securityHttp = securityHttpConfig(spec);
+  const cors = corsConfig(spec);
+  const clientTls = clientTlsConfig(spec, options.backendCaFile);
   return {
     version: 3,
     name: options.name ?? 'gateway',
     port: KRAKEND_PORT,
     timeout: spec.timeout.text,
     ...serverTimeouts(spec),
+    ...(clientTls ? { client_tls: clientTls } : {}),
     // Every endpoint proxies untouched (status, headers, body): set once here, inherited by all.
     output_encoding: 'no-op',
     extra_config: {
@@ -58,6 +69,7 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
       'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
       ...(securityHttp ? { 'security/http': securityHttp } : {}),
+      ...(cors ? { 'security/cors': cors } : {}),
     },
     endpoints,
   };

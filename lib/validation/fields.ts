@@ -19,6 +19,10 @@ import type {
   SecurityHeadersSpec,
   HstsSpec,
   ServiceMonitorSpec,
+  LoggingSpec,
+  CorsSpec,
+  TracingSpec,
+  CaBundleSpec,
 } from '../spec';
 
 /** The field names of a spec interface: all of them, and no other. */
@@ -46,6 +50,10 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   networkPolicy: true,
   serviceMonitor: true,
   securityHeaders: true,
+  logging: true,
+  cors: true,
+  tracing: true,
+  backendCaBundle: true,
 });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
@@ -75,6 +83,7 @@ export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({
   capacity: true,
   totalMaxRate: true,
   totalCapacity: true,
+  scope: true,
 });
 export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   name: true,
@@ -90,6 +99,12 @@ export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   requireExpiry: true,
   unknownKeyCooldown: true,
   allowLinkLocal: true,
+  alg: true,
+  roles: true,
+  rolesKey: true,
+  scopes: true,
+  scopesKey: true,
+  scopesMatcher: true,
 });
 export const CLAIM_HEADER_FIELDS = fieldsOf<ClaimHeaderSpec>({ claim: true, header: true });
 export const INGRESS_FIELDS = fieldsOf<IngressSpec>({
@@ -125,3 +140,14 @@ export const SECURITY_HEADERS_FIELDS = fieldsOf<SecurityHeadersSpec>({
   referrerPolicy: true,
 });
 export const HSTS_FIELDS = fieldsOf<HstsSpec>({ maxAge: true, includeSubdomains: true });
+export const LOGGING_FIELDS = fieldsOf<LoggingSpec>({ level: true, format: true });
+export const CORS_FIELDS = fieldsOf<CorsSpec>({
+  allowOrigins: true,
+  allowMethods: true,
+  allowHeaders: true,
+  exposeHeaders: true,
+  allowCredentials: true,
+  maxAge: true,
+});
+export const TRACING_FIELDS = fieldsOf<TracingSpec>({ endpoint: true, protocol: true, sampleRate: true });
+export const CA_BUNDLE_FIELDS = fieldsOf<CaBundleSpec>({ configMap: true, secret: true, key: true });

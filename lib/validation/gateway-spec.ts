@@ -14,6 +14,7 @@ import { LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
+import { checkCaBundle, checkCors, checkLogging, checkRateLimitShares, checkTracing } from './service-options';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -78,5 +79,10 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   checkProduction(c, path, spec);
   if (spec.securityHeaders !== undefined) checkSecurityHeaders(c, `${path}.securityHeaders`, spec.securityHeaders);
   checkTemplateText(c, path, spec);
+  if (spec.logging !== undefined) checkLogging(c, `${path}.logging`, spec.logging, spec.logLevel);
+  if (spec.cors !== undefined) checkCors(c, `${path}.cors`, spec.cors);
+  if (spec.tracing !== undefined) checkTracing(c, `${path}.tracing`, spec.tracing, spec.networkPolicy);
+  if (spec.backendCaBundle !== undefined) checkCaBundle(c, `${path}.backendCaBundle`, spec.backendCaBundle);
+  checkRateLimitShares(c, `${path}.rateLimits`, spec);
   return c.problems;
 }
