@@ -1198,7 +1198,7 @@ export interface GatewaySpecTracing {
   readonly protocol?: GatewaySpecTracingProtocol;
 
   /**
-   * The share of requests traced, above 0 and at most 1. @default 0.1
+   * The share of requests traced, from 0.000001 (one in a million; krakend-otel traces every request for 0) to 1. @default 0.1
    *
    * @schema GatewaySpecTracing#sampleRate
    */

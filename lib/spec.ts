@@ -647,7 +647,7 @@ export interface TracingSpec {
    */
   readonly protocol?: OtlpProtocol;
   /**
-   * The share of requests traced, above 0 and at most 1 (KrakenD's `trace_sample_rate`). 0 is refused:
+   * The share of requests traced, from 0.000001 (one in a million) to 1 (KrakenD's `trace_sample_rate`). 0 is refused:
    * krakend-otel (state/state.go) samples every request for any rate outside (0, 1). A request whose
    * `traceparent` says sampled is traced whatever the rate (parent-based sampling).
    * @default 0.1

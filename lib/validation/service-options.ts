@@ -96,7 +96,10 @@ export function checkCors(c: Checker, path: string, value: unknown): void {
   }
 }
 
-/** `tracing`: the collector, the protocol, and a sample rate in (0, 1]. */
+/** The smallest sample rate; krakend-otel (state/state.go) reads 0 as "trace every request". */
+const MIN_SAMPLE_RATE = 0.000001;
+
+/** `tracing`: the collector, the protocol, and a sample rate from MIN_SAMPLE_RATE to 1. */
 export function checkTracing(c: Checker, path: string, value: unknown, networkPolicy: unknown): void {
   if (!c.object(path, value, TRACING_FIELDS)) return;
   const url = c.string(`${path}.endpoint`, value.endpoint, 'the OTLP collector, e.g. http://otel-collector.monitoring.svc:4317')
@@ -110,10 +113,11 @@ export function checkTracing(c: Checker, path: string, value: unknown, networkPo
     );
   if (value.protocol !== undefined) c.enumValue(`${path}.protocol`, value.protocol, ['grpc', 'http']);
   const rate = value.sampleRate;
-  if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && rate <= 1)) {
+  if (rate !== undefined && !(typeof rate === 'number' && rate >= MIN_SAMPLE_RATE && rate <= 1)) {
     c.add(
       `${path}.sampleRate`,
-      `must be a number above 0 and at most 1 (got ${show(rate)}) — krakend-otel traces every request for a rate of 0; remove tracing to trace none`,
+      `must be a number from ${MIN_SAMPLE_RATE} (one request in a million) to 1 (got ${show(rate)}) — krakend-otel traces every request ` +
+        'for a rate of 0; remove tracing to trace none',
     );
   }
 }
