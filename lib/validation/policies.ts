@@ -157,7 +157,8 @@ export function checkAuthPolicies(c: Checker, path: string, value: unknown): Pol
     checkClaimValues(c, p, a, 'scopes', 'scopesKey', 'a scope, e.g. chat:write');
     if (a.scopesMatcher !== undefined) {
       c.enumValue(`${p}.scopesMatcher`, a.scopesMatcher, ['any', 'all']);
-      if (a.scopes === undefined) c.add(`${p}.scopes`, `is missing: scopesMatcher ${show(a.scopesMatcher)} has no scopes to match — add scopes or remove scopesMatcher`);
+      if (a.scopes === undefined)
+        c.add(`${p}.scopes`, `is missing: scopesMatcher ${show(a.scopesMatcher)} has no scopes to match — add scopes or remove scopesMatcher`);
     }
   });
 }
@@ -180,7 +181,10 @@ function checkClaimValues(c: Checker, p: string, a: Record<string, unknown>, fie
   const key = a[keyField];
   if (key === undefined) return;
   if (c.string(`${p}.${keyField}`, key, `the claim holding the ${field}`, MAX_CLAIM_LENGTH) && list === undefined)
-    c.add(`${p}.${field}`, `is missing: ${keyField} ${show(key)} names a claim, but there are no ${field} to check — add ${field} or remove ${keyField}`);
+    c.add(
+      `${p}.${field}`,
+      `is missing: ${keyField} ${show(key)} names a claim, but there are no ${field} to check — add ${field} or remove ${keyField}`,
+    );
 }
 
 /**

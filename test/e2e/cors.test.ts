@@ -90,8 +90,14 @@ describeWithKrakend('CORS in krakend run', (bin) => {
   });
 
   test('a preflight asking for a header or method not allowed gets no CORS headers', async () => {
-    const header = await send(gateway.url, { ...preflight('/v1/public', APP), headers: { ...preflight('', APP).headers, 'Access-Control-Request-Headers': 'x-other' } });
-    const method = await send(gateway.url, { ...preflight('/v1/public', APP), headers: { ...preflight('', APP).headers, 'Access-Control-Request-Method': 'PATCH' } });
+    const header = await send(gateway.url, {
+      ...preflight('/v1/public', APP),
+      headers: { ...preflight('', APP).headers, 'Access-Control-Request-Headers': 'x-other' },
+    });
+    const method = await send(gateway.url, {
+      ...preflight('/v1/public', APP),
+      headers: { ...preflight('', APP).headers, 'Access-Control-Request-Method': 'PATCH' },
+    });
     expect(corsHeaders(header)).toEqual([]);
     expect(corsHeaders(method)).toEqual([]);
   });

@@ -63,7 +63,10 @@ describeWithKrakend('logging in krakend run', (bin) => {
 
   test('level ERROR writes the exporter error and no INFO line; CRITICAL hides the error too', async () => {
     // GIVEN two gateways tracing to a collector that refuses connections
-    const [error, critical]: RunningKrakend[] = await Promise.all([serveGateway(bin, spec({ level: 'ERROR' }, true)), serveGateway(bin, spec({ level: 'CRITICAL' }, true))]);
+    const [error, critical]: RunningKrakend[] = await Promise.all([
+      serveGateway(bin, spec({ level: 'ERROR' }, true)),
+      serveGateway(bin, spec({ level: 'CRITICAL' }, true)),
+    ]);
     // WHEN each serves a request, whose span is exported 5 s later
     expect((await send(error.url, { path: '/v1' })).status).toBe(200);
     expect((await send(critical.url, { path: '/v1' })).status).toBe(200);

@@ -107,7 +107,10 @@ describeWithKrakend('OpenTelemetry traces in krakend run', (bin) => {
     const gateway = await serveGateway(bin, spec({ endpoint: `127.0.0.1:${collector.port}`, sampleRate: 1 }));
     expect((await send(gateway.url, { path: '/v1' })).status).toBe(200);
     expect(await eventually(() => collector.calls.length > 0, EXPORT_WAIT_MS)).toBe(true);
-    expect(collector.calls[0]).toMatchObject({ path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', contentType: 'application/grpc' });
+    expect(collector.calls[0]).toMatchObject({
+      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      contentType: 'application/grpc',
+    });
     expect(collector.calls[0].bytes).toBeGreaterThan(5);
     await gateway.stop();
     await collector.close();
@@ -123,7 +126,8 @@ describeWithKrakend('OpenTelemetry traces in krakend run', (bin) => {
     zeroConfig.extra_config['telemetry/opentelemetry'].trace_sample_rate = 0;
     const zeroGateway = await startKrakend(bin, zeroConfig);
     // WHEN each serves ten requests
-    for (const g of [rareGateway, noneGateway, zeroGateway]) for (let i = 0; i < 10; i++) expect((await send(g.url, { path: '/v1' })).status).toBe(200);
+    for (const g of [rareGateway, noneGateway, zeroGateway])
+      for (let i = 0; i < 10; i++) expect((await send(g.url, { path: '/v1' })).status).toBe(200);
     // THEN only the rate of 0 exports, and by the time it has, the others have had their chance
     expect(await eventually(() => traces(zero).length > 0, EXPORT_WAIT_MS)).toBe(true);
     await new Promise((r) => setTimeout(r, 1_000));

@@ -242,7 +242,9 @@ export async function startIssuer(iss = 'https://iam.test'): Promise<Issuer> {
       }
       if (alg === 'ES256') {
         // JWS (RFC 7518 3.4) takes the raw r || s, not Node's default DER encoding.
-        const signature = createSign('SHA256').update(input).sign({ key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
+        const signature = createSign('SHA256')
+          .update(input)
+          .sign({ key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
         return `${input}.${signature.toString('base64url')}`;
       }
       const signer = createSign('RSA-SHA256');
