@@ -35,7 +35,8 @@ describe('backendCaBundle', () => {
 });
 
 describe('tracing and the NetworkPolicy', () => {
-  const egressOf = (tracing: object) => only(synthGateway({ tracing, networkPolicy: {} }).manifests, 'NetworkPolicy').spec.egress;
+  const egressOf = (tracing: { endpoint: string; protocol?: 'grpc' | 'http' }) =>
+    only(synthGateway({ tracing, networkPolicy: {} }).manifests, 'NetworkPolicy').spec.egress;
 
   test('a collector in the cluster: its namespace on its port (4317 by default for grpc)', () => {
     expect(egressOf({ endpoint: 'otel-collector.monitoring.svc' })).toContainEqual({
