@@ -24,6 +24,14 @@ export type {
   SecretKeySpec,
   SecurityHeadersSpec,
   ServiceMonitorSpec,
+  LoggingSpec,
+  LogFormat,
+  CorsSpec,
+  TracingSpec,
+  OtlpProtocol,
+  CaBundleSpec,
+  JwtAlgorithm,
+  RateLimitScope,
 } from './spec';
 export { GATEWAY_API_VERSION, GATEWAY_KIND } from './custom-resource';
 export type { GatewayManifest, GatewayManifestMetadata } from './custom-resource';

@@ -62,6 +62,14 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'ServiceMonitorSpec',
       'SourceProblem',
       'ValidationProblem',
+      'LoggingSpec',
+      'LogFormat',
+      'CorsSpec',
+      'TracingSpec',
+      'OtlpProtocol',
+      'CaBundleSpec',
+      'JwtAlgorithm',
+      'RateLimitScope',
     ].sort(),
   );
   // The rendered config's types, whole: Gateway.krakendConfig and renderKrakendConfig return them.
