@@ -257,6 +257,34 @@ export interface GatewaySpec {
    * @schema GatewaySpec#patches
    */
   readonly patches?: GatewaySpecPatches[];
+
+  /**
+   * KrakenD's logger (telemetry/logging). @default level INFO (or logLevel), format default
+   *
+   * @schema GatewaySpec#logging
+   */
+  readonly logging?: GatewaySpecLogging;
+
+  /**
+   * CORS for browsers (security/cors); the backends' Access-Control-* headers are removed. @default no CORS headers
+   *
+   * @schema GatewaySpec#cors
+   */
+  readonly cors?: GatewaySpecCors;
+
+  /**
+   * OpenTelemetry traces to an OTLP collector (telemetry/opentelemetry). @default no traces
+   *
+   * @schema GatewaySpec#tracing
+   */
+  readonly tracing?: GatewaySpecTracing;
+
+  /**
+   * PEM CA certificates for https backends, from a ConfigMap or a Secret key mounted in the pods. @default the system's CAs
+   *
+   * @schema GatewaySpec#backendCaBundle
+   */
+  readonly backendCaBundle?: GatewaySpecBackendCaBundle;
 }
 
 /**
@@ -289,6 +317,10 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'service': toJson_GatewaySpecService(obj.service),
     'disruptionBudget': toJson_GatewaySpecDisruptionBudget(obj.disruptionBudget),
     'patches': obj.patches?.map(y => toJson_GatewaySpecPatches(y)),
+    'logging': toJson_GatewaySpecLogging(obj.logging),
+    'cors': toJson_GatewaySpecCors(obj.cors),
+    'tracing': toJson_GatewaySpecTracing(obj.tracing),
+    'backendCaBundle': toJson_GatewaySpecBackendCaBundle(obj.backendCaBundle),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -601,6 +633,13 @@ export interface GatewaySpecRateLimits {
    * @schema GatewaySpecRateLimits#totalCapacity
    */
   readonly totalCapacity?: number;
+
+  /**
+   * pod counts the limit in each pod; cluster divides it by the pod count (replicas or minReplicas), rounded down. @default pod
+   *
+   * @schema GatewaySpecRateLimits#scope
+   */
+  readonly scope?: GatewaySpecRateLimitsScope;
 }
 
 /**
@@ -617,6 +656,7 @@ export function toJson_GatewaySpecRateLimits(obj: GatewaySpecRateLimits | undefi
     'capacity': obj.capacity,
     'totalMaxRate': obj.totalMaxRate,
     'totalCapacity': obj.totalCapacity,
+    'scope': obj.scope,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -715,6 +755,48 @@ export interface GatewaySpecAuthPolicies {
    * @schema GatewaySpecAuthPolicies#allowLinkLocal
    */
   readonly allowLinkLocal?: boolean;
+
+  /**
+   * The signing algorithm tokens must use. @default RS256
+   *
+   * @schema GatewaySpecAuthPolicies#alg
+   */
+  readonly alg?: GatewaySpecAuthPoliciesAlg;
+
+  /**
+   * Roles a token must carry, any one of them (403 otherwise). @default no role check
+   *
+   * @schema GatewaySpecAuthPolicies#roles
+   */
+  readonly roles?: string[];
+
+  /**
+   * The claim holding the roles; a dotted name reads a nested claim. @default roles
+   *
+   * @schema GatewaySpecAuthPolicies#rolesKey
+   */
+  readonly rolesKey?: string;
+
+  /**
+   * Scopes a token must carry (403 otherwise). @default no scope check
+   *
+   * @schema GatewaySpecAuthPolicies#scopes
+   */
+  readonly scopes?: string[];
+
+  /**
+   * The claim holding the scopes; a dotted name reads a nested claim. @default scope
+   *
+   * @schema GatewaySpecAuthPolicies#scopesKey
+   */
+  readonly scopesKey?: string;
+
+  /**
+   * Whether a token needs any or all of the scopes. @default any
+   *
+   * @schema GatewaySpecAuthPolicies#scopesMatcher
+   */
+  readonly scopesMatcher?: GatewaySpecAuthPoliciesScopesMatcher;
 }
 
 /**
@@ -737,6 +819,12 @@ export function toJson_GatewaySpecAuthPolicies(obj: GatewaySpecAuthPolicies | un
     'requireExpiry': obj.requireExpiry,
     'unknownKeyCooldown': obj.unknownKeyCooldown,
     'allowLinkLocal': obj.allowLinkLocal,
+    'alg': obj.alg,
+    'roles': obj.roles?.map(y => y),
+    'rolesKey': obj.rolesKey,
+    'scopes': obj.scopes?.map(y => y),
+    'scopesKey': obj.scopesKey,
+    'scopesMatcher': obj.scopesMatcher,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1202,7 +1290,7 @@ export interface GatewaySpecPod {
   readonly startupProbe?: GatewaySpecPodStartupProbe;
 
   /**
-   * More volumes (Kubernetes Volume) of the types the restricted profile allows; not config or tmp. @default []
+   * More volumes (Kubernetes Volume) of the types the restricted profile allows; not config, tmp or backend-ca. @default []
    *
    * @schema GatewaySpecPod#volumes
    */
@@ -1376,6 +1464,198 @@ export function toJson_GatewaySpecPatches(obj: GatewaySpecPatches | undefined): 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * KrakenD's logger (telemetry/logging). @default level INFO (or logLevel), format default
+ *
+ * @schema GatewaySpecLogging
+ */
+export interface GatewaySpecLogging {
+  /**
+   * The least severe level written; give this or logLevel. @default logLevel, else INFO
+   *
+   * @schema GatewaySpecLogging#level
+   */
+  readonly level?: GatewaySpecLoggingLevel;
+
+  /**
+   * KrakenD's own lines, or one JSON object a line for Logstash. @default default
+   *
+   * @schema GatewaySpecLogging#format
+   */
+  readonly format?: GatewaySpecLoggingFormat;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecLogging' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecLogging(obj: GatewaySpecLogging | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'level': obj.level,
+    'format': obj.format,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CORS for browsers (security/cors); the backends' Access-Control-* headers are removed. @default no CORS headers
+ *
+ * @schema GatewaySpecCors
+ */
+export interface GatewaySpecCors {
+  /**
+   * Origins allowed, scheme://host[:port] as browsers send them, or ["*"] alone.
+   *
+   * @schema GatewaySpecCors#allowOrigins
+   */
+  readonly allowOrigins: string[];
+
+  /**
+   * Methods allowed in a preflight. @default every method the routes serve
+   *
+   * @schema GatewaySpecCors#allowMethods
+   */
+  readonly allowMethods?: GatewaySpecCorsAllowMethods[];
+
+  /**
+   * Request headers allowed in a preflight. @default [Authorization, Content-Type]
+   *
+   * @schema GatewaySpecCors#allowHeaders
+   */
+  readonly allowHeaders?: string[];
+
+  /**
+   * Response headers scripts may read. @default []
+   *
+   * @schema GatewaySpecCors#exposeHeaders
+   */
+  readonly exposeHeaders?: string[];
+
+  /**
+   * Access-Control-Allow-Credentials: true; not with the origin *. @default false
+   *
+   * @schema GatewaySpecCors#allowCredentials
+   */
+  readonly allowCredentials?: boolean;
+
+  /**
+   * How long browsers cache a preflight, whole seconds from 1s to 24h. @default none (browsers: 5s)
+   *
+   * @schema GatewaySpecCors#maxAge
+   */
+  readonly maxAge?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecCors' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecCors(obj: GatewaySpecCors | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowOrigins': obj.allowOrigins?.map(y => y),
+    'allowMethods': obj.allowMethods?.map(y => y),
+    'allowHeaders': obj.allowHeaders?.map(y => y),
+    'exposeHeaders': obj.exposeHeaders?.map(y => y),
+    'allowCredentials': obj.allowCredentials,
+    'maxAge': obj.maxAge,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OpenTelemetry traces to an OTLP collector (telemetry/opentelemetry). @default no traces
+ *
+ * @schema GatewaySpecTracing
+ */
+export interface GatewaySpecTracing {
+  /**
+   * The collector, http(s)://host[:port] or host:port. @default port 4317 for grpc, 4318 for http
+   *
+   * @schema GatewaySpecTracing#endpoint
+   */
+  readonly endpoint: string;
+
+  /**
+   * OTLP over gRPC or HTTP. @default grpc
+   *
+   * @schema GatewaySpecTracing#protocol
+   */
+  readonly protocol?: GatewaySpecTracingProtocol;
+
+  /**
+   * The share of requests traced, from 0.000001 (one in a million; krakend-otel traces every request for 0) to 1. @default 0.1
+   *
+   * @schema GatewaySpecTracing#sampleRate
+   */
+  readonly sampleRate?: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTracing' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTracing(obj: GatewaySpecTracing | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endpoint': obj.endpoint,
+    'protocol': obj.protocol,
+    'sampleRate': obj.sampleRate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PEM CA certificates for https backends, from a ConfigMap or a Secret key mounted in the pods. @default the system's CAs
+ *
+ * @schema GatewaySpecBackendCaBundle
+ */
+export interface GatewaySpecBackendCaBundle {
+  /**
+   * The ConfigMap's name; give this or secret.
+   *
+   * @schema GatewaySpecBackendCaBundle#configMap
+   */
+  readonly configMap?: string;
+
+  /**
+   * The Secret's name; give this or configMap.
+   *
+   * @schema GatewaySpecBackendCaBundle#secret
+   */
+  readonly secret?: string;
+
+  /**
+   * The key holding the PEM certificates. @default ca.crt
+   *
+   * @schema GatewaySpecBackendCaBundle#key
+   */
+  readonly key?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecBackendCaBundle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecBackendCaBundle(obj: GatewaySpecBackendCaBundle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMap': obj.configMap,
+    'secret': obj.secret,
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
  *
  * @schema GatewaySpecImagePullPolicy
@@ -1538,6 +1818,18 @@ export enum GatewaySpecRateLimitsKey {
 }
 
 /**
+ * pod counts the limit in each pod; cluster divides it by the pod count (replicas or minReplicas), rounded down. @default pod
+ *
+ * @schema GatewaySpecRateLimitsScope
+ */
+export enum GatewaySpecRateLimitsScope {
+  /** pod */
+  POD = "pod",
+  /** cluster */
+  CLUSTER = "cluster",
+}
+
+/**
  * Policy type; jwt validates tokens issued by IAM.
  *
  * @schema GatewaySpecAuthPoliciesType
@@ -1580,6 +1872,46 @@ export function toJson_GatewaySpecAuthPoliciesPropagateClaims(obj: GatewaySpecAu
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The signing algorithm tokens must use. @default RS256
+ *
+ * @schema GatewaySpecAuthPoliciesAlg
+ */
+export enum GatewaySpecAuthPoliciesAlg {
+  /** RS256 */
+  RS256 = "RS256",
+  /** RS384 */
+  RS384 = "RS384",
+  /** RS512 */
+  RS512 = "RS512",
+  /** PS256 */
+  PS256 = "PS256",
+  /** PS384 */
+  PS384 = "PS384",
+  /** PS512 */
+  PS512 = "PS512",
+  /** ES256 */
+  ES256 = "ES256",
+  /** ES384 */
+  ES384 = "ES384",
+  /** ES512 */
+  ES512 = "ES512",
+  /** EdDSA */
+  ED_DSA = "EdDSA",
+}
+
+/**
+ * Whether a token needs any or all of the scopes. @default any
+ *
+ * @schema GatewaySpecAuthPoliciesScopesMatcher
+ */
+export enum GatewaySpecAuthPoliciesScopesMatcher {
+  /** any */
+  ANY = "any",
+  /** all */
+  ALL = "all",
+}
 
 /**
  * @schema GatewaySpecIngressTls
@@ -2164,6 +2496,64 @@ export function toJson_GatewaySpecPatchesOperations(obj: GatewaySpecPatchesOpera
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The least severe level written; give this or logLevel. @default logLevel, else INFO
+ *
+ * @schema GatewaySpecLoggingLevel
+ */
+export enum GatewaySpecLoggingLevel {
+  /** DEBUG */
+  DEBUG = "DEBUG",
+  /** INFO */
+  INFO = "INFO",
+  /** WARNING */
+  WARNING = "WARNING",
+  /** ERROR */
+  ERROR = "ERROR",
+  /** CRITICAL */
+  CRITICAL = "CRITICAL",
+}
+
+/**
+ * KrakenD's own lines, or one JSON object a line for Logstash. @default default
+ *
+ * @schema GatewaySpecLoggingFormat
+ */
+export enum GatewaySpecLoggingFormat {
+  /** default */
+  DEFAULT = "default",
+  /** logstash */
+  LOGSTASH = "logstash",
+}
+
+/**
+ * @schema GatewaySpecCorsAllowMethods
+ */
+export enum GatewaySpecCorsAllowMethods {
+  /** GET */
+  GET = "GET",
+  /** POST */
+  POST = "POST",
+  /** PUT */
+  PUT = "PUT",
+  /** PATCH */
+  PATCH = "PATCH",
+  /** DELETE */
+  DELETE = "DELETE",
+}
+
+/**
+ * OTLP over gRPC or HTTP. @default grpc
+ *
+ * @schema GatewaySpecTracingProtocol
+ */
+export enum GatewaySpecTracingProtocol {
+  /** grpc */
+  GRPC = "grpc",
+  /** http */
+  HTTP = "http",
+}
 
 /**
  * The Secret and key that hold the value.

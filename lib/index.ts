@@ -27,6 +27,14 @@ export type {
   SecretKeySpec,
   SecurityHeadersSpec,
   ServiceMonitorSpec,
+  LoggingSpec,
+  LogFormat,
+  CorsSpec,
+  TracingSpec,
+  OtlpProtocol,
+  CaBundleSpec,
+  JwtAlgorithm,
+  RateLimitScope,
 } from './spec';
 // The pod, Service, disruption-budget and patch settings.
 export type {

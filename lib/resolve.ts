@@ -6,13 +6,24 @@
 // stays as given, so a CR round-trips unchanged.
 import { durationMs } from './grammar/durations';
 import { quantityAmount } from './grammar/quantities';
-import { BackendUrl, parseBackendUrl } from './grammar/urls';
+import { BackendUrl, HttpUrl, parseBackendUrl, parseCollectorUrl } from './grammar/urls';
 import {
   AUTOSCALING_DEFAULTS,
   AuthPolicySpec,
   BackendEncoding,
+  AutoscalingSpec,
+  BACKEND_CA_DIR,
+  CaBundleSpec,
   ClaimHeaderSpec,
+  CorsSpec,
   DEFAULTS,
+  HTTP_METHODS,
+  JwtAlgorithm,
+  LogFormat,
+  OtlpProtocol,
+  RateLimitScope,
+  SERVICE_OPTION_DEFAULTS,
+  TracingSpec,
   GatewaySpec,
   HttpMethod,
   ImageSpec,
@@ -69,6 +80,8 @@ export interface ResolvedRateLimit {
   readonly capacity: number;
   /** The cap for all clients together; undefined without `totalMaxRate`. */
   readonly total?: { readonly maxRate: number; readonly capacity: number };
+  /** Where it is counted; with `cluster` the rates and capacities above are already each pod's share. */
+  readonly scope: RateLimitScope;
 }
 
 /** A jwt auth policy with its defaults. */
@@ -84,6 +97,14 @@ export interface ResolvedAuthPolicy {
   readonly propagateClaims: readonly ClaimHeaderSpec[];
   readonly requireExpiry: boolean;
   readonly unknownKeyCooldown: ResolvedDuration;
+  readonly alg: JwtAlgorithm;
+  /** Roles a token needs one of; empty for no role check. */
+  readonly roles: readonly string[];
+  readonly rolesKey: string;
+  /** Scopes a token needs; empty for no scope check. */
+  readonly scopes: readonly string[];
+  readonly scopesKey: string;
+  readonly scopesMatcher: 'any' | 'all';
 }
 
 /** A route with its policies and every default. */
@@ -273,7 +294,50 @@ export interface ResolvedGatewaySpec {
   readonly disruptionBudget: ResolvedDisruptionBudget;
   /** The patches, applied by the construct after rendering. */
   readonly patches: readonly PatchSpec[];
+  readonly logFormat: LogFormat;
+  /** CORS; undefined when off. */
+  readonly cors?: ResolvedCors;
+  /** Traces; undefined when off. */
+  readonly tracing?: ResolvedTracing;
+  /** The backends' CA bundle; undefined for the system's CAs only. */
+  readonly backendCaBundle?: ResolvedCaBundle;
 }
+
+/** CORS with its defaults. */
+export interface ResolvedCors {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly HttpMethod[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAge?: ResolvedDuration;
+}
+
+/** Traces with their defaults: the collector's parts and its port decided. */
+export interface ResolvedTracing {
+  readonly collector: HttpUrl;
+  readonly port: number;
+  readonly protocol: OtlpProtocol;
+  readonly sampleRate: number;
+}
+
+/** The CA bundle: where it comes from, and the file it is in the pod. */
+export interface ResolvedCaBundle {
+  readonly source: { readonly configMap: string } | { readonly secret: string };
+  readonly key: string;
+  /** The folder the pods mount it in; the file is `<dir>/<key>`. */
+  readonly dir: string;
+}
+
+/** The response headers of CORS (Fetch standard, 3.2.3), which a backend of a CORS gateway must not send too. */
+export const CORS_RESPONSE_HEADERS: readonly string[] = [
+  'Access-Control-Allow-Origin',
+  'Access-Control-Allow-Credentials',
+  'Access-Control-Allow-Methods',
+  'Access-Control-Allow-Headers',
+  'Access-Control-Expose-Headers',
+  'Access-Control-Max-Age',
+];
 
 /**
  * The resolved form of a spec that passed validation. A value validation refuses is a bug of the
@@ -289,7 +353,11 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
   const exact = new Set<string>();
   for (const route of spec.routes) if (route.exact === true) for (const m of resolveMethods(route.methods)) exact.add(`${m} ${route.prefix}`);
   const secretEnvs = resolveSecretEnvVars(spec.routes);
-  const routes = spec.routes.map((route) => resolveRoute(route, { timeout, prefixDepth, rateLimits, authPolicies: byName, exact, secretEnvs }));
+  const pods = resolveSharePods(spec.replicas, spec.autoscaling);
+  const corsOn = spec.cors !== undefined;
+  const routes = spec.routes.map((route) =>
+    resolveRoute(route, { timeout, prefixDepth, rateLimits, authPolicies: byName, exact, secretEnvs, pods, corsOn }),
+  );
   const ingress = resolveIngress(spec.ingress);
   const autoscaling = spec.autoscaling && {
     minReplicas: resolveMinReplicas(spec.autoscaling.minReplicas),
@@ -310,7 +378,7 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     longestTimeout: routes.reduce((longest, r) => (r.timeout.ms > longest.ms ? r.timeout : longest), timeout),
     readHeaderTimeout: duration(spec.readHeaderTimeout ?? DEFAULTS.readHeaderTimeout),
     idleTimeout: duration(spec.idleTimeout ?? DEFAULTS.idleTimeout),
-    logLevel: spec.logLevel ?? DEFAULTS.logLevel,
+    logLevel: resolveLogLevel(spec),
     trustedProxies: spec.trustedProxies ?? DEFAULTS.trustedProxies,
     autoscaling,
     topologySpread: spec.topologySpread !== false,
@@ -323,6 +391,10 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     service: resolveService(spec.service ?? {}),
     disruptionBudget: resolveDisruptionBudget(spec.disruptionBudget ?? {}),
     patches: spec.patches ?? [],
+    logFormat: spec.logging?.format ?? SERVICE_OPTION_DEFAULTS.logFormat,
+    cors: spec.cors && resolveCors(spec.cors, routes),
+    tracing: spec.tracing && resolveTracing(spec.tracing),
+    backendCaBundle: spec.backendCaBundle && resolveCaBundle(spec.backendCaBundle),
   };
 }
 
@@ -378,6 +450,53 @@ function resolveDisruptionBudget(budget: DisruptionBudgetSpec): ResolvedDisrupti
   return { maxUnavailable: budget.maxUnavailable ?? POD_DEFAULTS.maxUnavailable };
 }
 
+function resolveCors(cors: CorsSpec, routes: readonly ResolvedRoute[]): ResolvedCors {
+  const served = new Set(routes.flatMap((r) => r.methods));
+  return {
+    allowOrigins: cors.allowOrigins,
+    allowMethods: cors.allowMethods ? [...new Set(cors.allowMethods)] : HTTP_METHODS.filter((m) => served.has(m)),
+    allowHeaders: cors.allowHeaders ?? SERVICE_OPTION_DEFAULTS.corsAllowHeaders,
+    exposeHeaders: cors.exposeHeaders ?? [],
+    allowCredentials: cors.allowCredentials === true,
+    maxAge: cors.maxAge === undefined ? undefined : duration(cors.maxAge),
+  };
+}
+
+function resolveTracing(tracing: TracingSpec): ResolvedTracing {
+  const collector = parseCollectorUrl(tracing.endpoint).value;
+  if (!collector) throw new Error(`internal: unvalidated tracing endpoint ${JSON.stringify(tracing.endpoint)}`);
+  const protocol = tracing.protocol ?? SERVICE_OPTION_DEFAULTS.otlpProtocol;
+  return {
+    collector,
+    port: collector.port ?? SERVICE_OPTION_DEFAULTS.otlpPorts[protocol],
+    protocol,
+    sampleRate: tracing.sampleRate ?? SERVICE_OPTION_DEFAULTS.sampleRate,
+  };
+}
+
+function resolveCaBundle(bundle: CaBundleSpec): ResolvedCaBundle {
+  const source = bundle.configMap !== undefined ? { configMap: bundle.configMap } : { secret: bundle.secret! };
+  return { source, key: bundle.key ?? SERVICE_OPTION_DEFAULTS.caBundleKey, dir: BACKEND_CA_DIR };
+}
+
+/** The log level: `logging.level`, else `logLevel`, else the default (validation refuses both given). */
+export function resolveLogLevel(spec: Pick<GatewaySpec, 'logLevel' | 'logging'>): LogLevel {
+  return spec.logging?.level ?? spec.logLevel ?? DEFAULTS.logLevel;
+}
+
+/**
+ * The pod count a `cluster` rate limit is shared over: the fixed replicas, or the autoscaler's fewest
+ * pods, where each pod's share is the largest (more pods each keep it, and the cluster admits more).
+ */
+export function resolveSharePods(replicas: number | undefined, autoscaling: Pick<AutoscalingSpec, 'minReplicas'> | undefined): number {
+  return autoscaling ? resolveMinReplicas(autoscaling.minReplicas) : (replicas ?? DEFAULTS.replicas);
+}
+
+/** One pod's share of a `cluster` amount: rounded down, so the pods together never admit more than it. */
+export function podShare(amount: number, pods: number): number {
+  return Math.floor(amount / pods);
+}
+
 interface RouteDefaults {
   readonly timeout: ResolvedDuration;
   readonly prefixDepth: number;
@@ -386,6 +505,10 @@ interface RouteDefaults {
   readonly exact: ReadonlySet<string>;
   /** The environment variable of each Secret key, by secretKeyId. */
   readonly secretEnvs: ReadonlyMap<string, SecretEnvVar>;
+  /** The pods a `cluster` rate limit is shared over. */
+  readonly pods: number;
+  /** CORS is on: the backends' CORS headers are removed from their responses. */
+  readonly corsOn: boolean;
 }
 
 function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute {
@@ -407,10 +530,11 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
     timeout: route.timeout === undefined ? defaults.timeout : duration(route.timeout),
     inputHeaders: route.inputHeaders ?? [],
     authPolicy,
-    rateLimit: limit && resolveRateLimit(limit, authPolicy !== undefined),
+    rateLimit: limit && resolveRateLimit(limit, authPolicy !== undefined, defaults.pods),
     requestHeaders: route.requestHeaders ?? {},
     secretHeaders: (route.secretHeaders ?? []).map(({ header, secret }) => ({ header, ...known(defaults.secretEnvs, secretKeyId(secret)) })),
-    removeResponseHeaders: route.removeResponseHeaders ?? [],
+    // A translating route sends none of the backend's headers: nothing to remove there.
+    removeResponseHeaders: withCorsHeaders(route.removeResponseHeaders ?? [], defaults.corsOn && (route.encoding ?? DEFAULTS.encoding) === 'no-op'),
     translation: resolveTranslation(route),
     concurrentCalls: route.concurrentCalls ?? DEFAULTS.concurrentCalls,
     cache: route.cache === true,
@@ -426,6 +550,17 @@ function resolveTranslation(route: RouteSpec): ResolvedTranslation | undefined {
   const encoding = route.encoding ?? DEFAULTS.encoding;
   if (encoding === 'no-op') return undefined;
   return { encoding, outputEncoding: route.outputEncoding ?? DEFAULTS.outputEncoding, isCollection: route.isCollection === true };
+}
+
+/**
+ * The response headers a route removes, with the CORS headers when CORS is on: the gateway's CORS
+ * layer writes its own before the backend's are copied, and lura's no-op render adds the backend's
+ * beside them (router/gin/render.go, noopRender uses Header().Add), so a client would get two.
+ */
+function withCorsHeaders(removed: readonly string[], corsOn: boolean): readonly string[] {
+  if (!corsOn) return removed;
+  const lower = new Set(removed.map((h) => h.toLowerCase()));
+  return [...removed, ...CORS_RESPONSE_HEADERS.filter((h) => !lower.has(h.toLowerCase()))];
 }
 
 /** Each Secret key the routes read, once, in the order of first use, with its environment variable. */
@@ -487,14 +622,20 @@ export function resolveIngressHosts(hosts: readonly string[] | undefined): reado
  * A rate limit as a route applies it. Its `key` unset counts users where they are known (a route
  * with an auth policy), else client IPs; the bucket's capacity is the rate unless given.
  */
-export function resolveRateLimit(limit: RateLimitSpec, authenticated: boolean): ResolvedRateLimit {
+export function resolveRateLimit(limit: RateLimitSpec, authenticated: boolean, pods: number): ResolvedRateLimit {
+  const scope = limit.scope ?? DEFAULTS.rateLimitScope;
+  const share = (amount: number) => (scope === 'cluster' ? podShare(amount, pods) : amount);
   return {
     name: limit.name,
-    maxRate: limit.maxRate,
+    maxRate: share(limit.maxRate),
     every: duration(limit.every),
     key: limit.key ?? (authenticated ? 'user' : 'ip'),
-    capacity: limit.capacity ?? limit.maxRate,
-    total: limit.totalMaxRate === undefined ? undefined : { maxRate: limit.totalMaxRate, capacity: limit.totalCapacity ?? limit.totalMaxRate },
+    capacity: share(limit.capacity ?? limit.maxRate),
+    total:
+      limit.totalMaxRate === undefined
+        ? undefined
+        : { maxRate: share(limit.totalMaxRate), capacity: share(limit.totalCapacity ?? limit.totalMaxRate) },
+    scope,
   };
 }
 
@@ -511,6 +652,12 @@ export function resolveAuthPolicy(policy: AuthPolicySpec): ResolvedAuthPolicy {
     propagateClaims: policy.propagateClaims ?? [],
     requireExpiry: policy.requireExpiry ?? DEFAULTS.requireExpiry,
     unknownKeyCooldown: duration(policy.unknownKeyCooldown ?? DEFAULTS.unknownKeyCooldown),
+    alg: policy.alg ?? DEFAULTS.jwtAlgorithm,
+    roles: policy.roles ?? [],
+    rolesKey: policy.rolesKey ?? DEFAULTS.rolesKey,
+    scopes: policy.scopes ?? [],
+    scopesKey: policy.scopesKey ?? DEFAULTS.scopesKey,
+    scopesMatcher: policy.scopesMatcher ?? DEFAULTS.scopesMatcher,
   };
 }
 

@@ -285,7 +285,19 @@ export interface RateLimitSpec {
    * @default totalMaxRate
    */
   readonly totalCapacity?: number;
+  /**
+   * Where the limit is counted. KrakenD CE counts in each pod's memory, so with `pod` every pod admits
+   * the whole limit and the cluster admits up to pods × the limit. `cluster` divides `maxRate`,
+   * `capacity`, `totalMaxRate` and `totalCapacity` by the pod count (`replicas`, or the autoscaler's
+   * `minReplicas`), rounded down, so that the cluster admits at most the limit at that count; when the
+   * autoscaler adds pods, the cluster admits more (each pod keeps its share). A share below 1 is refused.
+   * @default 'pod'
+   */
+  readonly scope?: RateLimitScope;
 }
+
+/** Where a rate limit is counted: in each pod, or shared out over the pods. */
+export type RateLimitScope = 'pod' | 'cluster';
 
 /** A claim of a validated token passed to the backend as a header. */
 export interface ClaimHeaderSpec {
@@ -371,7 +383,48 @@ export interface AuthPolicySpec {
    * @default false
    */
   readonly allowLinkLocal?: boolean;
+  /**
+   * The signing algorithm tokens must use (krakend-jose's `alg`); a token signed otherwise is refused
+   * with 401, and the key set must hold keys of that type (RSA for RS and PS, EC for ES, Ed25519 for
+   * EdDSA). The HMAC algorithms are refused: their key is a shared secret, which a key set must not publish.
+   * @default 'RS256'
+   */
+  readonly alg?: JwtAlgorithm;
+  /**
+   * Roles a token must carry, any one of them (krakend-jose's `roles`), in the claim `rolesKey`: a list
+   * of strings, or one string of space-separated roles. A token without one is refused with 403.
+   * @default no role check
+   */
+  readonly roles?: readonly string[];
+  /**
+   * The claim that holds the roles. A dotted name (`realm_access.roles`) reads a nested claim, unless it
+   * starts with `http` (a URL-like claim name, read as one key, as krakend-jose does).
+   * @default 'roles'
+   */
+  readonly rolesKey?: string;
+  /**
+   * Scopes a token must carry (krakend-jose's `scopes`), in the claim `scopesKey`: a list of strings
+   * or one space-separated string (OAuth 2.0's `scope`). A token without them is refused with 403.
+   * @default no scope check
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * The claim that holds the scopes; a dotted name reads a nested claim.
+   * @default 'scope'
+   */
+  readonly scopesKey?: string;
+  /**
+   * Whether a token needs `any` of the `scopes` or `all` of them.
+   * @default 'any'
+   */
+  readonly scopesMatcher?: 'any' | 'all';
 }
+
+/** The signature algorithms an auth policy may require: krakend-jose's (jose.go, supportedAlgorithms) less HMAC. */
+export type JwtAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
+
+/** The signature algorithms an auth policy may require. */
+export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /** TLS of the Ingress. */
 export interface IngressTlsSpec {
@@ -624,6 +677,33 @@ export interface GatewaySpec {
    * @default []
    */
   readonly patches?: readonly PatchSpec[];
+  /**
+   * KrakenD's logger (`telemetry/logging`): its level and format. `level` here and the older
+   * `logLevel` field say the same; give one of them.
+   * @default level 'INFO' (or `logLevel`), format 'default'
+   */
+  readonly logging?: LoggingSpec;
+  /**
+   * Cross-origin resource sharing for browsers (KrakenD's `security/cors`): preflight requests are
+   * answered by the gateway before routing and authentication, and every response to an allowed
+   * origin carries `Access-Control-Allow-Origin`. The backends' own `Access-Control-*` response
+   * headers are removed, so a client gets each header once.
+   * @default no CORS headers: browsers refuse cross-origin reads
+   */
+  readonly cors?: CorsSpec;
+  /**
+   * OpenTelemetry traces sent to a collector over OTLP (KrakenD's `telemetry/opentelemetry`), beside
+   * the Prometheus metrics of `serviceMonitor`. The NetworkPolicy opens egress to the collector.
+   * @default no traces
+   */
+  readonly tracing?: TracingSpec;
+  /**
+   * PEM CA certificates that https backends' certificates may be signed by, besides the system's
+   * (a private CA): a ConfigMap's or Secret's key, mounted into the pods and given to KrakenD's HTTP
+   * client (`client_tls.ca_certs`).
+   * @default the system's CAs only
+   */
+  readonly backendCaBundle?: CaBundleSpec;
 }
 
 /** Settings of the gateway's pods. */
@@ -709,7 +789,7 @@ export interface PodSettingsSpec {
   /**
    * More volumes of the pods (Kubernetes' `Volume`), of the types the restricted profile allows:
    * configMap, secret, emptyDir, projected, downwardAPI, persistentVolumeClaim, csi, ephemeral. Not
-   * named `config` or `tmp`, the gateway's own.
+   * named `config`, `tmp` or `backend-ca`, the gateway's own.
    * @default []
    */
   readonly volumes?: readonly IVolume[];
@@ -922,6 +1002,109 @@ export interface PatchOperationSpec {
    * @default none
    */
   readonly from?: string;
+}
+
+/** KrakenD's log formats (krakend-gologging log.go): its own lines, or one JSON object a line for Logstash. */
+export type LogFormat = 'default' | 'logstash';
+
+/** The log formats of `logging.format`. */
+export const LOG_FORMATS: readonly LogFormat[] = ['default', 'logstash'];
+
+/** KrakenD's logger. */
+export interface LoggingSpec {
+  /**
+   * The least severe level written: `DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`.
+   * @default `logLevel`, else 'INFO'
+   */
+  readonly level?: LogLevel;
+  /**
+   * `default`: KrakenD's own lines with the `[KRAKEND]` prefix. `logstash`: one JSON object a line
+   * (`@timestamp`, `level`, `message`, `module`), written by a pattern, so a message holding `"` is
+   * not escaped.
+   * @default 'default'
+   */
+  readonly format?: LogFormat;
+}
+
+/** CORS for browsers (rs/cors, through krakend-cors). */
+export interface CorsSpec {
+  /**
+   * Origins allowed, each `scheme://host[:port]` as browsers send it in `Origin` (lower case, no
+   * path, no default port), or `["*"]` alone for any origin (not with `allowCredentials`).
+   */
+  readonly allowOrigins: readonly string[];
+  /**
+   * Methods allowed in a preflight.
+   * @default every method the routes serve
+   */
+  readonly allowMethods?: readonly HttpMethod[];
+  /**
+   * Request headers allowed in a preflight (krakend-cors allows any when the list is empty, so it is
+   * never rendered empty).
+   * @default ['Authorization', 'Content-Type']
+   */
+  readonly allowHeaders?: readonly string[];
+  /**
+   * Response headers the browser lets scripts read, besides the CORS-safelisted ones.
+   * @default []
+   */
+  readonly exposeHeaders?: readonly string[];
+  /**
+   * Let browsers send cookies and `Authorization` on cross-origin requests
+   * (`Access-Control-Allow-Credentials: true`). Not with the origin `*`.
+   * @default false
+   */
+  readonly allowCredentials?: boolean;
+  /**
+   * How long browsers may cache a preflight's answer (`Access-Control-Max-Age`), in whole seconds from
+   * 1s to 24h (`10m`). Browsers cap it: Chromium at 2h, Firefox at 24h.
+   * @default none: browsers cache a preflight 5s
+   */
+  readonly maxAge?: string;
+}
+
+/** The OTLP transports: gRPC (port 4317 by convention) or HTTP with protobuf (4318). */
+export type OtlpProtocol = 'grpc' | 'http';
+
+/** OpenTelemetry traces. */
+export interface TracingSpec {
+  /**
+   * The OTLP collector: `http://host:port` (plain text), `https://host:port` (TLS, checked against the
+   * system's CAs), or `host:port` (plain text), e.g. `http://otel-collector.monitoring.svc:4317`.
+   * @default port 4317 for grpc, 4318 for http, when the URL has none
+   */
+  readonly endpoint: string;
+  /**
+   * OTLP over gRPC or over HTTP (`POST /v1/traces`, protobuf).
+   * @default 'grpc'
+   */
+  readonly protocol?: OtlpProtocol;
+  /**
+   * The share of requests traced, from 0.000001 (one in a million) to 1 (KrakenD's `trace_sample_rate`). 0 is refused:
+   * krakend-otel (state/state.go) samples every request for any rate outside (0, 1). A request whose
+   * `traceparent` says sampled is traced whatever the rate (parent-based sampling).
+   * @default 0.1
+   */
+  readonly sampleRate?: number;
+}
+
+/** PEM CA certificates in a ConfigMap or a Secret of the gateway's namespace: give `configMap` or `secret`. */
+export interface CaBundleSpec {
+  /**
+   * The ConfigMap's name, e.g. `kube-root-ca.crt` or a trust-manager bundle.
+   * @default none: then `secret` is required
+   */
+  readonly configMap?: string;
+  /**
+   * The Secret's name, e.g. a cert-manager CA Secret.
+   * @default none: then `configMap` is required
+   */
+  readonly secret?: string;
+  /**
+   * The key holding the PEM certificates.
+   * @default 'ca.crt'
+   */
+  readonly key?: string;
 }
 
 /** Response security headers. Each field has its default when the block is on. */
@@ -1137,10 +1320,31 @@ export const DEFAULTS = {
   outputEncoding: 'json' as OutputEncoding,
   concurrentCalls: 1,
   circuitBreakerInterval: '60s',
+  rateLimitScope: 'pod' as RateLimitScope,
+  jwtAlgorithm: 'RS256' as JwtAlgorithm,
+  rolesKey: 'roles',
+  scopesKey: 'scope',
+  scopesMatcher: 'any' as const,
 } as const;
 
 /** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */
 export const CONFIG_HASH_ANNOTATION = 'hanzo.ai/config-sha256';
+
+/** The defaults of the service options (logging, CORS, tracing, the backends' CA bundle). */
+export const SERVICE_OPTION_DEFAULTS = {
+  logFormat: 'default' as LogFormat,
+  corsAllowHeaders: ['Authorization', 'Content-Type'] as readonly string[],
+  otlpProtocol: 'grpc' as OtlpProtocol,
+  otlpPorts: { grpc: 4317, http: 4318 } as const,
+  sampleRate: 0.1,
+  caBundleKey: 'ca.crt',
+} as const;
+
+/** Where the pods mount `backendCaBundle`: its key is the file of that name in this folder. */
+export const BACKEND_CA_DIR = '/etc/krakend/backend-ca';
+
+/** The pod volume that holds `backendCaBundle`'s key. */
+export const BACKEND_CA_VOLUME = 'backend-ca';
 
 /** The port KrakenD listens on inside the pod (and its health check, /__health). */
 export const KRAKEND_PORT = 8080;

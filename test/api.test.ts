@@ -79,6 +79,14 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'SeccompProfileSpec',
       'ServiceSpec',
       'TopologySpreadSpec',
+      'LoggingSpec',
+      'LogFormat',
+      'CorsSpec',
+      'TracingSpec',
+      'OtlpProtocol',
+      'CaBundleSpec',
+      'JwtAlgorithm',
+      'RateLimitScope',
     ].sort(),
   );
   // The rendered config's types, whole: Gateway.krakendConfig and renderKrakendConfig return them.

@@ -69,6 +69,7 @@ test('policies are resolved per route: a rate limit without a key counts users b
     key: 'user',
     capacity: 10,
     total: { maxRate: 100, capacity: 100 },
+    scope: 'pod',
   });
   expect(open.rateLimit?.key).toBe('ip');
   expect(chat.authPolicy).toEqual({
@@ -82,7 +83,60 @@ test('policies are resolved per route: a rate limit without a key counts users b
     propagateClaims: [],
     requireExpiry: true,
     unknownKeyCooldown: { ms: 10_000, text: '10s' },
+    alg: 'RS256',
+    roles: [],
+    rolesKey: 'roles',
+    scopes: [],
+    scopesKey: 'scope',
+    scopesMatcher: 'any',
   });
+});
+
+test("a cluster rate limit is each pod's share, rounded down: over the replicas, or the autoscaler's minReplicas", () => {
+  const limit = { name: 'l', maxRate: 10, every: '1s', capacity: 7, totalMaxRate: 21, scope: 'cluster' as const };
+  const route = { prefix: '/v1', backend: CHAT, rateLimit: 'l' };
+  const fixed = resolveSpec({ routes: [route], rateLimits: [limit], replicas: 3 }).routes[0].rateLimit;
+  expect([fixed?.maxRate, fixed?.capacity, fixed?.total]).toEqual([3, 2, { maxRate: 7, capacity: 7 }]);
+  const scaled = resolveSpec({ routes: [route], rateLimits: [limit], autoscaling: { minReplicas: 4, maxReplicas: 10 } }).routes[0].rateLimit;
+  expect([scaled?.maxRate, scaled?.capacity]).toEqual([2, 1]);
+  // The default replicas, 2; and `pod` leaves the numbers as given.
+  expect(resolveSpec({ routes: [route], rateLimits: [limit] }).routes[0].rateLimit?.maxRate).toBe(5);
+  expect(resolveSpec({ routes: [route], rateLimits: [{ ...limit, scope: 'pod' }], replicas: 3 }).routes[0].rateLimit?.maxRate).toBe(10);
+});
+
+test("the service options: CORS methods default to the routes' own, CORS headers are removed from backends, defaults filled in", () => {
+  const resolved = resolveSpec({
+    routes: [
+      { prefix: '/a', backend: CHAT, methods: ['POST', 'GET'], removeResponseHeaders: ['access-control-allow-origin', 'Server'] },
+      { prefix: '/b', backend: CHAT, methods: ['DELETE'] },
+    ],
+    cors: { allowOrigins: ['https://app.hanzo.ai'] },
+    tracing: { endpoint: 'otel.monitoring.svc' },
+    backendCaBundle: { secret: 'ca' },
+    logging: { format: 'logstash' },
+  });
+  expect(resolved.cors).toEqual({
+    allowOrigins: ['https://app.hanzo.ai'],
+    allowMethods: ['GET', 'POST', 'DELETE'],
+    allowHeaders: ['Authorization', 'Content-Type'],
+    exposeHeaders: [],
+    allowCredentials: false,
+    maxAge: undefined,
+  });
+  expect(resolved.routes[0].removeResponseHeaders).toEqual([
+    'access-control-allow-origin',
+    'Server',
+    'Access-Control-Allow-Credentials',
+    'Access-Control-Allow-Methods',
+    'Access-Control-Allow-Headers',
+    'Access-Control-Expose-Headers',
+    'Access-Control-Max-Age',
+  ]);
+  expect(resolved.tracing).toEqual({ collector: { scheme: 'http', hostname: 'otel.monitoring.svc' }, port: 4317, protocol: 'grpc', sampleRate: 0.1 });
+  expect(resolved.backendCaBundle).toEqual({ source: { secret: 'ca' }, key: 'ca.crt', dir: '/etc/krakend/backend-ca' });
+  expect([resolved.logLevel, resolved.logFormat]).toEqual(['INFO', 'logstash']);
+  expect(resolveSpec({ routes: [{ prefix: '/a', backend: CHAT }], logging: { level: 'ERROR' } }).logLevel).toBe('ERROR');
+  expect(resolveSpec({ routes: [{ prefix: '/a', backend: CHAT }] }).routes[0].removeResponseHeaders).toEqual([]);
 });
 
 test('the longest timeout is the first of the longest, as spelt; a disabled block is undefined; autoscaling leaves replicas unset', () => {

@@ -277,3 +277,45 @@ export function parseIamEndpoint(text: string): Parsed<HttpUrl> {
 export function hostAddress(url: HttpUrl): IpAddress | undefined {
   return parseIp(url.hostname.replace(/^\[(.*)\]$/, '$1'));
 }
+
+const ORIGIN: UrlKind = {
+  shape: 'http(s)://host[:port], as a browser sends it in Origin, e.g. https://app.hanzo.ai',
+  pathName: 'path',
+  ipv6: true,
+  noQuery: 'an Origin is scheme://host[:port] alone',
+  minPort: { port: 1, why: '' },
+};
+const COLLECTOR: UrlKind = {
+  shape: 'http(s)://host[:port] or host:port, e.g. http://otel-collector.monitoring.svc:4317',
+  pathName: 'path',
+  ipv6: true,
+  noQuery: 'an OTLP exporter sends to the fixed path of its protocol',
+  minPort: { port: 1, why: '' },
+};
+
+/** A URL of `kind` whose text is `scheme://host[:port]` alone: the path, even `/`, refused. */
+function parseHostUrl(text: string, kind: UrlKind): Parsed<HttpUrl> {
+  const url = parseHttpUrl(text, kind);
+  if (url.value === undefined) return url;
+  const path = parseUrl(text, kind).value?.path ?? '';
+  if (path !== '') return { problem: `must have no path (got ${show(text)}) — ${kind.shape}; remove ${show(path)}` };
+  return url;
+}
+
+/**
+ * Parses a CORS origin as rs/cors compares it with a request's `Origin`: the browser's serialization
+ * (RFC 6454 6.1), lower case and without the scheme's default port, or it would never match.
+ */
+export function parseOrigin(text: string): Parsed<HttpUrl> {
+  const url = parseHostUrl(text, ORIGIN);
+  if (url.value === undefined) return url;
+  const { scheme, hostname, port } = url.value;
+  const serialized = `${scheme}://${hostname}${port === undefined || port === (scheme === 'https' ? 443 : 80) ? '' : `:${port}`}`;
+  if (serialized !== text) return { problem: `is not written as browsers send it in Origin (got ${show(text)}) — write ${show(serialized)}` };
+  return url;
+}
+
+/** Parses an OTLP collector endpoint; `host:port` without a scheme is plain text, as krakend-otel reads it. */
+export function parseCollectorUrl(text: string): Parsed<HttpUrl> {
+  return parseHostUrl(SCHEME.test(text) ? text : `http://${text}`, COLLECTOR);
+}

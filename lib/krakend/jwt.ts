@@ -7,14 +7,15 @@ import { JwtValidatorConfig } from './types';
 const KRAKEND_JWKS_CACHE_MS = 900_000;
 
 /**
- * The `auth/validator` block of a jwt auth policy: RS256 tokens checked against the IAM's key set,
- * issuer pinned, identity claims propagated as headers (they replace any client-sent copy).
+ * The `auth/validator` block of a jwt auth policy: tokens of the policy's algorithm checked against
+ * the IAM's key set, issuer pinned, identity claims propagated as headers (they replace any
+ * client-sent copy), and the roles and scopes it requires.
  */
 export function renderJwtValidator(policy: ResolvedAuthPolicy): JwtValidatorConfig {
   return {
     // Kept although the schema says RS256 is the default: krakend-jose's NewValidator looks the
     // algorithm up as given and refuses an empty one.
-    alg: 'RS256',
+    alg: policy.alg,
     jwk_url: policy.jwksUrl,
     issuer: policy.iamEndpoint,
     ...(policy.audience.length > 0 ? { audience: [...policy.audience] } : {}),
@@ -38,8 +39,36 @@ export function renderJwtValidator(policy: ResolvedAuthPolicy): JwtValidatorConf
     ],
     // krakend-jose refuses an http key set unless told to (allowed by validation only on explicit opt-in).
     ...(parseJwksUrl(policy.jwksUrl, true).value?.scheme === 'http' ? { disable_jwk_security: true as const } : {}),
+    ...rolesAndScopes(policy),
   };
 }
+
+/**
+ * The role and scope checks, written only when the policy has them: krakend-jose answers 403 to a
+ * valid token without them (gin/jose.go, TokenSignatureValidator). Roles: any one of them
+ * (jose.go, CanAccess). A dotted roles key is a path into nested claims only with
+ * `roles_key_is_nested`, and never when it starts with `http` (gin/jose.go); scopes keys are read as
+ * paths whenever dotted (jose.go, ScopesAllMatcher and ScopesAnyMatcher). krakend-jose checks no scope
+ * unless `scopes_key` is set, so it is always written with scopes.
+ */
+function rolesAndScopes(policy: ResolvedAuthPolicy) {
+  const { roles, rolesKey, scopes, scopesKey, scopesMatcher } = policy;
+  return {
+    ...(roles.length > 0
+      ? {
+          roles: [...roles],
+          ...(rolesKey === KRAKEND_ROLES_KEY ? {} : { roles_key: rolesKey }),
+          ...(rolesKey.includes('.') && !rolesKey.startsWith('http') ? { roles_key_is_nested: true as const } : {}),
+        }
+      : {}),
+    ...(scopes.length > 0
+      ? { scopes: [...scopes], scopes_key: scopesKey, ...(scopesMatcher === 'all' ? { scopes_matcher: 'all' as const } : {}) }
+      : {}),
+  };
+}
+
+/** The roles claim krakend-jose reads when `roles_key` is unset (jws.go, defaultRolesKey). */
+const KRAKEND_ROLES_KEY = 'roles';
 
 /** The identity headers every jwt policy injects. */
 export const PROPAGATED_HEADERS: readonly string[] = [USER_ID_HEADER, ORG_ID_HEADER];

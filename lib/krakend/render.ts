@@ -13,6 +13,8 @@ import { renderRateLimit } from './ratelimit';
 import { concurrentCalls, resilienceExtraConfig } from './resilience';
 import { loggingConfig, serverTimeouts } from './server';
 import { telemetryExtraConfig } from './telemetry';
+import { corsConfig } from './cors';
+import { clientTlsConfig } from './client-tls';
 import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
 
 /** Options of the renderer that are not part of the spec. */
@@ -22,6 +24,12 @@ export interface KrakendRenderOptions {
    * @default 'gateway'
    */
   readonly name?: string;
+  /**
+   * The file `client_tls.ca_certs` names for `backendCaBundle`: where the pods mount it, or another
+   * path to serve the same config elsewhere (a test, a local run).
+   * @default '/etc/krakend/backend-ca/<key>', the file the Deployment mounts
+   */
+  readonly backendCaFile?: string;
 }
 
 /**
@@ -34,12 +42,15 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
   const securityHttp = securityHttpConfig(spec);
+  const cors = corsConfig(spec);
+  const clientTls = clientTlsConfig(spec, options.backendCaFile);
   return {
     version: 3,
     name: options.name ?? 'gateway',
     port: KRAKEND_PORT,
     timeout: spec.timeout.text,
     ...serverTimeouts(spec),
+    ...(clientTls ? { client_tls: clientTls } : {}),
     // Every pass-through endpoint proxies untouched (status, headers, body): set once here, inherited by
     // all but the endpoints of translating routes, which write their own (encoding.ts).
     output_encoding: 'no-op',
@@ -61,6 +72,7 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
       'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
       ...(securityHttp ? { 'security/http': securityHttp } : {}),
+      ...(cors ? { 'security/cors': cors } : {}),
     },
     endpoints,
   };

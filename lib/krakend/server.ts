@@ -38,8 +38,10 @@ export function serverTimeouts(spec: ResolvedGatewaySpec) {
 /**
  * The `telemetry/logging` block: without one KrakenD CE logs at DEBUG (krakend-ce executor.go,
  * NewLogger, falls back to `logging.NewLogger("DEBUG", os.Stdout, ...)`). krakend-gologging writes
- * only where told: `stdout` sends the log to the container's output.
+ * only where told: `stdout` sends the log to the container's output. With `format: logstash` it
+ * writes its JSON pattern and drops the prefix (krakend-gologging log.go, NewLogger).
  */
 export function loggingConfig(spec: ResolvedGatewaySpec): LoggingConfig {
+  if (spec.logFormat === 'logstash') return { level: spec.logLevel, stdout: true, format: 'logstash' };
   return { level: spec.logLevel, prefix: '[KRAKEND]', stdout: true };
 }

@@ -61,7 +61,7 @@ export interface SecurityHttpConfig {
 }
 
 export interface JwtValidatorConfig {
-  readonly alg: 'RS256';
+  readonly alg: string;
   readonly jwk_url: string;
   readonly issuer: string;
   readonly audience?: readonly string[];
@@ -72,6 +72,14 @@ export interface JwtValidatorConfig {
   readonly failed_jwk_key_cooldown: string;
   readonly propagate_claims: ReadonlyArray<readonly [string, string]>;
   readonly disable_jwk_security?: true;
+  readonly roles?: readonly string[];
+  /** Absent means krakend-jose's default, `roles`. */
+  readonly roles_key?: string;
+  readonly roles_key_is_nested?: true;
+  readonly scopes?: readonly string[];
+  readonly scopes_key?: string;
+  /** Absent means `any`. */
+  readonly scopes_matcher?: 'all';
 }
 
 export interface RouterRateLimitConfig {
@@ -122,6 +130,7 @@ export interface KrakendConfig {
   readonly read_timeout: string;
   readonly write_timeout: string;
   readonly idle_timeout: string;
+  readonly client_tls?: ClientTlsConfig;
   readonly output_encoding: 'no-op';
   readonly extra_config: {
     readonly router: {
@@ -136,6 +145,7 @@ export interface KrakendConfig {
     readonly 'telemetry/logging': LoggingConfig;
     readonly 'telemetry/opentelemetry'?: OpenTelemetryConfig;
     readonly 'security/http'?: SecurityHttpConfig;
+    readonly 'security/cors'?: CorsConfig;
   };
   readonly endpoints: readonly KrakendEndpoint[];
 }
@@ -143,18 +153,45 @@ export interface KrakendConfig {
 /** `extra_config."telemetry/opentelemetry"` at service level, as far as this library renders it. */
 export interface OpenTelemetryConfig {
   readonly exporters: {
-    readonly prometheus: ReadonlyArray<{
+    readonly prometheus?: ReadonlyArray<{
       readonly name: string;
       readonly port: number;
       readonly process_metrics: true;
       readonly go_metrics: true;
     }>;
+    readonly otlp?: ReadonlyArray<{
+      readonly name: string;
+      /** `scheme://host`: krakend-otel (exporter/otelcollector) reads the scheme for TLS. */
+      readonly host: string;
+      readonly port: number;
+      readonly use_http: boolean;
+      readonly disable_metrics: true;
+    }>;
   };
+  readonly trace_sample_rate?: number;
+}
+
+/** `extra_config."security/cors"` at service level (krakend-cors cors.go, ConfigGetter). */
+export interface CorsConfig {
+  readonly allow_origins: readonly string[];
+  readonly allow_methods: readonly string[];
+  readonly allow_headers: readonly string[];
+  readonly expose_headers?: readonly string[];
+  readonly allow_credentials?: true;
+  readonly max_age?: string;
+}
+
+/** The service's `client_tls` (lura config/config.go, ClientTLS), as far as this library renders it. */
+export interface ClientTlsConfig {
+  readonly ca_certs: readonly string[];
+  readonly min_version: 'TLS12';
 }
 
 /** `extra_config."telemetry/logging"` at service level (krakend-gologging). */
 export interface LoggingConfig {
   readonly level: string;
-  readonly prefix: string;
+  /** Absent with the logstash format, which krakend-gologging writes without a prefix. */
+  readonly prefix?: string;
   readonly stdout: true;
+  readonly format?: 'logstash';
 }

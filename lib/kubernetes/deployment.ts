@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
-import { ResolvedGatewaySpec, ResolvedProbeTimings, defaultResources } from '../resolve';
+import { ResolvedCaBundle, ResolvedGatewaySpec, ResolvedProbeTimings, defaultResources } from '../resolve';
 import { cdk8sEnvVar, cdk8sVolume, plainCopy } from '../grammar/k8s-values';
-import { CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
+import { BACKEND_CA_VOLUME, CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE } from './configmap';
@@ -31,6 +31,18 @@ function secretHeaderEnv(spec: ResolvedGatewaySpec): k8s.EnvVar[] {
     { name: 'FC_ENABLE', value: '1' },
     ...vars.map(({ env, secret }) => ({ name: env, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key, optional: false } } })),
   ];
+}
+
+/**
+ * The volume of `backendCaBundle`: only its key, as the file of that name (krakend.json names
+ * `<dir>/<key>`, lib/krakend/client-tls.ts). Not optional: a pod without its CA would fail every
+ * https call to those backends, so it does not start instead.
+ */
+function caVolume(bundle: ResolvedCaBundle): k8s.Volume {
+  const items = [{ key: bundle.key, path: bundle.key }];
+  return 'configMap' in bundle.source
+    ? { name: BACKEND_CA_VOLUME, configMap: { name: bundle.source.configMap, items, optional: false } }
+    : { name: BACKEND_CA_VOLUME, secret: { secretName: bundle.source.secret, items, optional: false } };
 }
 
 /** The names of the Secrets of `secretHeaders`, each once, sorted: Reloader's annotation lists them. */
@@ -181,6 +193,7 @@ export function renderDeployment(
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...(spec.backendCaBundle ? [{ name: BACKEND_CA_VOLUME, mountPath: spec.backendCaBundle.dir, readOnly: true }] : []),
                 ...(plainCopy(pod.volumeMounts) as k8s.VolumeMount[]),
               ],
             },
@@ -188,6 +201,7 @@ export function renderDeployment(
           volumes: [
             { name: 'config', configMap: { name: configMapName(name) } },
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } },
+            ...(spec.backendCaBundle ? [caVolume(spec.backendCaBundle)] : []),
             ...pod.volumes.map((v) => cdk8sVolume(v) as unknown as k8s.Volume),
           ],
         },

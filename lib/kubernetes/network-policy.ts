@@ -54,7 +54,8 @@ function addPort<K>(map: Map<K, number[]>, key: K, port: number): void {
 /**
  * The NetworkPolicy `<name>` of a validated spec with `networkPolicy` on. Ingress: the gateway port
  * (from `ingressNamespace` only, when set) and the metrics port. Egress: DNS on ports 53 and 5353 anywhere;
- * each in-cluster backend's namespace on its port; each JWKS host outside the cluster on its port, at
+ * each in-cluster backend's (and JWKS host's and trace collector's) namespace on its port; each JWKS host
+ * and trace collector outside the cluster on its port, at
  * any public address (its addresses are not known) or at its own address when the URL names one; the
  * backends outside the cluster through `allowedEgressCIDRs` on their ports.
  */
@@ -76,11 +77,13 @@ export function renderNetworkPolicy(
     if (d.inCluster) addInCluster(d);
     else externalBackendPorts.push(d.port);
   }
-  for (const auth of spec.authPolicies) {
-    const url = parseJwksUrl(auth.jwksUrl, true).value;
-    if (!url) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(auth.jwksUrl)}`);
-    // Validation refuses a link-local key set beside a NetworkPolicy: never open egress to the metadata endpoints for one.
-    if (linkLocalReason(url) !== undefined) throw new Error(`internal: a link-local jwksUrl with a NetworkPolicy ${JSON.stringify(auth.jwksUrl)}`);
+  // The JWKS hosts and the trace collector: reached by their URLs, in the cluster or at public addresses.
+  const fetched = spec.authPolicies.map((auth) => ({ text: auth.jwksUrl, url: parseJwksUrl(auth.jwksUrl, true).value }));
+  if (spec.tracing) fetched.push({ text: 'the trace collector', url: { ...spec.tracing.collector, port: spec.tracing.port } });
+  for (const { text, url } of fetched) {
+    if (!url) throw new Error(`internal: unvalidated jwksUrl ${JSON.stringify(text)}`);
+    // Validation refuses a link-local key set or collector beside a NetworkPolicy: never open egress to the metadata endpoints for one.
+    if (linkLocalReason(url) !== undefined) throw new Error(`internal: a link-local ${JSON.stringify(text)} with a NetworkPolicy`);
     const d = destinationOf(url);
     if (d.inCluster) addInCluster(d);
     else addPort(jwksPorts, addressBlock(d.host) ?? '', d.port);

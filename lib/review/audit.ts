@@ -16,6 +16,7 @@ import {
   SetHeader,
   servedGateway,
 } from './served';
+import { KrakendConfig } from '../krakend/types';
 
 /** The version of the JSON shapes of `audit --json` and `diff --json`; raised on any incompatible change. */
 export const REVIEW_JSON_VERSION = 1;
@@ -83,7 +84,10 @@ export type WarningCode =
   | 'insecure-jwks'
   | 'public-secret-header'
   | 'static-authorization'
-  | 'security-headers-off';
+  | 'security-headers-off'
+  | 'cors-any-origin'
+  | 'debug-logging'
+  | 'trace-every-request';
 
 export interface AuditWarning {
   readonly code: WarningCode;
@@ -128,7 +132,7 @@ function auditGateway(gateway: RenderedGateway): GatewayAudit {
     ...policyOf(g.items[0], joinPath(g.items[0].backend.urlBase, g.suffix)),
   }));
   const security = served.securityHeaders;
-  const warnings = warningsOf(routes, groups);
+  const warnings = [...serviceWarnings(gateway.config), ...warningsOf(routes, groups)];
   // krakend.json cannot say what is in front of it: the spec's TLS Ingress is why these headers matter.
   if (security === null && served.tlsIngress === true) {
     warnings.unshift({
@@ -151,6 +155,26 @@ function auditGateway(gateway: RenderedGateway): GatewayAudit {
     routes,
     warnings,
   };
+}
+
+/** The service-level settings worth a second look, read from krakend.json: each a warning about the whole Gateway. */
+function serviceWarnings(config: KrakendConfig): AuditWarning[] {
+  const out: AuditWarning[] = [];
+  const warn = (code: WarningCode, message: string) => out.push({ code, path: null, methods: [], message });
+  const extra = config.extra_config;
+  if (extra['security/cors']?.allow_origins.includes('*'))
+    warn('cors-any-origin', 'CORS allows every origin: any web page may call the API from its users’ browsers and read the answers');
+  if (extra['telemetry/logging']?.level === 'DEBUG')
+    warn('debug-logging', 'logs at DEBUG: megabytes at start for a large route table, and every request’s details; use INFO or above in production');
+  // krakend-otel samples every request for a rate of 1 or more, and for 0 (state/state.go).
+  const otel = extra['telemetry/opentelemetry'];
+  const rate = otel?.trace_sample_rate;
+  if (otel?.exporters.otlp !== undefined && (rate === undefined || rate >= 1 || rate <= 0))
+    warn(
+      'trace-every-request',
+      'traces every request: the collector gets a trace per request, which costs at high traffic; lower tracing.sampleRate',
+    );
+  return out;
 }
 
 export function auditedSecurityHeaders({ fields: _fields, ...headers }: SecurityHeadersView): AuditedSecurityHeaders {

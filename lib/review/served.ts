@@ -10,7 +10,7 @@ import { parseBackendUrl } from '../grammar/urls';
 import { secretValueTemplate } from '../krakend/headers';
 import { renderJwtValidator } from '../krakend/jwt';
 import { renderRateLimit } from '../krakend/ratelimit';
-import { resolveAuthPolicy, resolveRateLimit, resolveSpec } from '../resolve';
+import { resolveAuthPolicy, resolveRateLimit, resolveSharePods, resolveSpec } from '../resolve';
 import { KrakendConfig } from '../krakend/types';
 import { GatewaySpec } from '../spec';
 import { canonical } from './canonical';
@@ -589,9 +589,10 @@ class PolicyNames {
       const key = canonical(renderJwtValidator(resolveAuthPolicy(policy)));
       if (!this.auth.has(key)) this.auth.set(key, policy.name);
     }
+    const pods = resolveSharePods(spec?.replicas, spec?.autoscaling);
     for (const limit of spec?.rateLimits ?? []) {
       for (const authenticated of [true, false]) {
-        const key = `${authenticated} ${canonical(renderRateLimit(resolveRateLimit(limit, authenticated)))}`;
+        const key = `${authenticated} ${canonical(renderRateLimit(resolveRateLimit(limit, authenticated, pods)))}`;
         if (!this.limits.has(key)) this.limits.set(key, limit.name);
       }
     }

@@ -31,6 +31,10 @@ import type {
   PatchTargetSpec,
   PatchOperationSpec,
   IngressCertificateSpec,
+  LoggingSpec,
+  CorsSpec,
+  TracingSpec,
+  CaBundleSpec,
 } from '../spec';
 
 /** The field names of a spec interface: all of them, and no other. */
@@ -62,6 +66,10 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   service: true,
   disruptionBudget: true,
   patches: true,
+  logging: true,
+  cors: true,
+  tracing: true,
+  backendCaBundle: true,
 });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
@@ -97,6 +105,7 @@ export const RATE_LIMIT_FIELDS = fieldsOf<RateLimitSpec>({
   capacity: true,
   totalMaxRate: true,
   totalCapacity: true,
+  scope: true,
 });
 export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   name: true,
@@ -112,6 +121,12 @@ export const AUTH_POLICY_FIELDS = fieldsOf<AuthPolicySpec>({
   requireExpiry: true,
   unknownKeyCooldown: true,
   allowLinkLocal: true,
+  alg: true,
+  roles: true,
+  rolesKey: true,
+  scopes: true,
+  scopesKey: true,
+  scopesMatcher: true,
 });
 export const CLAIM_HEADER_FIELDS = fieldsOf<ClaimHeaderSpec>({ claim: true, header: true });
 export const INGRESS_FIELDS = fieldsOf<IngressSpec>({
@@ -199,3 +214,14 @@ export const DISRUPTION_BUDGET_FIELDS = fieldsOf<DisruptionBudgetSpec>({ minAvai
 export const PATCH_FIELDS = fieldsOf<PatchSpec>({ target: true, operations: true });
 export const PATCH_TARGET_FIELDS = fieldsOf<PatchTargetSpec>({ kind: true, name: true });
 export const PATCH_OPERATION_FIELDS = fieldsOf<PatchOperationSpec>({ op: true, path: true, value: true, from: true });
+export const LOGGING_FIELDS = fieldsOf<LoggingSpec>({ level: true, format: true });
+export const CORS_FIELDS = fieldsOf<CorsSpec>({
+  allowOrigins: true,
+  allowMethods: true,
+  allowHeaders: true,
+  exposeHeaders: true,
+  allowCredentials: true,
+  maxAge: true,
+});
+export const TRACING_FIELDS = fieldsOf<TracingSpec>({ endpoint: true, protocol: true, sampleRate: true });
+export const CA_BUNDLE_FIELDS = fieldsOf<CaBundleSpec>({ configMap: true, secret: true, key: true });

@@ -16,6 +16,7 @@ import { checkProduction, checkTrustedProxies } from './production';
 import { checkPatches } from './patches';
 import { checkPodSettings } from './pod-settings';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
+import { checkCaBundle, checkCors, checkLogging, checkRateLimitShares, checkTracing } from './service-options';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -82,5 +83,10 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   checkTemplateText(c, path, spec);
   checkPodSettings(c, path, spec);
   if (spec.patches !== undefined) checkPatches(c, `${path}.patches`, spec.patches);
+  if (spec.logging !== undefined) checkLogging(c, `${path}.logging`, spec.logging, spec.logLevel);
+  if (spec.cors !== undefined) checkCors(c, `${path}.cors`, spec.cors);
+  if (spec.tracing !== undefined) checkTracing(c, `${path}.tracing`, spec.tracing, spec.networkPolicy);
+  if (spec.backendCaBundle !== undefined) checkCaBundle(c, `${path}.backendCaBundle`, spec.backendCaBundle);
+  checkRateLimitShares(c, `${path}.rateLimits`, spec);
   return c.problems;
 }

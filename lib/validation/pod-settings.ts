@@ -5,7 +5,7 @@ import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from '../grammar/
 import { isObject, keyPath, show } from '../grammar/values';
 import { INT32_MAX } from '../limits';
 import { resolveMinReplicas } from '../resolve';
-import { CONFIG_HASH_ANNOTATION } from '../spec';
+import { BACKEND_CA_VOLUME, CONFIG_HASH_ANNOTATION } from '../spec';
 import { Checker } from './checker';
 import {
   DISRUPTION_BUDGET_FIELDS,
@@ -20,7 +20,7 @@ import { checkShape } from './k8s-objects';
 import { checkMetadataMap } from './kubernetes-fields';
 
 /** The gateway's own volumes and where they are mounted. */
-const OWN_VOLUMES = ['config', 'tmp'];
+const OWN_VOLUMES = ['config', 'tmp', BACKEND_CA_VOLUME];
 const CONFIG_DIR = '/etc/krakend';
 /** The volume types of the restricted profile ("Volume Types"). */
 export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
@@ -375,7 +375,7 @@ function checkDisruptionBudget(c: Checker, path: string, value: unknown, spec: R
   }
   const fewest = fewestPods(spec);
   const field = minAvailable !== undefined ? 'minAvailable' : 'maxUnavailable';
-  const given = minAvailable ?? maxUnavailable;
+  const given = minAvailable !== undefined ? minAvailable : maxUnavailable; // a null minAvailable is checked, not skipped
   if (given === undefined) return;
   const p = `${path}.${field}`;
   const isPercent = typeof given === 'string' && PERCENT.test(given);

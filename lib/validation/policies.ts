@@ -2,7 +2,7 @@
 import { durationMs } from '../grammar/durations';
 import { parseIamEndpoint, parseJwksUrl } from '../grammar/urls';
 import { isObject, show } from '../grammar/values';
-import { AUTHORIZATION_HEADER, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { AUTHORIZATION_HEADER, JWT_ALGORITHMS, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import {
   MAX_AUDIENCES,
   MAX_CLAIM_LENGTH,
@@ -144,7 +144,47 @@ export function checkAuthPolicies(c: Checker, path: string, value: unknown): Pol
         why: ' — a key id the key set lacked is refused this long without a fetch: from 1s (krakend-jose ignores less) to 1h',
       });
     }
+    if (a.alg !== undefined) {
+      const hmac = typeof a.alg === 'string' && /^HS(256|384|512)$/.test(a.alg);
+      c.enumValue(
+        `${p}.alg`,
+        a.alg,
+        JWT_ALGORITHMS,
+        hmac ? ' — HMAC keys are shared secrets, which a key set must not publish; sign with an asymmetric key' : '',
+      );
+    }
+    checkClaimValues(c, p, a, 'roles', 'rolesKey', 'a role, e.g. admin');
+    checkClaimValues(c, p, a, 'scopes', 'scopesKey', 'a scope, e.g. chat:write');
+    if (a.scopesMatcher !== undefined) {
+      c.enumValue(`${p}.scopesMatcher`, a.scopesMatcher, ['any', 'all']);
+      if (a.scopes === undefined)
+        c.add(`${p}.scopes`, `is missing: scopesMatcher ${show(a.scopesMatcher)} has no scopes to match — add scopes or remove scopesMatcher`);
+    }
   });
+}
+
+/**
+ * `roles` or `scopes` (a non-empty list of distinct values, each a space-free string: krakend-jose
+ * splits a string claim on spaces) and the claim they are read from, which says nothing without them.
+ */
+function checkClaimValues(c: Checker, p: string, a: Record<string, unknown>, field: 'roles' | 'scopes', keyField: string, example: string): void {
+  const list = a[field];
+  if (list !== undefined && c.list(`${p}.${field}`, list, MAX_AUDIENCES)) {
+    if (list.length === 0) c.add(`${p}.${field}`, `must list at least one value — remove it to check no ${field}`);
+    c.each(list, (v, j) => {
+      const q = `${p}.${field}[${j}]`;
+      if (!c.string(q, v, example, MAX_CLAIM_LENGTH)) return;
+      if (/\s/.test(v)) c.add(q, `must not contain spaces: krakend-jose splits a string claim on them (got ${show(v)}) — list each value on its own`);
+      else if (list.indexOf(v) < j) c.add(q, `repeats ${p}.${field}[${list.indexOf(v)}] (got ${show(v)}) — remove one`);
+    });
+  }
+  const key = a[keyField];
+  if (key === undefined) return;
+  if (c.string(`${p}.${keyField}`, key, `the claim holding the ${field}`, MAX_CLAIM_LENGTH) && list === undefined)
+    c.add(
+      `${p}.${field}`,
+      `is missing: ${keyField} ${show(key)} names a claim, but there are no ${field} to check — add ${field} or remove ${keyField}`,
+    );
 }
 
 /**

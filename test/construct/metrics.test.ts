@@ -106,7 +106,9 @@ test('without serviceMonitor, or with enabled: false, there are no metrics at al
 });
 
 test('the pure renderer adds the exporter too', () => {
-  expect(renderKrakendConfig({ ...seedSpec(), serviceMonitor: {} }).extra_config['telemetry/opentelemetry']?.exporters.prometheus[0].port).toBe(9090);
+  expect(renderKrakendConfig({ ...seedSpec(), serviceMonitor: {} }).extra_config['telemetry/opentelemetry']?.exporters.prometheus?.[0].port).toBe(
+    9090,
+  );
 });
 
 describe('validation', () => {

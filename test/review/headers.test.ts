@@ -4,7 +4,8 @@
  * security headers, the warnings about them, and their classes of change. Each change is made by
  * editing a real fixture: seed.yaml into test/fixtures/review/seed.headers*.yaml and seed.public-secret.yaml.
  */
-import { GatewaySpec } from '../../lib';
+import { GatewaySpec, renderKrakendConfig } from '../../lib';
+import { SEED_SPEC } from '../support/fixtures';
 import { buildKrakendConfig } from '../../lib/krakend/render';
 import { resolveSpec } from '../../lib/resolve';
 import { auditGateways } from '../../lib/review/audit';
@@ -307,5 +308,28 @@ describe('diff', () => {
     const report = diffGateways(before, after);
     expect(report.changes).toEqual([]);
     expect(report.otherChanges).toEqual([]);
+  });
+});
+
+describe('service options an audit points out', () => {
+  test('CORS for every origin, DEBUG logs and a trace of every request: one warning each, for the whole Gateway', () => {
+    const [g] = auditGateways(rendered(review('seed.service-risky.yaml'))).gateways;
+    expect(g.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['cors-any-origin', null],
+      ['debug-logging', null],
+      ['trace-every-request', null],
+    ]);
+    expect(g.warnings[0].message).toBe('CORS allows every origin: any web page may call the API from its users’ browsers and read the answers');
+  });
+
+  test('listed origins, INFO logs and a sample rate below 1 are no warning', () => {
+    const spec = {
+      ...SEED_SPEC,
+      cors: { allowOrigins: ['https://app.hanzo.ai'] },
+      logLevel: 'INFO' as const,
+      tracing: { endpoint: 'otel:4317', sampleRate: 0.5 },
+    };
+    const config = renderKrakendConfig(spec);
+    expect(auditGateways([{ id: 'hanzo/gateway', location: 'x', config, spec }]).gateways[0].warnings).toEqual([]);
   });
 });

@@ -133,9 +133,22 @@ const authPolicyArb = (name: string): fc.Arbitrary<AuthPolicySpec> =>
         ),
         requireExpiry: fc.boolean(),
         unknownKeyCooldown: fc.constantFrom('1s', '10s', '1m', '1h'),
+        alg: fc.constantFrom('RS256' as const, 'PS384' as const, 'ES256' as const, 'EdDSA' as const),
+        roles: fc.subarray(['admin', 'ops', 'billing'], { minLength: 1 }),
+        rolesKey: fc.constantFrom('roles', 'realm_access.roles', 'https://hanzo.ai/roles'),
+        scopes: fc.subarray(['chat:read', 'chat:write'], { minLength: 1 }),
+        scopesKey: fc.constantFrom('scope', 'scp', 'authz.scopes'),
+        scopesMatcher: fc.constantFrom('any' as const, 'all' as const),
       },
       { requiredKeys: ['iamEndpoint', 'jwksUrl'] },
     )
+    // A roles or scopes key, or a matcher, only beside the values it reads.
+    .map(({ rolesKey, scopesKey, scopesMatcher, ...p }) => ({
+      ...p,
+      ...(p.roles && rolesKey ? { rolesKey } : {}),
+      ...(p.scopes && scopesKey ? { scopesKey } : {}),
+      ...(p.scopes && scopesMatcher ? { scopesMatcher } : {}),
+    }))
     // An http key set is only valid with allowInsecureJwks: true.
     .map((p) => ({
       name,
@@ -157,6 +170,7 @@ const rateLimitArb = (name: string): fc.Arbitrary<RateLimitSpec> =>
         // Added to maxRate: a total cap is at least the per-client rate.
         totalAbove: fc.integer({ min: 0, max: 10000 }),
         totalCapacity: fc.integer({ min: 1, max: 10000 }),
+        scope: fc.constantFrom('pod' as const, 'cluster' as const),
       },
       { requiredKeys: ['maxRate', 'every'] },
     )
@@ -167,7 +181,16 @@ const rateLimitArb = (name: string): fc.Arbitrary<RateLimitSpec> =>
       ...(totalAbove === undefined || r.key === 'global'
         ? {}
         : { totalMaxRate: r.maxRate + totalAbove, ...(totalCapacity ? { totalCapacity } : {}) }),
-    }));
+    }))
+    // A cluster limit only where every amount leaves each pod at least 1: more than the most pods drawn.
+    .map(({ scope, ...r }) =>
+      scope === 'cluster' && [r.maxRate, r.capacity, r.totalMaxRate, r.totalCapacity].some((n) => n !== undefined && n < MAX_DRAWN_PODS)
+        ? r
+        : { ...r, ...(scope ? { scope } : {}) },
+    );
+
+/** More pods than any spec drawn here runs (replicas up to 5). */
+const MAX_DRAWN_PODS = 8;
 
 const namedList = <T>(make: (name: string) => fc.Arbitrary<T>, names: readonly string[]): fc.Arbitrary<T[]> =>
   fc.integer({ min: 0, max: names.length }).chain((n) => fc.tuple(...names.slice(0, n).map(make)));
@@ -456,70 +479,105 @@ const patchesArb: fc.Arbitrary<PatchSpec[]> = fc
  * sometimes absent, since absent and default are different specs to a round trip.
  */
 export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
-  return fc
-    .record(
-      {
-        routes: fc.array(rawRouteArb, { minLength: 1, maxLength: 8 }),
-        authPolicies: namedList(authPolicyArb, ['iam-jwt', 'partner-jwt']),
-        rateLimits: namedList(rateLimitArb, ['per-client', 'burst', 'global']),
-        image: fc
-          .record(
+  return (
+    fc
+      .record(
+        {
+          routes: fc.array(rawRouteArb, { minLength: 1, maxLength: 8 }),
+          authPolicies: namedList(authPolicyArb, ['iam-jwt', 'partner-jwt']),
+          rateLimits: namedList(rateLimitArb, ['per-client', 'burst', 'global']),
+          image: fc
+            .record(
+              {
+                repository: fc.constantFrom('ghcr.io/hanzoai/gateway', 'devopsfaith/krakend'),
+                tag: fc.constantFrom('2.14.1', '2.13', 'latest'),
+                digest: fc.constantFrom(`sha256:${'0123456789abcdef'.repeat(4)}`, `sha256:${'f'.repeat(64)}`),
+                pullPolicy: fc.constantFrom('Always' as const, 'IfNotPresent' as const, 'Never' as const),
+              },
+              { requiredKeys: ['repository'] },
+            )
+            // A tag, a digest, or both: an image with neither is invalid.
+            .map((image) => (image.tag === undefined && image.digest === undefined ? { ...image, tag: '2.14.1' } : image)),
+          replicas: fc.integer({ min: 1, max: 5 }),
+          ingress: ingressArb,
+          resources: resourcesArb,
+          timeout: fc.constantFrom('30s', '120s', '5m'),
+          readHeaderTimeout: fc.constantFrom('5s', '10s', '1m'),
+          idleTimeout: fc.constantFrom('30s', '90s', '620s'),
+          logLevel: fc.constantFrom('DEBUG' as const, 'INFO' as const, 'WARNING' as const, 'ERROR' as const, 'CRITICAL' as const),
+          prefixDepth: fc.integer({ min: 0, max: 5 }),
+          trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8'], ['203.0.113.0/24', '2001:db8::/32']),
+          allowPublicTrustedProxies: fc.boolean(),
+          pod: podArb,
+          service: serviceArb,
+          // Budgets that leave a pod to evict with two pods or more (the map below keeps them to such specs).
+          disruptionBudget: fc.constantFrom({ maxUnavailable: 1 }, { maxUnavailable: '25%' }, { minAvailable: 1 }, { minAvailable: '50%' }),
+          patches: patchesArb,
+          securityHeaders: fc.record(
             {
-              repository: fc.constantFrom('ghcr.io/hanzoai/gateway', 'devopsfaith/krakend'),
-              tag: fc.constantFrom('2.14.1', '2.13', 'latest'),
-              digest: fc.constantFrom(`sha256:${'0123456789abcdef'.repeat(4)}`, `sha256:${'f'.repeat(64)}`),
-              pullPolicy: fc.constantFrom('Always' as const, 'IfNotPresent' as const, 'Never' as const),
+              enabled: fc.boolean(),
+              hsts: fc.record({ maxAge: fc.constantFrom(0, 300, 31_536_000), includeSubdomains: fc.constant(false) }, { requiredKeys: [] }),
+              contentTypeNosniff: fc.boolean(),
+              frameDeny: fc.boolean(),
+              referrerPolicy: fc.constantFrom('no-referrer' as const, 'strict-origin-when-cross-origin' as const),
             },
-            { requiredKeys: ['repository'] },
-          )
-          // A tag, a digest, or both: an image with neither is invalid.
-          .map((image) => (image.tag === undefined && image.digest === undefined ? { ...image, tag: '2.14.1' } : image)),
-        replicas: fc.integer({ min: 1, max: 5 }),
-        ingress: ingressArb,
-        resources: resourcesArb,
-        timeout: fc.constantFrom('30s', '120s', '5m'),
-        readHeaderTimeout: fc.constantFrom('5s', '10s', '1m'),
-        idleTimeout: fc.constantFrom('30s', '90s', '620s'),
-        logLevel: fc.constantFrom('DEBUG' as const, 'INFO' as const, 'WARNING' as const, 'ERROR' as const, 'CRITICAL' as const),
-        prefixDepth: fc.integer({ min: 0, max: 5 }),
-        trustedProxies: fc.constantFrom<string[]>([], ['10.0.0.0/8'], ['10.244.0.0/16', 'fd00::/8'], ['203.0.113.0/24', '2001:db8::/32']),
-        allowPublicTrustedProxies: fc.boolean(),
-        pod: podArb,
-        service: serviceArb,
-        // Budgets that leave a pod to evict with two pods or more (the map below keeps them to such specs).
-        disruptionBudget: fc.constantFrom({ maxUnavailable: 1 }, { maxUnavailable: '25%' }, { minAvailable: 1 }, { minAvailable: '50%' }),
-        patches: patchesArb,
-        securityHeaders: fc.record(
-          {
-            enabled: fc.boolean(),
-            hsts: fc.record({ maxAge: fc.constantFrom(0, 300, 31_536_000), includeSubdomains: fc.constant(false) }, { requiredKeys: [] }),
-            contentTypeNosniff: fc.boolean(),
-            frameDeny: fc.boolean(),
-            referrerPolicy: fc.constantFrom('no-referrer' as const, 'strict-origin-when-cross-origin' as const),
-          },
-          { requiredKeys: [] },
-        ),
-      },
-      { requiredKeys: ['routes'] },
-    )
-    .map(({ routes, authPolicies, rateLimits, disruptionBudget, ...rest }) => ({
-      ...rest,
-      // A budget only where it is rendered (two pods or more), and never one that blocks every drain.
-      ...(disruptionBudget && (rest.replicas ?? 2) >= 2 ? { disruptionBudget } : {}),
-      // Public proxies only with the opt-in.
-      ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
-      ...(authPolicies ? { authPolicies } : {}),
-      ...(rateLimits ? { rateLimits } : {}),
-      routes: settleResilience(
-        deepenNested(
-          protectAll(
-            resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH),
-            rest.prefixDepth ?? DEFAULT_DEPTH,
+            { requiredKeys: [] },
           ),
-          rest.prefixDepth,
+          logging: fc.record(
+            { level: fc.constantFrom('DEBUG' as const, 'ERROR' as const), format: fc.constantFrom('default' as const, 'logstash' as const) },
+            { requiredKeys: [] },
+          ),
+          cors: fc
+            .record(
+              {
+                allowOrigins: fc.constantFrom<string[]>(['https://app.hanzo.ai'], ['https://app.hanzo.ai', 'http://localhost:3000'], ['*']),
+                allowMethods: fc.subarray(['GET', 'POST', 'DELETE'] as const, { minLength: 1 }),
+                allowHeaders: fc.subarray(['Authorization', 'Content-Type', 'X-Request-Id'], { minLength: 1 }),
+                exposeHeaders: fc.subarray(['X-Request-Id', 'Retry-After']),
+                allowCredentials: fc.boolean(),
+                maxAge: fc.constantFrom('1s', '10m', '24h'),
+              },
+              { requiredKeys: ['allowOrigins'] },
+            )
+            // Credentials never with the origin *.
+            .map((c) => (c.allowOrigins.includes('*') && c.allowCredentials ? { ...c, allowCredentials: false } : c)),
+          tracing: fc.record(
+            {
+              endpoint: fc.constantFrom('http://otel-collector.monitoring.svc:4317', 'otel-collector:4318', 'https://collector.example.com'),
+              protocol: fc.constantFrom('grpc' as const, 'http' as const),
+              sampleRate: fc.constantFrom(0.000001, 0.1, 1),
+            },
+            { requiredKeys: ['endpoint'] },
+          ),
+          backendCaBundle: fc.constantFrom({ configMap: 'kube-root-ca.crt' }, { secret: 'backend-ca', key: 'tls.crt' }),
+        },
+        { requiredKeys: ['routes'] },
+      )
+      // `logging.level` and `logLevel` say the same: one of them.
+      .map(({ logging, ...rest }) => {
+        if (logging === undefined) return rest;
+        const { level, ...others } = logging;
+        return { ...rest, logging: level !== undefined && rest.logLevel === undefined ? { level, ...others } : others };
+      })
+      .map(({ routes, authPolicies, rateLimits, disruptionBudget, ...rest }) => ({
+        ...rest,
+        // A budget only where it is rendered (two pods or more), and never one that blocks every drain.
+        ...(disruptionBudget && (rest.replicas ?? 2) >= 2 ? { disruptionBudget } : {}),
+        // Public proxies only with the opt-in.
+        ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
+        ...(authPolicies ? { authPolicies } : {}),
+        ...(rateLimits ? { rateLimits } : {}),
+        routes: settleResilience(
+          deepenNested(
+            protectAll(
+              resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH),
+              rest.prefixDepth ?? DEFAULT_DEPTH,
+            ),
+            rest.prefixDepth,
+          ),
         ),
-      ),
-    }));
+      }))
+  );
 }
 
 /**

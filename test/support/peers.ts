@@ -5,6 +5,7 @@
  */
 import { createHmac, createSign, generateKeyPairSync, JsonWebKey, KeyObject } from 'crypto';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 
 /** One request as a backend received it. */
@@ -51,12 +52,15 @@ const echo: StubHandler = (req) => ({
   body: JSON.stringify({ method: req.method, path: req.path, query: req.query }),
 });
 
-/** A stub HTTP backend on 127.0.0.1 that records every request (body included) and answers with `handler`. */
-export async function startStub(handler: StubHandler = echo): Promise<StubBackend> {
+/**
+ * A stub HTTP backend on 127.0.0.1 that records every request (body included) and answers with `handler`;
+ * with `tls` (a certificate and its key in PEM, and optionally the highest TLS version) it serves https.
+ */
+export async function startStub(handler: StubHandler = echo, tls?: https.ServerOptions): Promise<StubBackend> {
   let current = handler;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -82,15 +86,16 @@ export async function startStub(handler: StubHandler = echo): Promise<StubBacken
         res.end(String(e));
       }
     });
-  });
-  server.on('connection', (s) => {
+  };
+  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+  server.on(tls ? 'secureConnection' : 'connection', (s: net.Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     clear: () => void requests.splice(0),
@@ -167,7 +172,8 @@ export interface Issuer {
   /** How many times the key set was fetched. */
   jwksFetches(): number;
   /**
-   * An RS256 token signed with the served key (`kid` = `test-key`), or with `opts` overriding header parts.
+   * An RS256 token signed with the served key (`kid` = `test-key`), or with `opts` overriding header parts;
+   * `alg: 'ES256'` without a `key` signs with the served EC P-256 key (`kid` = `ec-key`).
    * `payload` edits the claims' JSON text before signing, for what JSON.stringify cannot write (9007199254740993).
    */
   sign(
@@ -183,12 +189,22 @@ export interface Issuer {
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
-/** An IAM on loopback: an RSA key pair made here, its public half served as a JWKS, tokens signed with it. */
+/**
+ * An IAM on loopback: an RSA and an EC P-256 key pair made here, their public halves served as a JWKS,
+ * tokens signed with them.
+ */
 export async function startIssuer(iss = 'https://iam.test'): Promise<Issuer> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const jwk = publicKey.export({ format: 'jwk' }) as JsonWebKey;
-  const jwks = JSON.stringify({ keys: [{ ...jwk, kid: 'test-key', alg: 'RS256', use: 'sig' }] });
+  const ecJwk = ec.publicKey.export({ format: 'jwk' }) as JsonWebKey;
+  const jwks = JSON.stringify({
+    keys: [
+      { ...jwk, kid: 'test-key', alg: 'RS256', use: 'sig' },
+      { ...ecJwk, kid: 'ec-key', alg: 'ES256', use: 'sig' },
+    ],
+  });
   let fetches = 0;
   const server = http.createServer((req, res) => {
     if (req.url === '/jwks') {
@@ -212,9 +228,10 @@ export async function startIssuer(iss = 'https://iam.test'): Promise<Issuer> {
     sign(claims = {}, opts = {}) {
       const full: Claims = { iss, sub: 'user-1', iat: now(), exp: now() + 600, ...claims };
       for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
-      const key = opts.key ?? privateKey;
+      const byEc = opts.alg === 'ES256' && opts.key === undefined;
+      const key = opts.key ?? (byEc ? ec.privateKey : privateKey);
       const alg = opts.alg ?? (key === 'none' ? 'none' : 'hmacSecret' in (key as object) ? 'HS256' : 'RS256');
-      const header = { alg, typ: 'JWT', kid: opts.kid ?? 'test-key' };
+      const header = { alg, typ: 'JWT', kid: opts.kid ?? (byEc ? 'ec-key' : 'test-key') };
       const payload = JSON.stringify(full);
       const input = `${b64url(JSON.stringify(header))}.${b64url(opts.payload ? opts.payload(payload) : payload)}`;
       if (key === 'none') return `${input}.`;
@@ -222,6 +239,13 @@ export async function startIssuer(iss = 'https://iam.test'): Promise<Issuer> {
         return `${input}.${createHmac('sha256', (key as { hmacSecret: Buffer }).hmacSecret)
           .update(input)
           .digest('base64url')}`;
+      }
+      if (alg === 'ES256') {
+        // JWS (RFC 7518 3.4) takes the raw r || s, not Node's default DER encoding.
+        const signature = createSign('SHA256')
+          .update(input)
+          .sign({ key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
+        return `${input}.${signature.toString('base64url')}`;
       }
       const signer = createSign('RSA-SHA256');
       signer.update(input);
