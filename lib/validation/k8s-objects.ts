@@ -109,6 +109,10 @@ export function checkShape(c: Checker, path: string, value: unknown, shape: Shap
     c.add(path, `must be an object, a Kubernetes ${shape} (got ${described(value)})`);
     return false;
   }
+  // kubernetes-models' schemas take null for any field; Kubernetes reads it as absent, and the checks below would not.
+  const nulls = nullPaths(path, value);
+  for (const at of nulls) c.add(at, `is null (got null) — leave the field out instead`);
+  if (nulls.length > 0) return false;
   const spec = SHAPES[shape];
   const model = (require(spec.model) as Record<string, Model>)[shape];
   const errors = schemaErrors(model, value);
@@ -123,13 +127,21 @@ export function checkShape(c: Checker, path: string, value: unknown, shape: Shap
     const { k8s } = require('cdk8s-plus-28') as { k8s: Record<string, (v: unknown) => unknown> };
     written = k8s[spec.toJson](form(value));
   } catch {
-    // A generated toJson reads into each object it is given: a null where Kubernetes expects an object stops it.
-    c.add(path, `holds a null where Kubernetes expects an object or list (got ${show(value)}) — remove the field instead`);
+    // Not reached for a value of the shape's schema without nulls; reported rather than thrown all the same.
+    c.add(path, `cannot be read as Kubernetes' ${shape} (got ${show(value)}) — write it as Kubernetes' ${shape} takes it`);
     return false;
   }
   const before = c.problems.length;
   reportUnknown(c, path, value, written, shape);
   return c.problems.length === before;
+}
+
+/** The paths of the nulls inside a value. */
+function nullPaths(path: string, value: unknown): string[] {
+  if (value === null) return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nullPaths(`${path}[${i}]`, v));
+  if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => nullPaths(keyPath(path, k), v));
+  return [];
 }
 
 /** Each field of `given` that `written` lacks: one the Kubernetes API does not know. */

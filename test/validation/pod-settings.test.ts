@@ -191,6 +191,15 @@ describe('metadata, names and mounts', () => {
     ]);
   });
 
+  test("a null inside a Kubernetes shape is refused where it is (kubernetes-models' schemas would take it)", () => {
+    expect(
+      pod({ volumes: [{ name: 'data', emptyDir: {} }], volumeMounts: [{ name: 'data', mountPath: null }], affinity: { nodeAffinity: null } }),
+    ).toEqual([
+      'spec.pod.affinity.nodeAffinity: is null (got null) — leave the field out instead',
+      'spec.pod.volumeMounts[0].mountPath: is null (got null) — leave the field out instead',
+    ]);
+  });
+
   test('a liveness probe succeeds once; a misspelt toleration field is named', () => {
     expect(pod({ livenessProbe: { successThreshold: 2 }, tolerations: [{ key: 'a', operator: 'Exists', effct: 'NoSchedule' }] })).toEqual([
       'spec.pod.tolerations[0].effct: is not a field of Kubernetes\' Toleration here (got "NoSchedule") — check its spelling and ' +
