@@ -450,6 +450,14 @@ describeWithKrakend('JWT hardening in krakend run: the claim check of every poli
       // The local issuer is on loopback, so a drawn link-local allowance would allow nothing (and is refused).
       allowLinkLocal: undefined,
       audience: undefined,
+      // The claim check is under test: the token is RS256 and carries no roles or scopes
+      // (test/e2e/jwt-claims.test.ts covers those).
+      alg: undefined,
+      roles: undefined,
+      rolesKey: undefined,
+      scopes: undefined,
+      scopesKey: undefined,
+      scopesMatcher: undefined,
     }));
     const spec: GatewaySpec = {
       logLevel: 'DEBUG',
