@@ -229,6 +229,13 @@ export interface GatewaySpec {
    * @schema GatewaySpec#securityHeaders
    */
   readonly securityHeaders?: GatewaySpecSecurityHeaders;
+
+  /**
+   * The nginx sidecar serving the streaming routes, rendered only when a route streams. @default image nginxinc/nginx-unprivileged:1.27.4-alpine, requests cpu 50m and memory 32Mi, limits memory 128Mi
+   *
+   * @schema GatewaySpec#streamProxy
+   */
+  readonly streamProxy?: GatewaySpecStreamProxy;
 }
 
 /**
@@ -257,6 +264,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'networkPolicy': toJson_GatewaySpecNetworkPolicy(obj.networkPolicy),
     'serviceMonitor': toJson_GatewaySpecServiceMonitor(obj.serviceMonitor),
     'securityHeaders': toJson_GatewaySpecSecurityHeaders(obj.securityHeaders),
+    'streamProxy': toJson_GatewaySpecStreamProxy(obj.streamProxy),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -441,6 +449,20 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#removeResponseHeaders
    */
   readonly removeResponseHeaders?: string[];
+
+  /**
+   * Stream the backend's responses as they are written (SSE, LLM completions), through the nginx sidecar, with the token and rate limit checked by KrakenD first. Not on an exact route; no other route under its prefix. @default false
+   *
+   * @schema GatewaySpecRoutes#streaming
+   */
+  readonly streaming?: boolean;
+
+  /**
+   * How long a streaming route's stream may stay silent before it is closed, 1s to 1h. Only with streaming. @default 5m
+   *
+   * @schema GatewaySpecRoutes#streamTimeout
+   */
+  readonly streamTimeout?: string;
 }
 
 /**
@@ -465,6 +487,8 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'secretHeaders': obj.secretHeaders?.map(y => toJson_GatewaySpecRoutesSecretHeaders(y)),
     'overrideAuthorization': obj.overrideAuthorization,
     'removeResponseHeaders': obj.removeResponseHeaders?.map(y => y),
+    'streaming': obj.streaming,
+    'streamTimeout': obj.streamTimeout,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -986,6 +1010,42 @@ export function toJson_GatewaySpecSecurityHeaders(obj: GatewaySpecSecurityHeader
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The nginx sidecar serving the streaming routes, rendered only when a route streams. @default image nginxinc/nginx-unprivileged:1.27.4-alpine, requests cpu 50m and memory 32Mi, limits memory 128Mi
+ *
+ * @schema GatewaySpecStreamProxy
+ */
+export interface GatewaySpecStreamProxy {
+  /**
+   * The nginx image, non-root, with the auth_request and realip modules. @default nginxinc/nginx-unprivileged:1.27.4-alpine
+   *
+   * @schema GatewaySpecStreamProxy#image
+   */
+  readonly image?: GatewaySpecStreamProxyImage;
+
+  /**
+   * The sidecar's resources. @default requests cpu 50m, memory 32Mi; limits memory 128Mi
+   *
+   * @schema GatewaySpecStreamProxy#resources
+   */
+  readonly resources?: GatewaySpecStreamProxyResources;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecStreamProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecStreamProxy(obj: GatewaySpecStreamProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'image': toJson_GatewaySpecStreamProxyImage(obj.image),
+    'resources': toJson_GatewaySpecStreamProxyResources(obj.resources),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
  *
  * @schema GatewaySpecImagePullPolicy
@@ -1240,6 +1300,90 @@ export enum GatewaySpecSecurityHeadersReferrerPolicy {
 }
 
 /**
+ * The nginx image, non-root, with the auth_request and realip modules. @default nginxinc/nginx-unprivileged:1.27.4-alpine
+ *
+ * @schema GatewaySpecStreamProxyImage
+ */
+export interface GatewaySpecStreamProxyImage {
+  /**
+   * Image repository.
+   *
+   * @schema GatewaySpecStreamProxyImage#repository
+   */
+  readonly repository: string;
+
+  /**
+   * Image tag; beside a digest it only names the version. @default none: then digest is required
+   *
+   * @schema GatewaySpecStreamProxyImage#tag
+   */
+  readonly tag?: string;
+
+  /**
+   * Pin the image by content: sha256 and 64 lower-case hex digits; the image becomes repository[:tag]@digest. @default none
+   *
+   * @schema GatewaySpecStreamProxyImage#digest
+   */
+  readonly digest?: string;
+
+  /**
+   * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
+   *
+   * @schema GatewaySpecStreamProxyImage#pullPolicy
+   */
+  readonly pullPolicy?: GatewaySpecStreamProxyImagePullPolicy;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecStreamProxyImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecStreamProxyImage(obj: GatewaySpecStreamProxyImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'repository': obj.repository,
+    'tag': obj.tag,
+    'digest': obj.digest,
+    'pullPolicy': obj.pullPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The sidecar's resources. @default requests cpu 50m, memory 32Mi; limits memory 128Mi
+ *
+ * @schema GatewaySpecStreamProxyResources
+ */
+export interface GatewaySpecStreamProxyResources {
+  /**
+   * @schema GatewaySpecStreamProxyResources#requests
+   */
+  readonly requests?: { [key: string]: GatewaySpecStreamProxyResourcesRequests };
+
+  /**
+   * @schema GatewaySpecStreamProxyResources#limits
+   */
+  readonly limits?: { [key: string]: GatewaySpecStreamProxyResourcesLimits };
+}
+
+/**
+ * Converts an object of type 'GatewaySpecStreamProxyResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecStreamProxyResources(obj: GatewaySpecStreamProxyResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * The Secret and key that hold the value.
  *
  * @schema GatewaySpecRoutesSecretHeadersSecret
@@ -1274,4 +1418,46 @@ export function toJson_GatewaySpecRoutesSecretHeadersSecret(obj: GatewaySpecRout
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
+ *
+ * @schema GatewaySpecStreamProxyImagePullPolicy
+ */
+export enum GatewaySpecStreamProxyImagePullPolicy {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+  /** Never */
+  NEVER = "Never",
+}
+
+/**
+ * @schema GatewaySpecStreamProxyResourcesRequests
+ */
+export class GatewaySpecStreamProxyResourcesRequests {
+  public static fromNumber(value: number): GatewaySpecStreamProxyResourcesRequests {
+    return new GatewaySpecStreamProxyResourcesRequests(value);
+  }
+  public static fromString(value: string): GatewaySpecStreamProxyResourcesRequests {
+    return new GatewaySpecStreamProxyResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema GatewaySpecStreamProxyResourcesLimits
+ */
+export class GatewaySpecStreamProxyResourcesLimits {
+  public static fromNumber(value: number): GatewaySpecStreamProxyResourcesLimits {
+    return new GatewaySpecStreamProxyResourcesLimits(value);
+  }
+  public static fromString(value: string): GatewaySpecStreamProxyResourcesLimits {
+    return new GatewaySpecStreamProxyResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
 

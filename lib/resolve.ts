@@ -25,9 +25,11 @@ import {
   RouteSpec,
   SECURITY_HEADERS_DEFAULTS,
   SERVICE_MONITOR_DEFAULTS,
+  STREAM_PROXY_DEFAULTS,
   SecretKeySpec,
   SecurityHeadersSpec,
   ServiceMonitorSpec,
+  StreamProxySpec,
   isEnabled,
 } from './spec';
 
@@ -96,6 +98,16 @@ export interface ResolvedRoute {
   /** Headers set from a Secret's key, each with the pod's environment variable that holds the key. */
   readonly secretHeaders: readonly ResolvedSecretHeader[];
   readonly removeResponseHeaders: readonly string[];
+  /** On a streaming route, the silence after which its stream is closed; undefined on the others. */
+  readonly streamTimeout?: ResolvedDuration;
+}
+
+/** The nginx sidecar of the streaming routes, with its defaults. */
+export interface ResolvedStreamProxy {
+  readonly image: ResolvedImage;
+  readonly resources: ResourceRequirements;
+  /** The longest `streamTimeout` of the streaming routes, the first one given when several are as long. */
+  readonly longestStreamTimeout: ResolvedDuration;
 }
 
 /** One environment variable of the pod that holds a Secret's key for `secretHeaders`. */
@@ -179,6 +191,8 @@ export interface ResolvedGatewaySpec {
    * the order of first use: the Deployment sets them and krakend.json reads them by these names.
    */
   readonly secretEnvVars: readonly SecretEnvVar[];
+  /** The nginx sidecar; undefined unless a route streams. */
+  readonly streamProxy?: ResolvedStreamProxy;
 }
 
 /**
@@ -223,6 +237,20 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     // On by default behind a TLS Ingress: a public HTTPS API then tells browsers to stay on HTTPS.
     securityHeaders: resolveSecurityHeaders(spec.securityHeaders, ingress?.tls !== undefined),
     secretEnvVars: [...secretEnvs.values()],
+    ...resolveStreamProxy(spec.streamProxy, routes),
+  };
+}
+
+/** The sidecar when a route streams (the key left out otherwise, so the resolved spec of other gateways is as before). */
+function resolveStreamProxy(given: StreamProxySpec | undefined, routes: readonly ResolvedRoute[]): { streamProxy?: ResolvedStreamProxy } {
+  const timeouts = routes.flatMap((r) => (r.streamTimeout ? [r.streamTimeout] : []));
+  if (timeouts.length === 0) return {};
+  return {
+    streamProxy: {
+      image: resolveImage(given?.image ?? STREAM_PROXY_DEFAULTS.image),
+      resources: given?.resources ?? STREAM_PROXY_DEFAULTS.resources,
+      longestStreamTimeout: timeouts.reduce((longest, t) => (t.ms > longest.ms ? t : longest)),
+    },
   };
 }
 
@@ -259,6 +287,7 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
     requestHeaders: route.requestHeaders ?? {},
     secretHeaders: (route.secretHeaders ?? []).map(({ header, secret }) => ({ header, ...known(defaults.secretEnvs, secretKeyId(secret)) })),
     removeResponseHeaders: route.removeResponseHeaders ?? [],
+    ...(route.streaming === true ? { streamTimeout: duration(route.streamTimeout ?? STREAM_PROXY_DEFAULTS.streamTimeout) } : {}),
   };
 }
 

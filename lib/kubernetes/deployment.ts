@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { ResolvedGatewaySpec, defaultResources } from '../resolve';
-import { ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
+import { ImageSpec, KRAKEND_PORT, Quantity, STREAM_KRAKEND_PORT, quantityValue } from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
-import { CONFIG_DIR, CONFIG_FILE } from './configmap';
+import { CONFIG_DIR, CONFIG_FILE, NGINX_CONFIG_DIR, NGINX_CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';
 import { configMapName } from './names';
 import { METRICS_PORT_NAME } from './service-monitor';
@@ -70,9 +70,14 @@ export function goMemoryLimit(resources: { readonly limits?: { readonly [k: stri
   return bytes === undefined ? undefined : String(Math.floor(bytes * GO_MEMORY_LIMIT_SHARE));
 }
 
-/** SHA-256 (hex) of a rendered krakend.json. */
-export function configHash(krakendJson: string): string {
-  return createHash('sha256').update(krakendJson).digest('hex');
+/**
+ * SHA-256 (hex) of a rendered krakend.json, and of the stream proxy's nginx.conf after it when there
+ * is one (neither process reloads its config, so a change to either must roll the pods).
+ */
+export function configHash(krakendJson: string, nginxConf?: string): string {
+  const hash = createHash('sha256').update(krakendJson);
+  if (nginxConf !== undefined) hash.update('\0').update(nginxConf);
+  return hash.digest('hex');
 }
 
 function quantities(map: { readonly [k: string]: Quantity } | undefined): Record<string, k8s.Quantity> | undefined {
@@ -107,11 +112,14 @@ export function renderDeployment(
   spec: ResolvedGatewaySpec,
   krakendJson: string,
   memory: { readonly startMiB: number; readonly limitMiB: number },
+  nginxConf?: string,
 ): k8s.KubeDeploymentProps {
   const { image } = spec;
+  // Behind the stream proxy KrakenD listens on another port of the pod; the proxy takes the gateway's.
+  const krakendPort = spec.streamProxy ? STREAM_KRAKEND_PORT : KRAKEND_PORT;
   const resources = spec.resources ?? defaultResources(memory);
   const goMemLimit = goMemoryLimit(resources);
-  const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
+  const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(krakendPort) };
   const spread = renderTopologySpread(name, spec);
   const metricsPort = spec.serviceMonitor?.metricsPort;
   const env = [...(goMemLimit === undefined ? [] : [{ name: 'GOMEMLIMIT', value: goMemLimit }]), ...secretHeaderEnv(spec)];
@@ -124,7 +132,7 @@ export function renderDeployment(
       selector: { matchLabels: selectorLabels(name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       template: {
-        metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson) } },
+        metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson, nginxConf) } },
         spec: {
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: terminationGracePeriodSeconds(spec),
@@ -145,7 +153,7 @@ export function renderDeployment(
               args: ['run', '-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
               ...(env.length === 0 ? {} : { env }),
               ports: [
-                { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
+                { name: spec.streamProxy ? 'krakend' : 'http', containerPort: krakendPort, protocol: 'TCP' },
                 ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),
               ],
               readinessProbe: { httpGet: health, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
@@ -164,13 +172,53 @@ export function renderDeployment(
                 { name: 'tmp', mountPath: '/tmp' },
               ],
             },
+            ...(spec.streamProxy && nginxConf !== undefined ? [streamProxyContainer(spec.streamProxy)] : []),
           ],
           volumes: [
             { name: 'config', configMap: { name: configMapName(name) } },
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } },
+            ...(spec.streamProxy ? [{ name: 'nginx-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } }] : []),
           ],
         },
       },
     },
+  };
+}
+
+/**
+ * The stream proxy's container: nginx on the gateway's port (the Service's targetPort), its config
+ * from the ConfigMap, hardened as KrakenD's is. Ready when KrakenD answers /__health through it; alive
+ * while its port accepts connections, so a KrakenD restart does not restart nginx too. `nginx` is run
+ * directly, not through the image's entrypoint, whose scripts would try to rewrite files under /etc/nginx.
+ * On stop, preStop sends SIGQUIT (a graceful quit: nginx stops accepting and lets requests finish, up
+ * to `worker_shutdown_timeout`) and waits for nginx to exit, whatever the image's stop signal.
+ */
+function streamProxyContainer(proxy: NonNullable<ResolvedGatewaySpec['streamProxy']>): k8s.Container {
+  const conf = `${NGINX_CONFIG_DIR}/${NGINX_CONFIG_FILE}`;
+  const port = k8s.IntOrString.fromNumber(KRAKEND_PORT);
+  return {
+    name: 'stream-proxy',
+    image: imageReference(proxy.image),
+    imagePullPolicy: proxy.image.pullPolicy,
+    command: ['nginx', '-c', conf, '-e', 'stderr', '-g', 'daemon off;'],
+    ports: [{ name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: '/__health', port }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    lifecycle: {
+      preStop: { exec: { command: ['/bin/sh', '-c', `nginx -c ${conf} -e stderr -s quit; while [ -e /tmp/nginx.pid ]; do sleep 1; done`] } },
+    },
+    resources: { requests: quantities(proxy.resources.requests), limits: quantities(proxy.resources.limits) },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: RUN_AS_USER,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [
+      { name: 'config', mountPath: NGINX_CONFIG_DIR, readOnly: true },
+      { name: 'nginx-tmp', mountPath: '/tmp' },
+    ],
   };
 }

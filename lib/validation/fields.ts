@@ -19,6 +19,7 @@ import type {
   SecurityHeadersSpec,
   HstsSpec,
   ServiceMonitorSpec,
+  StreamProxySpec,
 } from '../spec';
 
 /** The field names of a spec interface: all of them, and no other. */
@@ -46,7 +47,9 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   networkPolicy: true,
   serviceMonitor: true,
   securityHeaders: true,
+  streamProxy: true,
 });
+export const STREAM_PROXY_FIELDS = fieldsOf<StreamProxySpec>({ image: true, resources: true });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   prefix: true,
@@ -64,6 +67,8 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   secretHeaders: true,
   overrideAuthorization: true,
   removeResponseHeaders: true,
+  streaming: true,
+  streamTimeout: true,
 });
 export const SECRET_HEADER_FIELDS = fieldsOf<SecretHeaderSpec>({ header: true, secret: true });
 export const SECRET_KEY_FIELDS = fieldsOf<SecretKeySpec>({ name: true, key: true });

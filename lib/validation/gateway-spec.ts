@@ -14,6 +14,7 @@ import { LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
+import { checkStreaming } from './streaming';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -78,5 +79,6 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   checkProduction(c, path, spec);
   if (spec.securityHeaders !== undefined) checkSecurityHeaders(c, `${path}.securityHeaders`, spec.securityHeaders);
   checkTemplateText(c, path, spec);
+  checkStreaming(c, path, spec);
   return c.problems;
 }
