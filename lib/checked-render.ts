@@ -83,7 +83,8 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall, gateway);
   const nginxConf = resolved.streamProxy ? renderNginxConf(resolved) : undefined;
-  return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory, ...(nginxConf === undefined ? {} : { nginxConf }) };
+  const nginx = nginxConf === undefined ? {} : { nginxConf };
+  return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory, ...nginx };
 }
 
 /**

@@ -72,7 +72,10 @@ function identityHeaders(route: ResolvedRoute): string[] {
 /** Every identity header of every streaming route, once, in order: what the echo answers with. */
 function echoedHeaders(spec: ResolvedGatewaySpec): string[] {
   const byLower = new Map<string, string>();
-  for (const r of spec.routes) if (r.streamTimeout) for (const h of identityHeaders(r)) if (!byLower.has(h.toLowerCase())) byLower.set(h.toLowerCase(), h);
+  for (const r of spec.routes) {
+    if (!r.streamTimeout) continue;
+    for (const h of identityHeaders(r)) if (!byLower.has(h.toLowerCase())) byLower.set(h.toLowerCase(), h);
+  }
   return [...byLower.values()];
 }
 
@@ -155,7 +158,6 @@ export function renderNginxConf(spec: ResolvedGatewaySpec, addresses: StreamProx
   ];
   return lines.join('\n');
 }
-
 
 /**
  * The locations of a streaming route: its prefix path and the paths below it. A request the route

@@ -23,7 +23,11 @@ function within(prefix: string, outer: string): boolean {
  */
 function checkNginxText(c: Checker, p: string, r: Record<string, unknown>): void {
   if (Array.isArray(r.secretHeaders) && r.secretHeaders.length > 0)
-    c.add(`${p}.secretHeaders`, "is not supported on a streaming route: its nginx proxy cannot read a Secret from the pod's environment — use a backend that holds the credential, or stream without it");
+    c.add(
+      `${p}.secretHeaders`,
+      "is not supported on a streaming route: its nginx proxy cannot read a Secret from the pod's environment — " +
+        'use a backend that holds the credential, or stream without it',
+    );
   if (typeof r.prefix === 'string' && r.prefix.includes('$'))
     c.add(`${p}.prefix`, `must not contain '$' on a streaming route: nginx reads it as a variable (got ${show(r.prefix)}) — choose another prefix`);
   if (typeof r.backend === 'string' && r.backend.includes('$'))
@@ -43,16 +47,27 @@ export function checkStreaming(c: Checker, path: string, spec: Record<string, un
     const p = `${path}.routes[${i}]`;
     const prefix = typeof r.prefix === 'string' ? r.prefix : undefined;
     if (prefix !== undefined && within(prefix, STREAM_AUTH_PREFIX))
-      c.add(`${p}.prefix`, `is reserved for the gateway's stream checks: nothing may be routed under ${STREAM_AUTH_PREFIX} (got ${show(prefix)}) — choose another prefix`);
+      c.add(
+        `${p}.prefix`,
+        `is reserved for the gateway's stream checks: nothing may be routed under ${STREAM_AUTH_PREFIX} (got ${show(prefix)}) — ` +
+          'choose another prefix',
+      );
     if (r.streaming !== undefined) c.boolean(`${p}.streaming`, r.streaming);
     const streams = r.streaming === true;
     if (r.streamTimeout !== undefined) {
       if (streams) c.duration(`${p}.streamTimeout`, r.streamTimeout, STREAM_TIMEOUT_BOUNDS);
-      else c.add(`${p}.streamTimeout`, `applies only to a streaming route (got ${show(r.streamTimeout)}) — set streaming: true, or remove streamTimeout`);
+      else
+        c.add(
+          `${p}.streamTimeout`,
+          `applies only to a streaming route (got ${show(r.streamTimeout)}) — ` + 'set streaming: true, or remove streamTimeout',
+        );
     }
     if (!streams) return;
     if (r.exact === true)
-      c.add(`${p}.streaming`, 'must not be set on an exact route: a stream is served for its prefix and the paths below (got true) — remove exact, or streaming');
+      c.add(
+        `${p}.streaming`,
+        'must not be set on an exact route: a stream is served for its prefix and the paths below (got true) — ' + 'remove exact, or streaming',
+      );
     if (prefix !== undefined) streaming.push({ index: i, prefix });
     checkNginxText(c, p, r);
   });
@@ -77,6 +92,8 @@ export function checkStreaming(c: Checker, path: string, spec: Record<string, un
   if (streaming.length > 0 && (port === STREAM_KRAKEND_PORT || port === STREAM_IDENTITY_PORT))
     c.add(
       `${path}.serviceMonitor.metricsPort`,
-      `is a port of the stream proxy's pod: KrakenD listens on ${STREAM_KRAKEND_PORT} behind it, and it answers on ${STREAM_IDENTITY_PORT} (got ${port}) — choose another port, e.g. 9090`,
+      `is a port of the stream proxy's pod: KrakenD listens on ${STREAM_KRAKEND_PORT} behind it, ` +
+        `and it answers on ${STREAM_IDENTITY_PORT} (got ${port}) — ` +
+        'choose another port, e.g. 9090',
     );
 }
