@@ -285,6 +285,13 @@ export interface GatewaySpec {
    * @schema GatewaySpec#backendCaBundle
    */
   readonly backendCaBundle?: GatewaySpecBackendCaBundle;
+
+  /**
+   * The nginx sidecar serving the streaming routes, rendered only when a route streams. @default image nginxinc/nginx-unprivileged:1.27.4-alpine, requests cpu 50m and memory 32Mi, limits memory 128Mi
+   *
+   * @schema GatewaySpec#streamProxy
+   */
+  readonly streamProxy?: GatewaySpecStreamProxy;
 }
 
 /**
@@ -321,6 +328,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'cors': toJson_GatewaySpecCors(obj.cors),
     'tracing': toJson_GatewaySpecTracing(obj.tracing),
     'backendCaBundle': toJson_GatewaySpecBackendCaBundle(obj.backendCaBundle),
+    'streamProxy': toJson_GatewaySpecStreamProxy(obj.streamProxy),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -547,6 +555,20 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#circuitBreaker
    */
   readonly circuitBreaker?: GatewaySpecRoutesCircuitBreaker;
+
+  /**
+   * Stream the backend's responses as they are written (SSE, LLM completions), through the nginx sidecar, with the token and rate limit checked by KrakenD first. Not on an exact route; no other route under its prefix. @default false
+   *
+   * @schema GatewaySpecRoutes#streaming
+   */
+  readonly streaming?: boolean;
+
+  /**
+   * How long a streaming route's stream may stay silent before it is closed, 1s to 1h. Only with streaming. @default 5m
+   *
+   * @schema GatewaySpecRoutes#streamTimeout
+   */
+  readonly streamTimeout?: string;
 }
 
 /**
@@ -577,6 +599,8 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'concurrentCalls': obj.concurrentCalls,
     'cache': obj.cache,
     'circuitBreaker': toJson_GatewaySpecRoutesCircuitBreaker(obj.circuitBreaker),
+    'streaming': obj.streaming,
+    'streamTimeout': obj.streamTimeout,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1290,7 +1314,7 @@ export interface GatewaySpecPod {
   readonly startupProbe?: GatewaySpecPodStartupProbe;
 
   /**
-   * More volumes (Kubernetes Volume) of the types the restricted profile allows; not config, tmp or backend-ca. @default []
+   * More volumes (Kubernetes Volume) of the types the restricted profile allows; not config, tmp, backend-ca or nginx-tmp. @default []
    *
    * @schema GatewaySpecPod#volumes
    */
@@ -1649,6 +1673,42 @@ export function toJson_GatewaySpecBackendCaBundle(obj: GatewaySpecBackendCaBundl
     'configMap': obj.configMap,
     'secret': obj.secret,
     'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The nginx sidecar serving the streaming routes, rendered only when a route streams. @default image nginxinc/nginx-unprivileged:1.27.4-alpine, requests cpu 50m and memory 32Mi, limits memory 128Mi
+ *
+ * @schema GatewaySpecStreamProxy
+ */
+export interface GatewaySpecStreamProxy {
+  /**
+   * The nginx image, non-root, with the auth_request and realip modules. @default nginxinc/nginx-unprivileged:1.27.4-alpine
+   *
+   * @schema GatewaySpecStreamProxy#image
+   */
+  readonly image?: GatewaySpecStreamProxyImage;
+
+  /**
+   * The sidecar's resources. @default requests cpu 50m, memory 32Mi; limits memory 128Mi
+   *
+   * @schema GatewaySpecStreamProxy#resources
+   */
+  readonly resources?: GatewaySpecStreamProxyResources;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecStreamProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecStreamProxy(obj: GatewaySpecStreamProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'image': toJson_GatewaySpecStreamProxyImage(obj.image),
+    'resources': toJson_GatewaySpecStreamProxyResources(obj.resources),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2556,6 +2616,90 @@ export enum GatewaySpecTracingProtocol {
 }
 
 /**
+ * The nginx image, non-root, with the auth_request and realip modules. @default nginxinc/nginx-unprivileged:1.27.4-alpine
+ *
+ * @schema GatewaySpecStreamProxyImage
+ */
+export interface GatewaySpecStreamProxyImage {
+  /**
+   * Image repository.
+   *
+   * @schema GatewaySpecStreamProxyImage#repository
+   */
+  readonly repository: string;
+
+  /**
+   * Image tag; beside a digest it only names the version. @default none: then digest is required
+   *
+   * @schema GatewaySpecStreamProxyImage#tag
+   */
+  readonly tag?: string;
+
+  /**
+   * Pin the image by content: sha256 and 64 lower-case hex digits; the image becomes repository[:tag]@digest. @default none
+   *
+   * @schema GatewaySpecStreamProxyImage#digest
+   */
+  readonly digest?: string;
+
+  /**
+   * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
+   *
+   * @schema GatewaySpecStreamProxyImage#pullPolicy
+   */
+  readonly pullPolicy?: GatewaySpecStreamProxyImagePullPolicy;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecStreamProxyImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecStreamProxyImage(obj: GatewaySpecStreamProxyImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'repository': obj.repository,
+    'tag': obj.tag,
+    'digest': obj.digest,
+    'pullPolicy': obj.pullPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The sidecar's resources. @default requests cpu 50m, memory 32Mi; limits memory 128Mi
+ *
+ * @schema GatewaySpecStreamProxyResources
+ */
+export interface GatewaySpecStreamProxyResources {
+  /**
+   * @schema GatewaySpecStreamProxyResources#requests
+   */
+  readonly requests?: { [key: string]: GatewaySpecStreamProxyResourcesRequests };
+
+  /**
+   * @schema GatewaySpecStreamProxyResources#limits
+   */
+  readonly limits?: { [key: string]: GatewaySpecStreamProxyResourcesLimits };
+}
+
+/**
+ * Converts an object of type 'GatewaySpecStreamProxyResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecStreamProxyResources(obj: GatewaySpecStreamProxyResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * The Secret and key that hold the value.
  *
  * @schema GatewaySpecRoutesSecretHeadersSecret
@@ -2727,6 +2871,48 @@ export enum GatewaySpecPatchesOperationsOp {
   COPY = "copy",
   /** test */
   TEST = "test",
+}
+
+/**
+ * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
+ *
+ * @schema GatewaySpecStreamProxyImagePullPolicy
+ */
+export enum GatewaySpecStreamProxyImagePullPolicy {
+  /** Always */
+  ALWAYS = "Always",
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+  /** Never */
+  NEVER = "Never",
+}
+
+/**
+ * @schema GatewaySpecStreamProxyResourcesRequests
+ */
+export class GatewaySpecStreamProxyResourcesRequests {
+  public static fromNumber(value: number): GatewaySpecStreamProxyResourcesRequests {
+    return new GatewaySpecStreamProxyResourcesRequests(value);
+  }
+  public static fromString(value: string): GatewaySpecStreamProxyResourcesRequests {
+    return new GatewaySpecStreamProxyResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema GatewaySpecStreamProxyResourcesLimits
+ */
+export class GatewaySpecStreamProxyResourcesLimits {
+  public static fromNumber(value: number): GatewaySpecStreamProxyResourcesLimits {
+    return new GatewaySpecStreamProxyResourcesLimits(value);
+  }
+  public static fromString(value: string): GatewaySpecStreamProxyResourcesLimits {
+    return new GatewaySpecStreamProxyResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
 }
 
 /**

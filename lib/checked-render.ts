@@ -6,6 +6,7 @@ import { GatewayManifest, fromCrdClassNames } from './custom-resource';
 import { GatewayIdentity, GatewayInternalError, GatewayValidationError, ValidationProblem, identifyGateway } from './errors';
 import { KrakendRenderOptions, buildKrakendConfig, serializeKrakendConfig } from './krakend/render';
 import { lintKrakendConfig } from './krakend/lint';
+import { renderNginxConf } from './nginx/conf';
 import { MemoryNeeds, memoryNeeds } from './krakend/memory';
 import { minConfigBytes } from './krakend/size';
 import { KrakendConfig } from './krakend/types';
@@ -31,6 +32,8 @@ export interface PreparedGateway {
   readonly krakendConfig: KrakendConfig;
   /** krakend.json exactly as the ConfigMap holds it. */
   readonly krakendJson: string;
+  /** The stream proxy's nginx.conf; undefined unless a route streams. */
+  readonly nginxConf?: string;
   /** The memory KrakenD needs for it, which sizes the default resources. */
   readonly memory: MemoryNeeds;
 }
@@ -79,7 +82,9 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const memory = memoryNeeds(config);
   const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall, gateway);
-  return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory };
+  const nginxConf = resolved.streamProxy ? renderNginxConf(resolved) : undefined;
+  const nginx = nginxConf === undefined ? {} : { nginxConf };
+  return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory, ...nginx };
 }
 
 /**

@@ -124,6 +124,7 @@ export class Gateway extends Construct {
       krakendConfig,
       krakendJson,
       memory,
+      nginxConf,
     } = prepareGateway(props, id, Chart.of(scope).namespace, constructPath(scope, id));
     super(scope, id);
     this.name = name;
@@ -136,11 +137,11 @@ export class Gateway extends Construct {
     const withNamespace = <T extends { metadata?: k8s.ObjectMeta }>(props: T): T =>
       namespace === undefined ? props : { ...props, metadata: { ...props.metadata, namespace } };
 
-    this.configMap = new k8s.KubeConfigMap(this, CHILD_IDS['v1/ConfigMap'], withNamespace(renderConfigMap(name, labels, krakendJson)));
+    this.configMap = new k8s.KubeConfigMap(this, CHILD_IDS['v1/ConfigMap'], withNamespace(renderConfigMap(name, labels, krakendJson, nginxConf)));
     this.deployment = new k8s.KubeDeployment(
       this,
       CHILD_IDS['apps/v1/Deployment'],
-      withNamespace(renderDeployment(name, labels, resolved, krakendJson, memory)),
+      withNamespace(renderDeployment(name, labels, resolved, krakendJson, memory, nginxConf)),
     );
     const metricsPort = resolved.serviceMonitor?.metricsPort;
     this.service = new k8s.KubeService(this, CHILD_IDS['v1/Service'], withNamespace(renderService(name, labels, resolved.service, metricsPort)));

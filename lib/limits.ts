@@ -100,6 +100,12 @@ export const TOKENS_PER_SECOND = { min: 1e-9, max: 1e9 } as const;
  */
 export const MAX_TIMEOUT_MS = 24 * 3_600_000;
 
+/**
+ * A streaming route's `streamTimeout`, the silence after which nginx closes the stream: at least a
+ * second, at most an hour (a longer silence is a stuck backend, and the connection holds a worker's slot).
+ */
+export const STREAM_TIMEOUT_MS = { min: 1_000, max: 3_600_000 } as const;
+
 /** The longest duration Go's time.Duration (int64 nanoseconds) holds, in milliseconds. */
 export const MAX_DURATION_MS = 9_223_372_036_854;
 

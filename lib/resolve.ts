@@ -46,9 +46,11 @@ import {
   RouteSpec,
   SECURITY_HEADERS_DEFAULTS,
   SERVICE_MONITOR_DEFAULTS,
+  STREAM_PROXY_DEFAULTS,
   SecretKeySpec,
   SecurityHeadersSpec,
   ServiceMonitorSpec,
+  StreamProxySpec,
   isEnabled,
 } from './spec';
 import type { IAffinity } from 'kubernetes-models/v1/Affinity';
@@ -141,6 +143,8 @@ export interface ResolvedRoute {
   readonly concurrentCalls: number;
   readonly cache: boolean;
   readonly circuitBreaker?: ResolvedCircuitBreaker;
+  /** On a streaming route, the silence after which its stream is closed; undefined on the others. */
+  readonly streamTimeout?: ResolvedDuration;
 }
 
 /** A circuit breaker with its periods in whole seconds, as KrakenD reads them. */
@@ -155,6 +159,14 @@ export interface ResolvedTranslation {
   readonly encoding: Exclude<BackendEncoding, 'no-op'>;
   readonly outputEncoding: OutputEncoding;
   readonly isCollection: boolean;
+}
+
+/** The nginx sidecar of the streaming routes, with its defaults. */
+export interface ResolvedStreamProxy {
+  readonly image: ResolvedImage;
+  readonly resources: ResourceRequirements;
+  /** The longest `streamTimeout` of the streaming routes, the first one given when several are as long. */
+  readonly longestStreamTimeout: ResolvedDuration;
 }
 
 /** One environment variable of the pod that holds a Secret's key for `secretHeaders`. */
@@ -301,6 +313,8 @@ export interface ResolvedGatewaySpec {
   readonly tracing?: ResolvedTracing;
   /** The backends' CA bundle; undefined for the system's CAs only. */
   readonly backendCaBundle?: ResolvedCaBundle;
+  /** The nginx sidecar; undefined unless a route streams. */
+  readonly streamProxy?: ResolvedStreamProxy;
 }
 
 /** CORS with its defaults. */
@@ -395,6 +409,20 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     cors: spec.cors && resolveCors(spec.cors, routes),
     tracing: spec.tracing && resolveTracing(spec.tracing),
     backendCaBundle: spec.backendCaBundle && resolveCaBundle(spec.backendCaBundle),
+    ...resolveStreamProxy(spec.streamProxy, routes),
+  };
+}
+
+/** The sidecar when a route streams (the key left out otherwise, so the resolved spec of other gateways is as before). */
+function resolveStreamProxy(given: StreamProxySpec | undefined, routes: readonly ResolvedRoute[]): { streamProxy?: ResolvedStreamProxy } {
+  const timeouts = routes.flatMap((r) => (r.streamTimeout ? [r.streamTimeout] : []));
+  if (timeouts.length === 0) return {};
+  return {
+    streamProxy: {
+      image: resolveImage(given?.image ?? STREAM_PROXY_DEFAULTS.image),
+      resources: given?.resources ?? STREAM_PROXY_DEFAULTS.resources,
+      longestStreamTimeout: timeouts.reduce((longest, t) => (t.ms > longest.ms ? t : longest)),
+    },
   };
 }
 
@@ -543,6 +571,7 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
       timeoutSeconds: duration(route.circuitBreaker.timeout).ms / 1000,
       intervalSeconds: duration(route.circuitBreaker.interval ?? DEFAULTS.circuitBreakerInterval).ms / 1000,
     },
+    ...(route.streaming === true ? { streamTimeout: duration(route.streamTimeout ?? STREAM_PROXY_DEFAULTS.streamTimeout) } : {}),
   };
 }
 

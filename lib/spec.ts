@@ -202,6 +202,23 @@ export interface RouteSpec {
    * @default no circuit breaker
    */
   readonly circuitBreaker?: CircuitBreakerSpec;
+  /**
+   * Stream the backend's responses to the client as they are written (Server-Sent Events, LLM chat
+   * completions with `stream: true`). KrakenD CE buffers what a backend sends, so the route is served
+   * by an nginx sidecar instead (`streamProxy`), which asks KrakenD first, on a generated endpoint
+   * under `/__stream-auth/`, to validate the token and apply the rate limit, then proxies with
+   * buffering off. The route's `timeout` then does not apply: `streamTimeout` does. Not on an exact
+   * route, and no other route may serve its prefix or a path below it (docs/streaming.md).
+   * @default false
+   */
+  readonly streaming?: boolean;
+  /**
+   * On a streaming route, how long the stream may stay silent (no byte from the backend) before the
+   * gateway closes it (nginx's `proxy_read_timeout`), from 1s to 1h. A stream that keeps sending is
+   * never cut, however long it lasts. Only with `streaming`.
+   * @default '5m'
+   */
+  readonly streamTimeout?: string;
 }
 
 /** A route's circuit breaker (krakend-circuitbreaker gobreaker.go, sony/gobreaker). */
@@ -704,6 +721,13 @@ export interface GatewaySpec {
    * @default the system's CAs only
    */
   readonly backendCaBundle?: CaBundleSpec;
+  /**
+   * The nginx sidecar that serves the streaming routes (`routes[].streaming`), rendered only when a
+   * route streams: it then listens on the gateway's port and passes every other request to KrakenD on
+   * loopback.
+   * @default image nginxinc/nginx-unprivileged:1.27.4-alpine; requests cpu 50m and memory 32Mi, limits memory 128Mi
+   */
+  readonly streamProxy?: StreamProxySpec;
 }
 
 /** Settings of the gateway's pods. */
@@ -789,7 +813,7 @@ export interface PodSettingsSpec {
   /**
    * More volumes of the pods (Kubernetes' `Volume`), of the types the restricted profile allows:
    * configMap, secret, emptyDir, projected, downwardAPI, persistentVolumeClaim, csi, ephemeral. Not
-   * named `config`, `tmp` or `backend-ca`, the gateway's own.
+   * named `config`, `tmp`, `backend-ca` or `nginx-tmp`, the gateway's own.
    * @default []
    */
   readonly volumes?: readonly IVolume[];
@@ -1107,6 +1131,21 @@ export interface CaBundleSpec {
   readonly key?: string;
 }
 
+/** The nginx sidecar of the streaming routes. */
+export interface StreamProxySpec {
+  /**
+   * The nginx image. It must run as a non-root user and ship the `auth_request` and `realip`
+   * modules, as the official and nginx-unprivileged images do.
+   * @default nginxinc/nginx-unprivileged:1.27.4-alpine
+   */
+  readonly image?: ImageSpec;
+  /**
+   * The sidecar's resources.
+   * @default requests cpu 50m and memory 32Mi, limits memory 128Mi
+   */
+  readonly resources?: ResourceRequirements;
+}
+
 /** Response security headers. Each field has its default when the block is on. */
 export interface SecurityHeadersSpec {
   /**
@@ -1272,6 +1311,11 @@ export const SECURITY_HEADERS_DEFAULTS = {
   frameDeny: true,
   referrerPolicy: 'no-referrer' as ReferrerPolicy,
 } as const;
+export const STREAM_PROXY_DEFAULTS = {
+  image: { repository: 'nginxinc/nginx-unprivileged', tag: '1.27.4-alpine' } as ImageSpec,
+  resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } } as ResourceRequirements,
+  streamTimeout: '5m',
+} as const;
 export const SERVICE_MONITOR_DEFAULTS = { metricsPort: 9090, metricsPath: '/metrics', interval: '30s' } as const;
 /** The defaults of the pod and Service settings; like DEFAULTS, never written back into a spec. */
 export const POD_DEFAULTS = {
@@ -1348,6 +1392,16 @@ export const BACKEND_CA_VOLUME = 'backend-ca';
 
 /** The port KrakenD listens on inside the pod (and its health check, /__health). */
 export const KRAKEND_PORT = 8080;
+
+/**
+ * With a streaming route the nginx sidecar takes KRAKEND_PORT, the port the Service targets, and
+ * KrakenD moves here, reached on loopback.
+ */
+export const STREAM_KRAKEND_PORT = 8081;
+/** The sidecar's loopback-only listener that echoes the identity headers KrakenD sends it (docs/streaming.md). */
+export const STREAM_IDENTITY_PORT = 8082;
+/** The prefix of the KrakenD endpoints the sidecar asks before a stream; no route may sit under it. */
+export const STREAM_AUTH_PREFIX = '/__stream-auth';
 
 /** The headers every route forwards from the client. */
 export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Content-Type'];

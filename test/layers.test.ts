@@ -19,6 +19,7 @@ function layerOf(file: string): string {
   if (file.startsWith('lib/validation/')) return 'validation';
   if (file.startsWith('lib/krakend/')) return 'krakend';
   if (file.startsWith('lib/kubernetes/')) return 'kubernetes';
+  if (file.startsWith('lib/nginx/')) return 'nginx';
   if (file.startsWith('lib/loader/') || ['lib/checked-render.ts', 'lib/gateway.ts', 'lib/patches.ts'].includes(file)) return 'construct';
   if (file.startsWith('lib/review/')) return 'review';
   if (['lib/cli.ts', 'lib/cli-io.ts', 'lib/index.ts'].includes(file) || file.startsWith('plugin/')) return 'entry';
@@ -36,10 +37,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   validation: ['limits', 'spec', 'grammar', 'resolve'],
   krakend: ['limits', 'spec', 'grammar', 'resolve'],
   kubernetes: ['limits', 'spec', 'grammar', 'resolve'],
-  construct: ['limits', 'spec', 'grammar', 'resolve', 'validation', 'krakend', 'kubernetes'],
+  // The stream proxy's nginx.conf mirrors what KrakenD passes for a route: it reads the KrakenD renderer's header rules.
+  nginx: ['limits', 'spec', 'grammar', 'resolve', 'krakend'],
+  construct: ['limits', 'spec', 'grammar', 'resolve', 'validation', 'krakend', 'kubernetes', 'nginx'],
   // It reads what the checked path rendered, and never renders Kubernetes objects.
   review: ['limits', 'spec', 'grammar', 'resolve', 'krakend', 'construct'],
-  entry: ['limits', 'spec', 'grammar', 'resolve', 'validation', 'krakend', 'kubernetes', 'construct', 'review'],
+  entry: ['limits', 'spec', 'grammar', 'resolve', 'validation', 'krakend', 'kubernetes', 'nginx', 'construct', 'review'],
 };
 
 function sources(dir: string): string[] {

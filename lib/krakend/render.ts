@@ -2,7 +2,7 @@
 // its route's backend (no-op, or translating its answer), with the route's JWT and rate-limit blocks.
 import { destinationOf } from '../grammar/destinations';
 import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
-import { AUTHORIZATION_HEADER, DEFAULT_INPUT_HEADERS, KRAKEND_PORT } from '../spec';
+import { AUTHORIZATION_HEADER, DEFAULT_INPUT_HEADERS, KRAKEND_PORT, STREAM_KRAKEND_PORT } from '../spec';
 import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { routeMartianConfig, securityHttpConfig } from './headers';
@@ -12,6 +12,7 @@ import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
 import { concurrentCalls, resilienceExtraConfig } from './resilience';
 import { loggingConfig, serverTimeouts } from './server';
+import { POD_STREAM_PORTS, StreamPorts, streamAuthEndpoints } from './stream-auth';
 import { telemetryExtraConfig } from './telemetry';
 import { corsConfig } from './cors';
 import { clientTlsConfig } from './client-tls';
@@ -30,6 +31,11 @@ export interface KrakendRenderOptions {
    * @default '/etc/krakend/backend-ca/<key>', the file the Deployment mounts
    */
   readonly backendCaFile?: string;
+  /**
+   * Where the stream checks' backend, the sidecar's identity echo, listens (only with a streaming route).
+   * @default the pod's: 127.0.0.1:8082
+   */
+  readonly streamPorts?: StreamPorts;
 }
 
 /**
@@ -41,13 +47,15 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
   const guards = pathGuards(spec).byRoute ?? [];
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
+  endpoints.push(...streamAuthEndpoints(spec, options.streamPorts ?? POD_STREAM_PORTS));
   const securityHttp = securityHttpConfig(spec);
   const cors = corsConfig(spec);
   const clientTls = clientTlsConfig(spec, options.backendCaFile);
   return {
     version: 3,
     name: options.name ?? 'gateway',
-    port: KRAKEND_PORT,
+    // Behind the stream proxy, which takes the gateway's port.
+    port: spec.streamProxy ? STREAM_KRAKEND_PORT : KRAKEND_PORT,
     timeout: spec.timeout.text,
     ...serverTimeouts(spec),
     ...(clientTls ? { client_tls: clientTls } : {}),
@@ -67,7 +75,7 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
         remove_extra_slash: true,
         // Without it every response names the gateway's version in `X-Krakend` (lura router/gin/engine.go).
         hide_version_header: true,
-        ...clientIpOptions(spec.trustedProxies),
+        ...clientIpOptions(spec.streamProxy ? [...spec.trustedProxies, ...STREAM_PROXY_SOURCE] : spec.trustedProxies),
       },
       'telemetry/logging': loggingConfig(spec),
       ...telemetryExtraConfig(spec),
@@ -77,6 +85,13 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
     endpoints,
   };
 }
+
+/**
+ * The stream proxy's address as KrakenD sees it: nginx connects from loopback and appends the client's
+ * address to X-Forwarded-For, so trusting loopback makes gin read the client nginx saw, and from there
+ * the same trusted proxies as without it (a client's own X-Forwarded-For stays untrusted).
+ */
+const STREAM_PROXY_SOURCE = ['127.0.0.1/32'];
 
 /**
  * How the router finds the client's address, which per-IP rate limits count. gin by default trusts
@@ -158,7 +173,7 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
  * it: krakend-jose reads the token from the client's request at the gateway, and `input_headers`
  * only filters what the backend request carries.
  */
-function inputHeadersOf(route: ResolvedRoute, propagated: readonly string[], inCluster: boolean): string[] {
+export function inputHeadersOf(route: ResolvedRoute, propagated: readonly string[], inCluster: boolean): string[] {
   const byLowerCase = new Map<string, string>();
   const defaults = inCluster ? [...DEFAULT_INPUT_HEADERS, AUTHORIZATION_HEADER] : DEFAULT_INPUT_HEADERS;
   for (const h of [...defaults, ...route.inputHeaders, ...propagated]) {

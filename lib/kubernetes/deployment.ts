@@ -2,10 +2,10 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { ResolvedCaBundle, ResolvedGatewaySpec, ResolvedProbeTimings, defaultResources } from '../resolve';
 import { cdk8sEnvVar, cdk8sVolume, plainCopy } from '../grammar/k8s-values';
-import { BACKEND_CA_VOLUME, CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, quantityValue } from '../spec';
+import { BACKEND_CA_VOLUME, CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, STREAM_KRAKEND_PORT, quantityValue } from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
-import { CONFIG_DIR, CONFIG_FILE } from './configmap';
+import { CONFIG_DIR, CONFIG_FILE, NGINX_CONFIG_DIR, NGINX_CONFIG_FILE } from './configmap';
 import { selectorLabels } from './labels';
 import { configMapName } from './names';
 import { METRICS_PORT_NAME } from './service-monitor';
@@ -79,9 +79,14 @@ export function goMemoryLimit(resources: { readonly limits?: { readonly [k: stri
   return bytes === undefined ? undefined : String(Math.floor(bytes * GO_MEMORY_LIMIT_SHARE));
 }
 
-/** SHA-256 (hex) of a rendered krakend.json. */
-export function configHash(krakendJson: string): string {
-  return createHash('sha256').update(krakendJson).digest('hex');
+/**
+ * SHA-256 (hex) of a rendered krakend.json, and of the stream proxy's nginx.conf after it when there
+ * is one (neither process reloads its config, so a change to either must roll the pods).
+ */
+export function configHash(krakendJson: string, nginxConf?: string): string {
+  const hash = createHash('sha256').update(krakendJson);
+  if (nginxConf !== undefined) hash.update('\0').update(nginxConf);
+  return hash.digest('hex');
 }
 
 function quantities(map: { readonly [k: string]: Quantity } | undefined): Record<string, k8s.Quantity> | undefined {
@@ -116,11 +121,14 @@ export function renderDeployment(
   spec: ResolvedGatewaySpec,
   krakendJson: string,
   memory: { readonly startMiB: number; readonly limitMiB: number },
+  nginxConf?: string,
 ): k8s.KubeDeploymentProps {
   const { image } = spec;
+  // Behind the stream proxy KrakenD listens on another port of the pod; the proxy takes the gateway's.
+  const krakendPort = spec.streamProxy ? STREAM_KRAKEND_PORT : KRAKEND_PORT;
   const resources = spec.resources ?? defaultResources(memory);
   const goMemLimit = goMemoryLimit(resources);
-  const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(KRAKEND_PORT) };
+  const health: k8s.HttpGetAction = { path: '/__health', port: k8s.IntOrString.fromNumber(krakendPort) };
   const probe = (timings: ResolvedProbeTimings): k8s.Probe => ({ httpGet: health, ...timings });
   const spread = renderTopologySpread(name, spec);
   const metricsPort = spec.serviceMonitor?.metricsPort;
@@ -146,7 +154,7 @@ export function renderDeployment(
         // The pod's own labels and annotations after the gateway's (validation keeps them off its keys).
         metadata: {
           labels: { ...labels, ...pod.labels },
-          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson), ...pod.annotations },
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(krakendJson, nginxConf), ...pod.annotations },
         },
         spec: {
           ...(pod.serviceAccountName === undefined ? {} : { serviceAccountName: pod.serviceAccountName }),
@@ -175,7 +183,7 @@ export function renderDeployment(
               ...(env.length === 0 ? {} : { env }),
               ...(pod.envFrom.length === 0 ? {} : { envFrom: plainCopy(pod.envFrom) as k8s.EnvFromSource[] }),
               ports: [
-                { name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' },
+                { name: spec.streamProxy ? 'krakend' : 'http', containerPort: krakendPort, protocol: 'TCP' },
                 ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: metricsPort, protocol: 'TCP' }]),
               ],
               readinessProbe: probe(pod.readinessProbe),
@@ -197,15 +205,56 @@ export function renderDeployment(
                 ...(plainCopy(pod.volumeMounts) as k8s.VolumeMount[]),
               ],
             },
+            ...(spec.streamProxy && nginxConf !== undefined ? [streamProxyContainer(spec.streamProxy, ids)] : []),
           ],
           volumes: [
             { name: 'config', configMap: { name: configMapName(name) } },
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } },
             ...(spec.backendCaBundle ? [caVolume(spec.backendCaBundle)] : []),
             ...pod.volumes.map((v) => cdk8sVolume(v) as unknown as k8s.Volume),
+            ...(spec.streamProxy ? [{ name: 'nginx-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(TMP_SIZE_LIMIT) } }] : []),
           ],
         },
       },
     },
+  };
+}
+
+/**
+ * The stream proxy's container: nginx on the gateway's port (the Service's targetPort), its config
+ * from the ConfigMap, hardened as KrakenD's is. Ready when KrakenD answers /__health through it; alive
+ * while its port accepts connections, so a KrakenD restart does not restart nginx too. `nginx` is run
+ * directly, not through the image's entrypoint, whose scripts would try to rewrite files under /etc/nginx.
+ * On stop, preStop sends SIGQUIT (a graceful quit: nginx stops accepting and lets requests finish, up
+ * to `worker_shutdown_timeout`) and waits for nginx to exit, whatever the image's stop signal.
+ */
+function streamProxyContainer(proxy: NonNullable<ResolvedGatewaySpec['streamProxy']>, ids: ResolvedGatewaySpec['pod']['ids']): k8s.Container {
+  const conf = `${NGINX_CONFIG_DIR}/${NGINX_CONFIG_FILE}`;
+  const port = k8s.IntOrString.fromNumber(KRAKEND_PORT);
+  return {
+    name: 'stream-proxy',
+    image: imageReference(proxy.image),
+    imagePullPolicy: proxy.image.pullPolicy,
+    command: ['nginx', '-c', conf, '-e', 'stderr', '-g', 'daemon off;'],
+    ports: [{ name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: '/__health', port }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    lifecycle: {
+      preStop: { exec: { command: ['/bin/sh', '-c', `nginx -c ${conf} -e stderr -s quit; while [ -e /tmp/nginx.pid ]; do sleep 1; done`] } },
+    },
+    resources: { requests: quantities(proxy.resources.requests), limits: quantities(proxy.resources.limits) },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      // The pod's user, or none with `ids: platform` (the platform assigns one).
+      ...(ids === undefined ? {} : { runAsUser: ids.runAsUser }),
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [
+      { name: 'config', mountPath: NGINX_CONFIG_DIR, readOnly: true },
+      { name: 'nginx-tmp', mountPath: '/tmp' },
+    ],
   };
 }

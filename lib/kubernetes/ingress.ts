@@ -17,7 +17,9 @@ const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io';
  * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#proxy-buffering).
  */
 function nginxAnnotations(spec: ResolvedGatewaySpec): Record<string, string> {
-  const seconds = String(Math.ceil(spec.longestTimeout.ms / 1000));
+  // A stream's silence is a read timeout for the controller too.
+  const longest = Math.max(spec.longestTimeout.ms, spec.streamProxy?.longestStreamTimeout.ms ?? 0);
+  const seconds = String(Math.ceil(longest / 1000));
   return {
     [`${NGINX_ANNOTATION_PREFIX}/proxy-read-timeout`]: seconds,
     [`${NGINX_ANNOTATION_PREFIX}/proxy-send-timeout`]: seconds,

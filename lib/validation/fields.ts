@@ -35,6 +35,7 @@ import type {
   CorsSpec,
   TracingSpec,
   CaBundleSpec,
+  StreamProxySpec,
 } from '../spec';
 
 /** The field names of a spec interface: all of them, and no other. */
@@ -70,7 +71,9 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   cors: true,
   tracing: true,
   backendCaBundle: true,
+  streamProxy: true,
 });
+export const STREAM_PROXY_FIELDS = fieldsOf<StreamProxySpec>({ image: true, resources: true });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
 export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   prefix: true,
@@ -94,6 +97,8 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   concurrentCalls: true,
   cache: true,
   circuitBreaker: true,
+  streaming: true,
+  streamTimeout: true,
 });
 export const SECRET_HEADER_FIELDS = fieldsOf<SecretHeaderSpec>({ header: true, secret: true });
 export const SECRET_KEY_FIELDS = fieldsOf<SecretKeySpec>({ name: true, key: true });

@@ -17,6 +17,7 @@ import { checkPatches } from './patches';
 import { checkPodSettings } from './pod-settings';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
 import { checkCaBundle, checkCors, checkLogging, checkRateLimitShares, checkTracing } from './service-options';
+import { checkStreaming } from './streaming';
 
 /** Problems with a Gateway's name and namespace. */
 export function validateMetadata(name: unknown, namespace: unknown, path = 'metadata'): ValidationProblem[] {
@@ -88,5 +89,6 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
   if (spec.tracing !== undefined) checkTracing(c, `${path}.tracing`, spec.tracing, spec.networkPolicy);
   if (spec.backendCaBundle !== undefined) checkCaBundle(c, `${path}.backendCaBundle`, spec.backendCaBundle);
   checkRateLimitShares(c, `${path}.rateLimits`, spec);
+  checkStreaming(c, path, spec);
   return c.problems;
 }

@@ -20,7 +20,7 @@ import { checkShape } from './k8s-objects';
 import { checkMetadataMap } from './kubernetes-fields';
 
 /** The gateway's own volumes and where they are mounted. */
-const OWN_VOLUMES = ['config', 'tmp', BACKEND_CA_VOLUME];
+const OWN_VOLUMES = ['config', 'tmp', BACKEND_CA_VOLUME, 'nginx-tmp'];
 const CONFIG_DIR = '/etc/krakend';
 /** The volume types of the restricted profile ("Volume Types"). */
 export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
