@@ -27,6 +27,7 @@ export type {
   SecretKeySpec,
   SecurityHeadersSpec,
   ServiceMonitorSpec,
+  StreamProxySpec,
   LoggingSpec,
   LogFormat,
   CorsSpec,
@@ -61,6 +62,7 @@ export { loadGatewayFiles, loadGateways } from './loader/load';
 export type { GatewayDocument } from './loader/load';
 export { renderKrakendConfig } from './checked-render';
 export type { KrakendRenderOptions } from './krakend/render';
+export type { StreamPorts } from './krakend/stream-auth';
 export type * from './krakend/types';
 export { GatewayInternalError, GatewayLoadError, GatewayValidationError } from './errors';
 export type { GatewayIdentity, SourceProblem, ValidationProblem } from './errors';

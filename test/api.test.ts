@@ -64,6 +64,8 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'SecurityHeadersSpec',
       'ServiceMonitorSpec',
       'SourceProblem',
+      'StreamPorts',
+      'StreamProxySpec',
       'ValidationProblem',
       'DisruptionBudgetSpec',
       'IngressCertificateSpec',

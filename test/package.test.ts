@@ -221,6 +221,43 @@ describe('the packed tarball in a fresh cdk8s app, with the validation plugin', 
     expect(objects.find((o) => o.kind === 'PodDisruptionBudget').spec.minAvailable).toBe('50%');
   }, 60_000);
 
+  test('service options, translating, resilient and streaming routes synthesize from the package, checked by the plugin', () => {
+    // GIVEN a Gateway with the KrakenD options, a translating and cached route and a streaming one
+    const { status, output } = synth(undefined, {
+      replicas: 2,
+      routes: [
+        { prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:8080', methods: ['POST'], authPolicy: 'iam', rateLimit: 'shared', streaming: true },
+        { prefix: '/v1/status', backend: 'http://status.hanzo.svc:80/rss', exact: true, encoding: 'rss', cache: true },
+        {
+          prefix: '/v1/search',
+          backend: 'http://search.hanzo.svc:9200',
+          encoding: 'json',
+          concurrentCalls: 2,
+          circuitBreaker: { maxErrors: 5, timeout: '30s' },
+        },
+      ],
+      authPolicies: [
+        { name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks', alg: 'ES256', roles: ['user'] },
+      ],
+      rateLimits: [{ name: 'shared', maxRate: 100, every: '1m', scope: 'cluster' }],
+      logging: { level: 'WARNING', format: 'logstash' },
+      tracing: { endpoint: 'http://otel-collector.monitoring.svc:4318', protocol: 'http', sampleRate: 0.1 },
+      backendCaBundle: { configMap: 'internal-ca' },
+    });
+    // THEN the synth passes the plugin, and krakend.json and the pod carry them
+    expect(output).toMatch(/Status\s+│ success /);
+    expect(status).toBe(0);
+    const objects = parseAllDocuments(fs.readFileSync(path.join(app, 'dist', 'app.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+    const configMap = objects.find((o) => o.kind === 'ConfigMap');
+    const krakend = JSON.parse(configMap.data['krakend.json']);
+    expect(krakend.extra_config['telemetry/logging'].level).toBe('WARNING');
+    expect(krakend.endpoints.find((e: { endpoint: string }) => e.endpoint === '/v1/status').backend[0].encoding).toBe('rss');
+    expect(Object.keys(configMap.data).sort()).toEqual(['krakend.json', 'nginx.conf']);
+    const containers = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers.map((c: { name: string }) => c.name);
+    expect(containers).toHaveLength(2);
+    expect(containers).toContain('stream-proxy');
+  }, 60_000);
+
   test("an invalid Gateway custom resource fails the synth with the plugin's report", () => {
     const { status, output } = synth({
       apiVersion: 'hanzo.ai/v1',
