@@ -1403,6 +1403,22 @@ export const STREAM_IDENTITY_PORT = 8082;
 /** The prefix of the KrakenD endpoints the sidecar asks before a stream; no route may sit under it. */
 export const STREAM_AUTH_PREFIX = '/__stream-auth';
 
+/** The file the pod's resolver line is written to, in `tmpDir`. */
+export const STREAM_RESOLVER_FILE = 'resolver.conf';
+
+/**
+ * The start of the sidecar's command: nginx resolves a name in a variable `proxy_pass` at request time
+ * only through its `resolver` directive, which does not read /etc/resolv.conf (ngx_http_core_module,
+ * resolver); so the pod's name servers (the cluster DNS) are written into it before nginx starts,
+ * IPv6 addresses in brackets.
+ */
+export function streamResolverScript(tmpDir: string): string {
+  return (
+    `awk 'BEGIN{printf "resolver"} /^nameserver/{a=$2; if (a ~ /:/) a="[" a "]"; printf " %s", a} END{print " valid=10s;"}' ` +
+    `/etc/resolv.conf > ${tmpDir}/${STREAM_RESOLVER_FILE}`
+  );
+}
+
 /** The headers every route forwards from the client. */
 export const DEFAULT_INPUT_HEADERS: readonly string[] = ['Accept', 'Content-Type'];
 

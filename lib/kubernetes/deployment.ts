@@ -2,7 +2,16 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { ResolvedCaBundle, ResolvedGatewaySpec, ResolvedProbeTimings, defaultResources } from '../resolve';
 import { cdk8sEnvVar, cdk8sVolume, plainCopy } from '../grammar/k8s-values';
-import { BACKEND_CA_VOLUME, CONFIG_HASH_ANNOTATION, ImageSpec, KRAKEND_PORT, Quantity, STREAM_KRAKEND_PORT, quantityValue } from '../spec';
+import {
+  BACKEND_CA_VOLUME,
+  CONFIG_HASH_ANNOTATION,
+  ImageSpec,
+  KRAKEND_PORT,
+  Quantity,
+  STREAM_KRAKEND_PORT,
+  quantityValue,
+  streamResolverScript,
+} from '../spec';
 import { quantityAmount } from '../grammar/quantities';
 import { renderTopologySpread } from './availability';
 import { CONFIG_DIR, CONFIG_FILE, NGINX_CONFIG_DIR, NGINX_CONFIG_FILE } from './configmap';
@@ -235,7 +244,8 @@ function streamProxyContainer(proxy: NonNullable<ResolvedGatewaySpec['streamProx
     name: 'stream-proxy',
     image: imageReference(proxy.image),
     imagePullPolicy: proxy.image.pullPolicy,
-    command: ['nginx', '-c', conf, '-e', 'stderr', '-g', 'daemon off;'],
+    // The resolver line first (nginx reads no /etc/resolv.conf), then nginx in the foreground.
+    command: ['/bin/sh', '-c', `${streamResolverScript('/tmp')} && exec nginx -c ${conf} -e stderr -g 'daemon off;'`],
     ports: [{ name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' }],
     readinessProbe: { httpGet: { path: '/__health', port }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
     livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },

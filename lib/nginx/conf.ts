@@ -9,7 +9,7 @@ import { inputHeadersOf } from '../krakend/render';
 import { propagatedHeaders } from '../krakend/jwt';
 import { streamAuthPath } from '../krakend/stream-auth';
 import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
-import { HTTP_METHODS, KRAKEND_PORT, STREAM_IDENTITY_PORT, STREAM_KRAKEND_PORT } from '../spec';
+import { HTTP_METHODS, KRAKEND_PORT, STREAM_IDENTITY_PORT, STREAM_KRAKEND_PORT, STREAM_RESOLVER_FILE } from '../spec';
 
 /** Where the sidecar listens and finds KrakenD: inputs, so a test can run the same config on free loopback ports. */
 export interface StreamProxyAddresses {
@@ -24,25 +24,9 @@ export interface StreamProxyAddresses {
   /**
    * The DNS servers that resolve the backends' names, as nginx's `resolver` takes them; undefined in
    * the pod, whose container writes them from its /etc/resolv.conf into `<tmpDir>/resolver.conf` at
-   * start (RESOLVER_SCRIPT), which the config includes.
+   * start (streamResolverScript in lib/spec.ts), which the config includes.
    */
   readonly resolver?: string;
-}
-
-/** The file the pod's resolver line is written to, in `tmpDir`. */
-export const RESOLVER_FILE = 'resolver.conf';
-
-/**
- * The start of the sidecar's command: nginx resolves a name in a variable `proxy_pass` at request time
- * only through its `resolver` directive, which does not read /etc/resolv.conf (ngx_http_core_module,
- * resolver); so the pod's name servers (the cluster DNS) are written into it before nginx starts,
- * IPv6 addresses in brackets.
- */
-export function resolverScript(tmpDir: string): string {
-  return (
-    `awk 'BEGIN{printf "resolver"} /^nameserver/{a=$2; if (a ~ /:/) a="[" a "]"; printf " %s", a} END{print " valid=10s;"}' ` +
-    `/etc/resolv.conf > ${tmpDir}/${RESOLVER_FILE}`
-  );
 }
 
 export const POD_STREAM_PROXY_ADDRESSES: StreamProxyAddresses = {
@@ -115,7 +99,7 @@ export function renderNginxConf(spec: ResolvedGatewaySpec, addresses: StreamProx
     // Backends are named in variables, so that nginx resolves them per request (with the cache below)
     // like KrakenD does, not once at start: a Service recreated with a new address, or a host whose
     // addresses change, keeps working, and a name that does not resolve yet does not keep nginx from starting.
-    addresses.resolver === undefined ? `  include ${tmpDir}/${RESOLVER_FILE};` : `  resolver ${addresses.resolver} valid=10s;`,
+    addresses.resolver === undefined ? `  include ${tmpDir}/${STREAM_RESOLVER_FILE};` : `  resolver ${addresses.resolver} valid=10s;`,
     '  resolver_timeout 5s;',
     '  upstream krakend {',
     `    server ${addresses.krakend};`,
