@@ -83,6 +83,9 @@ export function prepareGateway(props: unknown, id: string, defaultNamespace?: st
   const tooSmall = memoryLimitProblems(resolved, memory);
   if (tooSmall.length > 0) throw new GatewayValidationError(tooSmall, gateway);
   const nginxConf = resolved.streamProxy ? renderNginxConf(resolved) : undefined;
+  // Both files share the ConfigMap, whose limit is on its whole data.
+  const together = nginxConf === undefined ? [] : checkConfigSize(json + nginxConf, 'spec.routes', 'krakend.json and nginx.conf together are');
+  if (together.length > 0) throw new GatewayValidationError(together, gateway);
   const nginx = nginxConf === undefined ? {} : { nginxConf };
   return { name, namespace, labels, spec, resolved, krakendConfig: config, krakendJson: json, memory, ...nginx };
 }
@@ -163,19 +166,19 @@ export function memoryLimitProblems(spec: ResolvedGatewaySpec, needs: MemoryNeed
 }
 
 /**
- * A problem when krakend.json is too large for its ConfigMap, at `spec.routes` (what makes it
- * large): the size, the limit and what to change.
+ * A problem when the ConfigMap's data (krakend.json, or what `what` names) is too large for it, at
+ * `spec.routes` (what makes it large): the size, the limit and what to change.
  */
-export function checkConfigSize(krakendJson: string, path = 'spec.routes'): ValidationProblem[] {
-  const bytes = Buffer.byteLength(krakendJson, 'utf8');
-  return bytes <= CONFIGMAP_LIMIT_BYTES ? [] : [sizeProblem(`${bytes}`, path)];
+export function checkConfigSize(data: string, path = 'spec.routes', what = 'the rendered krakend.json is'): ValidationProblem[] {
+  const bytes = Buffer.byteLength(data, 'utf8');
+  return bytes <= CONFIGMAP_LIMIT_BYTES ? [] : [sizeProblem(`${bytes}`, path, what)];
 }
 
-function sizeProblem(bytes: string, path = 'spec.routes'): ValidationProblem {
+function sizeProblem(bytes: string, path = 'spec.routes', what = 'the rendered krakend.json is'): ValidationProblem {
   return {
     path,
     message:
-      `the rendered krakend.json is ${bytes} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte (1 MiB) limit of a ConfigMap — ` +
+      `${what} ${bytes} bytes, over the ${CONFIGMAP_LIMIT_BYTES}-byte (1 MiB) limit of a ConfigMap — ` +
       'split the routes over several Gateways, or lower prefixDepth (each level is one endpoint per method of every route)',
   };
 }

@@ -1403,6 +1403,10 @@ export const STREAM_IDENTITY_PORT = 8082;
 /** The prefix of the KrakenD endpoints the sidecar asks before a stream; no route may sit under it. */
 export const STREAM_AUTH_PREFIX = '/__stream-auth';
 
+/** The stream proxy's writable directory in the pod (its own emptyDir): the pid file, temporary files, the resolver line. */
+export const STREAM_TMP_DIR = '/tmp';
+/** nginx's pid file, in `tmpDir`: the sidecar's preStop waits for it to go. */
+export const STREAM_PID_FILE = 'nginx.pid';
 /** The file the pod's resolver line is written to, in `tmpDir`. */
 export const STREAM_RESOLVER_FILE = 'resolver.conf';
 

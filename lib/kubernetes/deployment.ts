@@ -9,6 +9,8 @@ import {
   KRAKEND_PORT,
   Quantity,
   STREAM_KRAKEND_PORT,
+  STREAM_PID_FILE,
+  STREAM_TMP_DIR,
   quantityValue,
   streamResolverScript,
 } from '../spec';
@@ -199,14 +201,7 @@ export function renderDeployment(
               livenessProbe: probe(pod.livenessProbe),
               ...(pod.startupProbe === undefined ? {} : { startupProbe: probe(pod.startupProbe) }),
               resources: { requests: quantities(resources.requests), limits: quantities(resources.limits) },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                ...(ids === undefined ? {} : { runAsUser: ids.runAsUser }),
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: plainCopy(pod.seccompProfile),
-              },
+              securityContext: containerSecurityContext(pod),
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
@@ -214,7 +209,7 @@ export function renderDeployment(
                 ...(plainCopy(pod.volumeMounts) as k8s.VolumeMount[]),
               ],
             },
-            ...(spec.streamProxy && nginxConf !== undefined ? [streamProxyContainer(spec.streamProxy, ids)] : []),
+            ...(spec.streamProxy && nginxConf !== undefined ? [streamProxyContainer(spec.streamProxy, pod)] : []),
           ],
           volumes: [
             { name: 'config', configMap: { name: configMapName(name) } },
@@ -230,6 +225,22 @@ export function renderDeployment(
 }
 
 /**
+ * Every container's securityContext, within the Pod Security "restricted" profile: no privilege
+ * escalation, no capabilities, a read-only root filesystem, the pod's user (none with `ids: platform`,
+ * for the platform to assign) and the pod's seccomp profile.
+ */
+function containerSecurityContext(pod: ResolvedGatewaySpec['pod']): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    ...(pod.ids === undefined ? {} : { runAsUser: pod.ids.runAsUser }),
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: plainCopy(pod.seccompProfile),
+  };
+}
+
+/**
  * The stream proxy's container: nginx on the gateway's port (the Service's targetPort), its config
  * from the ConfigMap, hardened as KrakenD's is. Ready when KrakenD answers /__health through it; alive
  * while its port accepts connections, so a KrakenD restart does not restart nginx too. `nginx` is run
@@ -237,34 +248,27 @@ export function renderDeployment(
  * On stop, preStop sends SIGQUIT (a graceful quit: nginx stops accepting and lets requests finish, up
  * to `worker_shutdown_timeout`) and waits for nginx to exit, whatever the image's stop signal.
  */
-function streamProxyContainer(proxy: NonNullable<ResolvedGatewaySpec['streamProxy']>, ids: ResolvedGatewaySpec['pod']['ids']): k8s.Container {
+function streamProxyContainer(proxy: NonNullable<ResolvedGatewaySpec['streamProxy']>, pod: ResolvedGatewaySpec['pod']): k8s.Container {
   const conf = `${NGINX_CONFIG_DIR}/${NGINX_CONFIG_FILE}`;
+  const nginx = `nginx -c ${conf} -e stderr`;
   const port = k8s.IntOrString.fromNumber(KRAKEND_PORT);
   return {
     name: 'stream-proxy',
     image: imageReference(proxy.image),
     imagePullPolicy: proxy.image.pullPolicy,
     // The resolver line first (nginx reads no /etc/resolv.conf), then nginx in the foreground.
-    command: ['/bin/sh', '-c', `${streamResolverScript('/tmp')} && exec nginx -c ${conf} -e stderr -g 'daemon off;'`],
+    command: ['/bin/sh', '-c', `${streamResolverScript(STREAM_TMP_DIR)} && exec ${nginx} -g 'daemon off;'`],
     ports: [{ name: 'http', containerPort: KRAKEND_PORT, protocol: 'TCP' }],
     readinessProbe: { httpGet: { path: '/__health', port }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
     livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     lifecycle: {
-      preStop: { exec: { command: ['/bin/sh', '-c', `nginx -c ${conf} -e stderr -s quit; while [ -e /tmp/nginx.pid ]; do sleep 1; done`] } },
+      preStop: { exec: { command: ['/bin/sh', '-c', `${nginx} -s quit; while [ -e ${STREAM_TMP_DIR}/${STREAM_PID_FILE} ]; do sleep 1; done`] } },
     },
     resources: { requests: quantities(proxy.resources.requests), limits: quantities(proxy.resources.limits) },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      // The pod's user, or none with `ids: platform` (the platform assigns one).
-      ...(ids === undefined ? {} : { runAsUser: ids.runAsUser }),
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: containerSecurityContext(pod),
     volumeMounts: [
       { name: 'config', mountPath: NGINX_CONFIG_DIR, readOnly: true },
-      { name: 'nginx-tmp', mountPath: '/tmp' },
+      { name: 'nginx-tmp', mountPath: STREAM_TMP_DIR },
     ],
   };
 }

@@ -9,7 +9,7 @@ import { inputHeadersOf } from '../krakend/render';
 import { propagatedHeaders } from '../krakend/jwt';
 import { streamAuthPath } from '../krakend/stream-auth';
 import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
-import { HTTP_METHODS, KRAKEND_PORT, STREAM_IDENTITY_PORT, STREAM_KRAKEND_PORT, STREAM_RESOLVER_FILE } from '../spec';
+import { HTTP_METHODS, KRAKEND_PORT, STREAM_IDENTITY_PORT, STREAM_KRAKEND_PORT, STREAM_PID_FILE, STREAM_RESOLVER_FILE, STREAM_TMP_DIR } from '../spec';
 
 /** Where the sidecar listens and finds KrakenD: inputs, so a test can run the same config on free loopback ports. */
 export interface StreamProxyAddresses {
@@ -33,7 +33,7 @@ export const POD_STREAM_PROXY_ADDRESSES: StreamProxyAddresses = {
   listen: String(KRAKEND_PORT),
   krakend: `127.0.0.1:${STREAM_KRAKEND_PORT}`,
   identity: STREAM_IDENTITY_PORT,
-  tmpDir: '/tmp',
+  tmpDir: STREAM_TMP_DIR,
 };
 
 /** The header that carries the client's address, as KrakenD sent it to the echo, back to nginx. */
@@ -75,7 +75,7 @@ export function renderNginxConf(spec: ResolvedGatewaySpec, addresses: StreamProx
     '# The stream proxy of the gateway (docs/streaming.md): streaming routes, checked by KrakenD first;',
     '# everything else to KrakenD. Rendered by hanzo-gateway-cdk8s: edit the Gateway spec, not this file.',
     'worker_processes auto;',
-    `pid ${tmpDir}/nginx.pid;`,
+    `pid ${tmpDir}/${STREAM_PID_FILE};`,
     'error_log stderr warn;',
     // On SIGQUIT (preStop) nginx stops accepting and lets requests finish; streams still open are
     // closed at this point, before the pod's grace period (the longest timeout plus 10 s) runs out.

@@ -30,3 +30,32 @@ test('the sidecar writes the resolver line nginx.conf includes, then execs nginx
   expect(fs.readFileSync(path.join(dir, 'resolver.conf'), 'utf8')).toBe('resolver 10.96.0.10 [fd00::a] valid=10s;\n');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("the sidecar is hardened as KrakenD is: the pod's user and seccomp profile", () => {
+  const objects = renderedObjects({
+    routes: [{ prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:80', methods: ['POST'], streaming: true }],
+    pod: { securityContext: { runAsUser: 20001, seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/gateway.json' } } },
+  });
+  const [krakend, sidecar] = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers;
+  expect(sidecar.securityContext).toEqual({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: 20001,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/gateway.json' },
+  });
+  expect(sidecar.securityContext).toEqual(krakend.securityContext);
+});
+
+test('preStop asks nginx to quit and waits for the pid file nginx.conf names, in the mounted tmp volume', () => {
+  const objects = renderedObjects({ routes: [{ prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:80', methods: ['POST'], streaming: true }] });
+  const sidecar = objects
+    .find((o) => o.kind === 'Deployment')!
+    .spec.template.spec.containers.find((c: { name: string }) => c.name === 'stream-proxy');
+  const pid = /^pid (\S+);$/m.exec(objects.find((o) => o.kind === 'ConfigMap')!.data['nginx.conf'])![1];
+  const [, , script] = sidecar.lifecycle.preStop.exec.command as string[];
+  expect(script).toBe(`nginx -c /etc/nginx-stream/nginx.conf -e stderr -s quit; while [ -e ${pid} ]; do sleep 1; done`);
+  const tmp = sidecar.volumeMounts.find((m: { name: string }) => m.name === 'nginx-tmp').mountPath;
+  expect(pid.startsWith(`${tmp}/`)).toBe(true);
+});

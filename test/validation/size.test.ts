@@ -106,3 +106,35 @@ test('a table the lower bound lets through is still measured exactly after rende
     { path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over/) },
   ]);
 });
+
+test('with streaming routes, krakend.json and nginx.conf share the ConfigMap: their sum is what is refused', () => {
+  // GIVEN 300 streaming routes: about 1.2 KB of krakend.json each and 2.3 KB of nginx.conf
+  const spec = {
+    prefixDepth: 0,
+    routes: Array.from({ length: 300 }, (_, i) => ({
+      prefix: `/v1/stream-${i}`,
+      backend: `http://chat-${i}.hanzo.svc:80`,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      streaming: true,
+    })),
+  } satisfies GatewayProps;
+  const props: GatewayProps = { name: 'gateway', ...spec };
+  const krakendJson = JSON.stringify(renderKrakendConfig(spec));
+  expect(Buffer.byteLength(krakendJson)).toBeLessThan(CONFIGMAP_LIMIT_BYTES / 2);
+  // WHEN the construct renders it
+  let error: unknown;
+  try {
+    new Gateway(new Chart(new App(), 'test'), 'Gateway', props);
+  } catch (e) {
+    error = e;
+  }
+  // THEN the two files together are over the limit
+  expect((error as GatewayValidationError).problems).toEqual([
+    { path: 'spec.routes', message: expect.stringMatching(/^krakend\.json and nginx\.conf together are \d{7} bytes, over the 1048576-byte/) },
+  ]);
+  // and with a third fewer routes both fit in one ConfigMap
+  const fits = new Gateway(new Chart(new App(), 'test'), 'Gateway', { ...props, routes: spec.routes.slice(0, 200) });
+  const data = fits.configMap.toJson().data as Record<string, string>;
+  expect(Object.keys(data).sort()).toEqual(['krakend.json', 'nginx.conf']);
+  expect(Buffer.byteLength(data['krakend.json']) + Buffer.byteLength(data['nginx.conf'])).toBeLessThanOrEqual(1048576);
+});
