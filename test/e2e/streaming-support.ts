@@ -5,7 +5,7 @@
  * clients to the gateway, as Linux routes all of 127.0.0.0/8 to the loopback interface).
  */
 import * as http from 'http';
-import * as net from 'net';
+import { listenOnLoopback } from '../support/peers';
 
 /** One request as the SSE backend received it, and what became of its response. */
 export interface SseRequest {
@@ -33,7 +33,6 @@ export interface SseBackend {
  */
 export async function startSseBackend(): Promise<SseBackend> {
   const requests: SseRequest[] = [];
-  const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -72,21 +71,8 @@ export async function startSseBackend(): Promise<SseBackend> {
       }, every);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, requests, close };
 }
 
 /** One event as the client read it. */

@@ -151,7 +151,8 @@ export async function stopAllKrakends(): Promise<void> {
   await Promise.all([...running].map((k) => k.stop()));
 }
 
-function httpStatus(url: string): Promise<number | undefined> {
+/** The status of a GET to `url` within a second, or undefined when it does not answer (a health poll). */
+export function httpStatus(url: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     const req = http.get(url, { agent: false, timeout: 1_000 }, (res) => {
       res.resume();

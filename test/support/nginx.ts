@@ -6,7 +6,6 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { GatewaySpec } from '../../lib';
@@ -15,7 +14,7 @@ import { buildKrakendConfig, serializeKrakendConfig } from '../../lib/krakend/re
 import { renderNginxConf, StreamProxyAddresses } from '../../lib/nginx/conf';
 import { ResolvedGatewaySpec } from '../../lib/resolve';
 import { skipNotice } from './conformance';
-import { freePort, RunningKrakend, startKrakend } from './krakend';
+import { freePort, httpStatus, RunningKrakend, startKrakend } from './krakend';
 
 /** nginx on PATH or in /usr/sbin, or undefined after a visible skip (a failure under HANZO_REQUIRE_CONFORMANCE=1). */
 export function nginxBinary(): string | undefined {
@@ -119,20 +118,9 @@ export async function startStreamGateway(tools: { krakend: string; nginx: string
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && !gone) {
-    if ((await status(`${url}/__health`)) === 200) return { url, port, krakend, nginxConf, nginxLogs: () => output, stop };
+    if ((await httpStatus(`${url}/__health`)) === 200) return { url, port, krakend, nginxConf, nginxLogs: () => output, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
   throw new Error(`nginx did not answer /__health with 200 within 30 s:\n${output.slice(-4000)}`);
-}
-
-function status(url: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: 1_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('error', () => resolve(undefined));
-    req.on('timeout', () => req.destroy());
-  });
 }

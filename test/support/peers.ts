@@ -59,7 +59,6 @@ const echo: StubHandler = (req) => ({
 export async function startStub(handler: StubHandler = echo, tls?: https.ServerOptions): Promise<StubBackend> {
   let current = handler;
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<net.Socket>();
   const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -88,18 +87,33 @@ export async function startStub(handler: StubHandler = echo, tls?: https.ServerO
     });
   };
   const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
-  server.on(tls ? 'secureConnection' : 'connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server, tls ? 'secureConnection' : 'connection');
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     clear: () => void requests.splice(0),
     reply: (h) => void (current = h),
+    close,
+  };
+}
+
+/**
+ * Starts `server` on a free port of 127.0.0.1; `close` destroys the connections still open (a
+ * keep-alive or a stream would hold server.close() open) and then closes it.
+ */
+export async function listenOnLoopback(
+  server: http.Server | https.Server,
+  connectionEvent: 'connection' | 'secureConnection' = 'connection',
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  server.on(connectionEvent, (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
