@@ -41,7 +41,7 @@ Commands:
       Prints what changes in what KrakenD serves from OLD to NEW (each a FILE, a folder or '-'),
       Gateway by Gateway (namespace/name). CLASS: added, removed, auth-added, auth-removed,
       auth-changed, limit-added, limit-removed, limit-loosened, limit-tightened, backend-changed,
-      headers-changed, secret-header-added, secret-header-removed, request-headers-changed,
+      stream-changed, headers-changed, secret-header-added, secret-header-removed, request-headers-changed,
       response-headers-changed, security-headers-added, security-headers-removed,
       security-headers-changed, public-added, external-added, public-secret-added.
       Exits 1 when a CLASS named by --fail-on is present; 2 on invalid input or usage.

@@ -14,6 +14,7 @@ import {
   SecurityHeadersView,
   ServedEndpoint,
   SetHeader,
+  StreamView,
   servedGateway,
 } from './served';
 import { KrakendConfig } from '../krakend/types';
@@ -51,6 +52,8 @@ export interface AuditedPolicy {
   readonly removedRequestHeaders: readonly string[];
   /** Headers deleted from the backend's responses before the client gets them. */
   readonly removedResponseHeaders: readonly string[];
+  /** A streaming route's: served unbuffered by the stream proxy after KrakenD's check; null when KrakenD serves it. */
+  readonly stream: StreamView | null;
 }
 
 /** The security headers of every response, as `security/http` sends them. */
@@ -202,6 +205,7 @@ export function policyOf(e: ServedEndpoint, backendPath: string): AuditedPolicy 
     overridesAuthorization: e.auth !== null && e.headerRules.set.some((h) => h.header.toLowerCase() === 'authorization'),
     removedRequestHeaders: e.headerRules.removedRequest,
     removedResponseHeaders: e.headerRules.removedResponse,
+    stream: e.stream,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   SecurityHeadersView,
   ServedEndpoint,
   SetHeader,
+  StreamView,
   servedGateway,
 } from './served';
 
@@ -33,6 +34,7 @@ export const CHANGE_CLASSES = [
   'limit-loosened',
   'limit-tightened',
   'backend-changed',
+  'stream-changed',
   'headers-changed',
   'secret-header-added',
   'secret-header-removed',
@@ -75,6 +77,9 @@ export interface BackendValue {
   readonly location: BackendLocation;
 }
 
+/** How a streaming route is streamed: the stream proxy's idle timeout, or null where KrakenD serves the route (buffered). */
+export type StreamValue = StreamView | null;
+
 /** The client headers a route forwards (identity headers excluded). */
 export interface HeadersValue {
   readonly forwarded: readonly string[];
@@ -98,6 +103,7 @@ export type ChangeValue =
   | AuthValue
   | RateLimitView
   | BackendValue
+  | StreamView
   | HeadersValue
   | SetHeader
   | RequestHeadersValue
@@ -118,7 +124,7 @@ export interface Change {
   /**
    * By class: `added` and `removed`, the endpoint's policy as `audit` reports it (null on the side
    * where it is not served); `auth-*` an AuthValue or null; `limit-*` a rate limit or null;
-   * `backend-changed` a BackendValue; `headers-changed` a HeadersValue; `secret-header-*` the header
+   * `backend-changed` a BackendValue; `stream-changed` a StreamValue; `headers-changed` a HeadersValue; `secret-header-*` the header
    * as `setHeaders[]` of `audit` holds it, or null where it is not set; `request-headers-changed` a
    * RequestHeadersValue; `response-headers-changed` a ResponseHeadersValue; `security-headers-*` the
    * security headers as `audit` reports them, or null where they are off.
@@ -261,6 +267,9 @@ function compareEndpoint(o: ServedEndpoint, n: ServedEndpoint, out: EndpointChan
   const backend = (e: ServedEndpoint) => `${e.backend.origin}\n${e.backend.urlBase}\n${e.backend.location}`;
   if (backend(o) !== backend(n)) out.push({ ...at, change: 'backend-changed', key: `backend-changed\n${backend(o)}\n${backend(n)}` });
 
+  const [stream, streamAfter] = [o, n].map((e) => e.stream?.idleTimeout ?? '');
+  if (stream !== streamAfter) out.push({ ...at, change: 'stream-changed', key: `stream-changed\n${stream}\n${streamAfter}` });
+
   if (o.keys.headers !== n.keys.headers) {
     out.push({ ...at, change: 'headers-changed', key: `headers-changed\n${o.forwarded.join(',')}\n${n.forwarded.join(',')}` });
   }
@@ -390,6 +399,8 @@ function values(g: RouteGroup<EndpointChange>): [Change['before'], Change['after
       const value = (e: ServedEndpoint): BackendValue => ({ url: `${e.backend.origin}${backendPath(e)}`, location: e.backend.location });
       return [value(o!), value(n!)];
     }
+    case 'stream-changed':
+      return [o!.stream, n!.stream];
     case 'headers-changed':
       return [{ forwarded: sortedHeaders(o!.forwarded) }, { forwarded: sortedHeaders(n!.forwarded) }];
     case 'secret-header-added':

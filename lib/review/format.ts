@@ -1,7 +1,7 @@
 // The outputs of `audit` and `diff`: compact text for a terminal, markdown for a pull-request comment,
 // and JSON (the report objects as they are, their shapes documented in docs/cli-and-gitops.md).
 import { AuditReport, AuditedPolicy, AuditedRoute, AuditedSecurityHeaders, GatewayAudit, secretSource } from './audit';
-import { AuthValue, BackendValue, Change, DiffReport, HeadersValue, OtherChange, RequestHeadersValue, ResponseHeadersValue } from './diff';
+import { AuthValue, BackendValue, Change, DiffReport, HeadersValue, OtherChange, RequestHeadersValue, ResponseHeadersValue, StreamValue } from './diff';
 import { compareText } from './routes';
 import { BackendLocation, RateLimitView, SetHeader } from './served';
 
@@ -91,7 +91,14 @@ function describePolicy(r: AuditedPolicy, s: Style): string {
   if (r.setHeaders.length > 0) parts.push(`sets ${r.setHeaders.map((h) => ('secret' in h ? setHeaderText(h, s) : s.value(h.header))).join(', ')}`);
   if (r.overridesAuthorization) parts.push("overrides the token's Authorization");
   if (r.removedResponseHeaders.length > 0) parts.push(`deletes ${r.removedResponseHeaders.map(s.value).join(', ')} from responses`);
+  const stream = streamText(r.stream);
+  if (stream !== undefined) parts.push(stream);
   return parts.join(' · ');
+}
+
+/** `streamed by nginx, closed after 5m idle`, or undefined for a route KrakenD serves. */
+function streamText(stream: StreamValue): string | undefined {
+  return stream === null ? undefined : `streamed by nginx, closed after ${stream.idleTimeout} idle`;
 }
 
 /** A set header as a diff shows it: its name with its value, or with the Secret the value comes from. */
@@ -278,6 +285,8 @@ function describe(c: Change, value: Change['before'], s: Style): string {
       const b = value as BackendValue;
       return `${s.value(b.url)} (${locationText(b.location)})`;
     }
+    case 'stream-changed':
+      return streamText(value as StreamValue) ?? 'buffered by KrakenD';
     case 'headers-changed':
       return forwardedText((value as HeadersValue).forwarded, s);
     case 'secret-header-added':

@@ -3,7 +3,10 @@
 // report what KrakenD does with the config, not what the spec meant. Blocks this module does not
 // model are kept as opaque "other settings", never refused: other renderers add blocks over time.
 // The spec is read only for what krakend.json cannot say: the names of policies, which Secret key a
-// header's environment variable holds (the Deployment's), and whether a TLS Ingress is in front.
+// header's environment variable holds (the Deployment's), whether a TLS Ingress is in front, and
+// which routes the stream proxy serves (its nginx.conf, rendered from the same routes): their
+// endpoints are read with the auth and limits of their check endpoint under STREAM_AUTH_PREFIX,
+// which is what a streamed request passes, and the check endpoints themselves are not listed.
 import { destinationOf } from '../grammar/destinations';
 import { durationMs } from '../grammar/durations';
 import { parseBackendUrl } from '../grammar/urls';
@@ -11,8 +14,9 @@ import { secretValueTemplate } from '../krakend/headers';
 import { renderJwtValidator } from '../krakend/jwt';
 import { renderRateLimit } from '../krakend/ratelimit';
 import { resolveAuthPolicy, resolveRateLimit, resolveSharePods, resolveSpec } from '../resolve';
+import { streamAuthPath } from '../krakend/stream-auth';
 import { KrakendConfig } from '../krakend/types';
-import { GatewaySpec } from '../spec';
+import { GatewaySpec, STREAM_AUTH_PREFIX } from '../spec';
 import { canonical } from './canonical';
 
 /** Where a backend is: a cluster Service, somewhere else, or a host this module cannot read. */
@@ -118,6 +122,11 @@ export interface ServedEndpoint {
   readonly forwarded: readonly string[];
   /** The headers the backend's martian block sets and deletes. */
   readonly headerRules: HeaderRules;
+  /**
+   * How a streaming route's requests are served: by the stream proxy (nginx), unbuffered, after
+   * KrakenD's check, and closed after `idleTimeout` without a byte from the backend; null when KrakenD serves them.
+   */
+  readonly stream: StreamView | null;
   /** The settings this module does not model, by name (`timeout`, `extra_config.<key>`), as canonical JSON. */
   readonly other: Readonly<Record<string, string>>;
   /**
@@ -134,6 +143,12 @@ export interface ServedEndpoint {
     readonly other: string;
     readonly policy: string;
   };
+}
+
+/** A streaming route as the stream proxy serves it. */
+export interface StreamView {
+  /** How long the backend may stay silent before the stream is closed (`5m`). */
+  readonly idleTimeout: string;
 }
 
 /** A rendered Gateway: its id, its config and the spec it came from (for policy names only). */
@@ -168,6 +183,11 @@ const SECURITY_HTTP = 'security/http';
 /** The endpoint keys read into the record; any other key is an "other setting". */
 const MODELED_ENDPOINT_KEYS = new Set(['endpoint', 'method', 'input_headers', 'backend', 'extra_config']);
 const TRAILING_PARAMS = /(?:\/\{[^/{}]+\})+$/;
+/** The paths of the stream proxy's check endpoints, one per streaming route (lib/krakend/stream-auth.ts). */
+const STREAM_CHECKS = `${STREAM_AUTH_PREFIX}/`;
+
+/** The check endpoint and the stream of the streaming route that serves a method and base path, if one does. */
+type StreamLookup = (method: string, base: string) => { check: Record<string, unknown>; view: StreamView } | undefined;
 
 /**
  * Short numbers for key texts, shared by the Gateways compared with each other: the same text gets
@@ -187,17 +207,28 @@ export class KeyNumbers {
 export function servedGateway(gateway: RenderedGateway, numbers = new KeyNumbers()): ServedGateway {
   const resolved = gateway.spec && resolveSpec(gateway.spec);
   const secrets = resolved && new Map(resolved.secretEnvVars.map((v) => [v.env, { name: v.secret.name, key: v.secret.key }]));
-  const reader = new Reader(gateway.spec, secrets, numbers);
-  const { endpoints, name: _name, extra_config: extra, ...rest } = gateway.config as unknown as Record<string, unknown> & { endpoints: unknown };
+  const streams = new Map<string, { checkPath: string; view: StreamView }>();
+  resolved?.routes.forEach((route, i) => {
+    const view = route.streamTimeout && { idleTimeout: route.streamTimeout.text };
+    if (view) for (const method of route.methods) streams.set(`${method} ${route.prefix}`, { checkPath: streamAuthPath(i), view });
+  });
+  const list = Array.isArray(gateway.config.endpoints) ? (gateway.config.endpoints as unknown[]).map(record) : [];
+  const checks = new Map(list.filter((e) => String(e.endpoint).startsWith(STREAM_CHECKS)).map((e) => [String(e.endpoint), e]));
+  const reader = new Reader(gateway.spec, secrets, numbers, (method, base) => {
+    const found = streams.get(`${method} ${base}`);
+    const check = found && checks.get(found.checkPath);
+    return check && { check, view: found.view };
+  });
+  const { endpoints: _endpoints, name: _name, extra_config: extra, ...rest } = gateway.config as unknown as Record<string, unknown> & { endpoints: unknown };
   const service: Record<string, string> = {};
   for (const [k, v] of Object.entries(rest)) service[k] = canonical(v);
   const { [SECURITY_HTTP]: security, ...otherExtra } = record(extra);
   for (const [k, v] of Object.entries(otherExtra)) service[`extra_config.${k}`] = canonical(v);
-  const list = Array.isArray(endpoints) ? endpoints : [];
+  const checked = new Set([...streams.values()].map((s) => s.checkPath));
   return {
     id: gateway.id,
     location: gateway.location,
-    endpoints: list.map((e) => reader.endpoint(record(e))),
+    endpoints: list.filter((e) => !checked.has(String(e.endpoint))).map((e) => reader.endpoint(e)),
     securityHeaders: security === undefined ? null : securityHeadersView(record(security)),
     tlsIngress: resolved === undefined ? null : resolved.ingress?.tls !== undefined,
     service,
@@ -228,6 +259,7 @@ class Reader {
     /** The Secret key of each environment variable, by its name; undefined without the spec. */
     private readonly secrets: ReadonlyMap<string, SecretRef> | undefined,
     private readonly numbers: KeyNumbers,
+    private readonly streamOf: StreamLookup,
   ) {
     this.names = new PolicyNames(spec);
   }
@@ -262,22 +294,25 @@ class Reader {
     const host = this.host(Array.isArray(first.host) ? first.host : []);
 
     const extra = record(e.extra_config);
+    // A streamed request passes its route's check endpoint, not this one: its blocks are what apply.
+    const stream = this.streamOf(method, base);
+    const policyExtra = stream ? record(stream.check.extra_config) : extra;
     // krakend-cel evaluates a check whose expression holds `JWT` on the token's claims, after the
     // signature, issuer and audience checks (krakend-cel internal/cel.go, parseByKey; lib/krakend/cel.ts):
     // those belong to the auth policy. The others are the renderer's path checks, derived from the
     // protected routes beside the endpoint: a change to them follows from a change to those routes.
     const claimChecks: string[] = [];
-    if (Array.isArray(extra[CEL])) {
-      for (const c of extra[CEL]) {
+    if (Array.isArray(policyExtra[CEL])) {
+      for (const c of policyExtra[CEL]) {
         const expr = String(record(c).check_expr);
         if (expr.includes('JWT')) claimChecks.push(expr);
       }
     }
     for (const k in extra) if (k !== AUTH && k !== RATE_LIMIT && k !== CEL) other[`extra_config.${k}`] = this.text(extra[k]);
 
-    const validator = extra[AUTH] === undefined ? undefined : record(extra[AUTH]);
+    const validator = policyExtra[AUTH] === undefined ? undefined : record(policyExtra[AUTH]);
     const auth = validator === undefined ? PUBLIC : this.auth(validator, claimChecks);
-    const limitBlock = extra[RATE_LIMIT] === undefined ? undefined : record(extra[RATE_LIMIT]);
+    const limitBlock = policyExtra[RATE_LIMIT] === undefined ? undefined : record(policyExtra[RATE_LIMIT]);
     const limits = limitBlock === undefined ? NO_LIMIT : this.rateLimits(limitBlock, auth !== PUBLIC);
     const headers = this.inputHeaders(Array.isArray(e.input_headers) ? e.input_headers : [], auth.value);
     const urlBase = urlBaseOf(urlPattern, params);
@@ -285,7 +320,7 @@ class Reader {
     const otherKey = otherKeys.length === 1 ? `${otherKeys[0]}=${other[otherKeys[0]]}` : canonical(other);
     const policy =
       `${auth.number} ${limits.number} ${headers.number} ${headerRules.number} ${host.number} ` +
-      `${this.numbers.of(otherKey)} ${this.numbers.of(urlBase)}`;
+      `${this.numbers.of(otherKey)} ${this.numbers.of(urlBase)} ${stream?.view.idleTimeout ?? '-'}`;
     return {
       method,
       path,
@@ -299,6 +334,7 @@ class Reader {
       identity: headers.value.identity,
       forwarded: headers.value.forwarded,
       headerRules: headerRules.value,
+      stream: stream?.view ?? null,
       other,
       keys: { auth: auth.key, limits: limits.key, headers: headers.value.key, rules: headerRules.key, other: otherKey, policy },
     };

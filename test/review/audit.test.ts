@@ -48,6 +48,7 @@ describe('the seed Gateway', () => {
       overridesAuthorization: false,
       removedRequestHeaders: [],
       removedResponseHeaders: [],
+      stream: null,
     });
     expect(gateway.securityHeaders).toBeNull();
     expect(gateway.endpoints[5]).toMatchObject({ auth: null, jwt: null, identityHeaders: [], rateLimits: [], forwardsAuthorization: true });

@@ -36,5 +36,5 @@ export const IAM_JWT = {
 /** The seed's per-user limit on a JWT route. */
 export const PER_USER = { name: 'per-user', key: 'user', maxRate: 100, capacity: 100, every: '1m' };
 
-/** The header fields of a route that sets and deletes no header, as audit reports them. */
-export const NO_HEADER_RULES = { setHeaders: [], overridesAuthorization: false, removedRequestHeaders: [], removedResponseHeaders: [] };
+/** The header fields of a route that sets and deletes no header, and that KrakenD serves (not streamed), as audit reports them. */
+export const NO_HEADER_RULES = { setHeaders: [], overridesAuthorization: false, removedRequestHeaders: [], removedResponseHeaders: [], stream: null };
