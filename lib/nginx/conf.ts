@@ -9,7 +9,15 @@ import { inputHeadersOf } from '../krakend/render';
 import { propagatedHeaders } from '../krakend/jwt';
 import { streamAuthPath } from '../krakend/stream-auth';
 import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
-import { HTTP_METHODS, KRAKEND_PORT, STREAM_IDENTITY_PORT, STREAM_KRAKEND_PORT, STREAM_PID_FILE, STREAM_RESOLVER_FILE, STREAM_TMP_DIR } from '../spec';
+import {
+  HTTP_METHODS,
+  KRAKEND_PORT,
+  STREAM_IDENTITY_PORT,
+  STREAM_KRAKEND_PORT,
+  STREAM_PID_FILE,
+  STREAM_RESOLVER_FILE,
+  STREAM_TMP_DIR,
+} from '../spec';
 
 /** Where the sidecar listens and finds KrakenD: inputs, so a test can run the same config on free loopback ports. */
 export interface StreamProxyAddresses {

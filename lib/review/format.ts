@@ -1,7 +1,17 @@
 // The outputs of `audit` and `diff`: compact text for a terminal, markdown for a pull-request comment,
 // and JSON (the report objects as they are, their shapes documented in docs/cli-and-gitops.md).
 import { AuditReport, AuditedPolicy, AuditedRoute, AuditedSecurityHeaders, GatewayAudit, secretSource } from './audit';
-import { AuthValue, BackendValue, Change, DiffReport, HeadersValue, OtherChange, RequestHeadersValue, ResponseHeadersValue, StreamValue } from './diff';
+import {
+  AuthValue,
+  BackendValue,
+  Change,
+  DiffReport,
+  HeadersValue,
+  OtherChange,
+  RequestHeadersValue,
+  ResponseHeadersValue,
+  StreamValue,
+} from './diff';
 import { compareText } from './routes';
 import { BackendLocation, RateLimitView, SetHeader } from './served';
 

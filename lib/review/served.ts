@@ -219,7 +219,7 @@ export function servedGateway(gateway: RenderedGateway, numbers = new KeyNumbers
     const check = found && checks.get(found.checkPath);
     return check && { check, view: found.view };
   });
-  const { endpoints: _endpoints, name: _name, extra_config: extra, ...rest } = gateway.config as unknown as Record<string, unknown> & { endpoints: unknown };
+  const { endpoints: _endpoints, name: _name, extra_config: extra, ...rest } = gateway.config as unknown as Record<string, unknown>;
   const service: Record<string, string> = {};
   for (const [k, v] of Object.entries(rest)) service[k] = canonical(v);
   const { [SECURITY_HTTP]: security, ...otherExtra } = record(extra);

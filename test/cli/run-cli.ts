@@ -52,5 +52,5 @@ export function removeTempDirs(): void {
 /** The classes `diff --fail-on` takes, as its usage error lists them (written out: lib/review/diff.ts must match them). */
 export const FAIL_ON_CLASSES =
   'added, removed, auth-added, auth-removed, auth-changed, limit-added, limit-removed, limit-loosened, limit-tightened, backend-changed, ' +
-  'stream-changed, headers-changed, secret-header-added, secret-header-removed, request-headers-changed, response-headers-changed, security-headers-added, ' +
-  'security-headers-removed, security-headers-changed, public-added, external-added, public-secret-added';
+  'stream-changed, headers-changed, secret-header-added, secret-header-removed, request-headers-changed, response-headers-changed, ' +
+  'security-headers-added, security-headers-removed, security-headers-changed, public-added, external-added, public-secret-added';

@@ -46,7 +46,8 @@ describe('audit', () => {
     expect(g.endpoints.some((e) => e.path.startsWith('/__stream-auth'))).toBe(false);
     expect(g.warnings).toEqual([]);
     expect(formatAuditText(report)).toContain(
-      '/v1/chat/** POST   auth iam · limit 60/1m per user (chat) · identity X-User-Id, X-Org-Id · forwards Authorization · streamed by nginx, closed after 5m idle',
+      '/v1/chat/** POST   auth iam · limit 60/1m per user (chat) · identity X-User-Id, X-Org-Id · forwards Authorization · ' +
+        'streamed by nginx, closed after 5m idle',
     );
   });
 
