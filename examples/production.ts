@@ -12,7 +12,8 @@ new Gateway(chart, 'Gateway', {
   namespace: 'hanzo',
   image: { repository: 'ghcr.io/hanzoai/gateway', tag: '2.14.1' },
   routes: [
-    { prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:80', methods: ['POST'], authPolicy: 'iam-jwt', rateLimit: 'per-user' },
+    // Chat completions answer with Server-Sent Events: the stream proxy (nginx) streams them, after KrakenD's JWT and limit check.
+    { prefix: '/v1/chat', backend: 'http://chat.hanzo.svc:80', methods: ['POST'], authPolicy: 'iam-jwt', rateLimit: 'per-user', streaming: true },
     { prefix: '/v1/models', backend: 'http://cloud-api.hanzo.svc:80', methods: ['GET'] },
     { prefix: '/v1/search', backend: 'http://search.hanzo-search.svc.cluster.local:8080', methods: ['GET', 'POST'], authPolicy: 'iam-jwt' },
   ],

@@ -128,3 +128,23 @@ test('a method the predecessor did not route is not routed either (404)', () => 
   );
   expect(before?.failures).toEqual([]);
 });
+
+test('the completion routes stream: the stream proxy serves them, after the check of their per-IP limit, to the same backend', () => {
+  const out = cli(['synth', fixture('hanzo-production.yaml'), '--stdout']);
+  expect(out.status).toBe(0);
+  const nginxConf = /nginx\.conf: \|-?\n((?: {4}.*\n|\n)+)/.exec(out.stdout)![1].replace(/^ {4}/gm, '');
+  for (const [index, prefix] of [
+    [0, '/v1/chat/completions'],
+    [1, '/v1/completions'],
+  ] as const) {
+    const below = nginxConf.split(`    location ^~ "${prefix}/" {`)[1].split('\n    }')[0];
+    expect(below).toContain(`auth_request /__stream-auth/${index};`);
+    expect(below).toContain('set $stream_backend "gateway.hanzo.svc.cluster.local:4000";');
+    expect(below).toContain('if ($request_method !~ ^(?:POST)$) {');
+    expect(below).toContain('proxy_buffering off;');
+  }
+  // Only those two: the other routes are KrakenD's, through the proxy's catch-all location.
+  expect([...new Set(nginxConf.match(/auth_request \S+;/g))].sort()).toEqual(['auth_request /__stream-auth/0;', 'auth_request /__stream-auth/1;']);
+  const check = rendered.endpoints.find((e: { endpoint: string }) => e.endpoint === '/__stream-auth/0');
+  expect(check.extra_config['qos/ratelimit/router']).toMatchObject({ client_max_rate: 500, strategy: 'ip', every: '1s' });
+});

@@ -52,3 +52,17 @@ test('every object passes the Kubernetes schema and the synth plugin', () => {
   expect(k8sSchemaProblems(manifests)).toEqual([]);
   expect(manifests.flatMap((m) => checkObject(m).findings)).toEqual([]);
 });
+
+test('its chat route streams: the stream proxy takes the Service port and serves /v1/chat after its check endpoint', () => {
+  const pod = only(manifests, 'Deployment').spec.template.spec;
+  expect(pod.containers.map((c: any) => [c.name, c.ports[0].containerPort])).toEqual([
+    ['krakend', 8081],
+    ['stream-proxy', 8080],
+  ]);
+  expect(only(manifests, 'Service').spec.ports[0].targetPort).toBe(8080);
+  const nginxConf: string = only(manifests, 'ConfigMap').data['nginx.conf'];
+  expect(nginxConf).toContain('location ^~ "/v1/chat/" {');
+  expect(nginxConf).toContain('auth_request /__stream-auth/0;');
+  const check = JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']).endpoints.find((e: any) => e.endpoint === '/__stream-auth/0');
+  expect(Object.keys(check.extra_config).sort()).toEqual(['auth/validator', 'qos/ratelimit/router', 'validation/cel']);
+});
