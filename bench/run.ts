@@ -1,7 +1,8 @@
 // `npm run bench`: how krakend.json size and synthesis time grow with the route table, what a
 // whole synth process costs next to bare cdk8s, how long audit and diff take (bench/review.ts), how
 // often the CLI validates a Gateway (bench/validations.ts), then
-// (bench/runtime.ts, bench/load.ts) what the real KrakenD costs serving the rendered config. Prints a Markdown report and writes it to
+// (bench/runtime.ts, bench/load.ts) what the real KrakenD costs serving the rendered config, and
+// (bench/streaming.ts) what the stream proxy of a streaming route gives and costs. Prints a Markdown report and writes it to
 // bench/RESULTS.md. Run with --expose-gc (the npm script does), so the heap figures are retained
 // memory, not garbage. No test asserts these timings: the machine decides them.
 import { spawnSync, SpawnSyncOptions } from 'child_process';
@@ -20,6 +21,7 @@ import { largestRouteCount } from './harness';
 import { loadSection } from './load';
 import { reviewSection } from './review';
 import { runtimeSection } from './runtime';
+import { streamingSection } from './streaming';
 import { validationsSection } from './validations';
 import { benchRoutes, benchSpec } from './shape';
 import { resolveSpec } from '../lib/resolve';
@@ -201,7 +203,21 @@ function hostileInputs(say: (line?: string) => void): Array<{ seconds: number; m
   return results;
 }
 
+/**
+ * `npm run bench -- --streaming`: the streaming section alone, written in place of its copy at the
+ * end of bench/RESULTS.md (the rest of the file is left as the last whole run wrote it).
+ */
+async function streamingOnly(): Promise<void> {
+  const section = await streamingSection();
+  process.stdout.write(`${section}\n`);
+  const results = fs.readFileSync(RESULTS_FILE, 'utf8');
+  const at = results.indexOf(section.split('\n')[0]);
+  fs.writeFileSync(RESULTS_FILE, `${at < 0 ? `${results}\n` : results.slice(0, at)}${section}\n`);
+  process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS_FILE)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--streaming')) return streamingOnly();
   deepStrictEqual(parse(fs.readFileSync(SEED_FILE, 'utf8')), SEED_CR, `${SEED_FILE} has drifted from SEED_CR in test/support/fixtures.ts`);
   const out: string[] = [];
   const say = (line = '') => {
@@ -358,6 +374,8 @@ async function main(): Promise<void> {
   say(await runtimeSection());
   say();
   say(await loadSection());
+  say();
+  say(await streamingSection());
   fs.writeFileSync(RESULTS_FILE, `${out.join('\n')}\n`);
   process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS_FILE)}\n`);
 }

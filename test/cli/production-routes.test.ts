@@ -145,6 +145,8 @@ test('the completion routes stream: the stream proxy serves them, after the chec
   }
   // Only those two: the other routes are KrakenD's, through the proxy's catch-all location.
   expect([...new Set(nginxConf.match(/auth_request \S+;/g))].sort()).toEqual(['auth_request /__stream-auth/0;', 'auth_request /__stream-auth/1;']);
-  const check = rendered.endpoints.find((e: { endpoint: string }) => e.endpoint === '/__stream-auth/0');
+  const check = (rendered as { endpoints: Array<{ endpoint: string; extra_config: Record<string, unknown> }> }).endpoints.find(
+    (e) => e.endpoint === '/__stream-auth/0',
+  )!;
   expect(check.extra_config['qos/ratelimit/router']).toMatchObject({ client_max_rate: 500, strategy: 'ip', every: '1s' });
 });

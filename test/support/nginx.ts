@@ -71,6 +71,8 @@ export interface StreamGateway {
   readonly url: string;
   readonly port: number;
   readonly krakend: RunningKrakend;
+  /** nginx's master process (its workers are its children). */
+  readonly nginxPid: number;
   /** The nginx.conf nginx serves. */
   readonly nginxConf: string;
   nginxLogs(): string;
@@ -118,7 +120,7 @@ export async function startStreamGateway(tools: { krakend: string; nginx: string
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && !gone) {
-    if ((await httpStatus(`${url}/__health`)) === 200) return { url, port, krakend, nginxConf, nginxLogs: () => output, stop };
+    if ((await httpStatus(`${url}/__health`)) === 200) return { url, port, krakend, nginxPid: child.pid!, nginxConf, nginxLogs: () => output, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
