@@ -1,6 +1,6 @@
 // Checks of the streaming fields: `routes[].streaming` and `streamTimeout`, what a streaming route may
 // sit beside, and `streamProxy`. A streaming route is served by the nginx sidecar for its prefix and
-// every path below it (lib/kubernetes/nginx.ts), so no other route may serve there: nginx would take
+// every path below it (lib/nginx/conf.ts), so no other route may serve there: nginx would take
 // its requests.
 import { isObject, show } from '../grammar/values';
 import { STREAM_TIMEOUT_MS } from '../limits';

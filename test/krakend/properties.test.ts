@@ -23,8 +23,12 @@ const paramsOf = (text: string) => [...text.matchAll(/\{([^}]*)\}/g)].map((m) =>
  * version 3, one method and one backend per endpoint, lura's host grammar, positional parameter names,
  * an explicit header allowlist, cached JWKS, per-client limits with a strategy (docs/design.md).
  */
-function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
-  expect(config).toMatchObject({ version: 3, port: 8080, timeout: spec.timeout ?? '120s', output_encoding: 'no-op' });
+function expectInvariants(spec: GatewaySpec, all: KrakendConfig): void {
+  // With a streaming route the stream proxy takes 8080 and KrakenD listens on 8081 behind it.
+  const streaming = spec.routes.flatMap((r, i) => (r.streaming === true ? [i] : []));
+  expect(all).toMatchObject({ version: 3, port: streaming.length > 0 ? 8081 : 8080, timeout: spec.timeout ?? '120s', output_encoding: 'no-op' });
+  const config = { ...all, endpoints: all.endpoints.filter((e) => !e.endpoint.startsWith('/__stream-auth/')) };
+  expectStreamChecks(spec, streaming, all.endpoints.slice(config.endpoints.length), config.endpoints);
   expect(config.extra_config.router).toMatchObject({ disable_redirect_fixed_path: true, disable_handle_method_not_allowed: true });
   // Per method: the prefix and each depth below it (the route's own, else the gateway's); an exact
   // route its prefix alone, and a prefix route beside an exact one of the same method only the depths below.
@@ -92,6 +96,28 @@ function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
       expect(limit).toEqual({ max_rate: expect.any(Number), capacity: expect.any(Number), every: expect.any(String) });
     }
   }
+}
+
+/**
+ * The check endpoints of the streaming routes, after the routes' own: one GET per streaming route, to
+ * the stream proxy's identity echo on loopback, no query string, only the identity headers, and the
+ * validator and limit of that route's own endpoints, which a streamed request passes instead.
+ */
+function expectStreamChecks(spec: GatewaySpec, streaming: number[], checks: KrakendConfig['endpoints'], own: KrakendConfig['endpoints']): void {
+  expect(checks.map((e) => e.endpoint)).toEqual(streaming.map((i) => `/__stream-auth/${i}`));
+  streaming.forEach((i, k) => {
+    const check = checks[k];
+    const route = spec.routes[i];
+    const first = own.find((e) => e.endpoint === route.prefix && (e.method ?? 'GET') === (route.methods ?? ['GET'])[0])!;
+    expect(check.method ?? 'GET').toBe('GET');
+    expect(check.backend).toEqual([{ host: ['http://127.0.0.1:8082'], url_pattern: '/' }]);
+    expect(check.input_query_strings).toEqual([]);
+    const validator = first.extra_config?.['auth/validator'];
+    expect(check.extra_config?.['auth/validator']).toEqual(validator);
+    expect(check.extra_config?.['qos/ratelimit/router']).toEqual(first.extra_config?.['qos/ratelimit/router']);
+    const identity = (validator?.propagate_claims ?? []).map(([, header]: readonly [string, string]) => header).sort();
+    expect(check.input_headers).toEqual(identity);
+  });
 }
 
 test('the arbitraries give specs and CRs that validation accepts', () => {

@@ -42,7 +42,8 @@ test('for random valid specs the bound never exceeds the rendered size, and ever
       const resolved = resolveSpec(spec);
       const config = buildKrakendConfig(resolved);
       expect(minConfigBytes(resolved)).toBeLessThanOrEqual(Buffer.byteLength(serializeKrakendConfig(config)));
-      for (const e of config.endpoints) {
+      // The streaming routes' check endpoints are extra bytes the bound leaves out: not a route's endpoints.
+      for (const e of config.endpoints.filter((x) => !x.endpoint.startsWith('/__stream-auth/'))) {
         const least = MIN_ENDPOINT_BYTES - 1 + e.endpoint.length + e.backend[0].host[0].length;
         expect(JSON.stringify(e).length).toBeGreaterThanOrEqual(least);
       }

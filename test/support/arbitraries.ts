@@ -88,6 +88,8 @@ const rawRouteArb: fc.Arbitrary<RawRoute> = fc
         { maxErrors: fc.integer({ min: 1, max: 1000 }), timeout: fc.constantFrom('1s', '30s', '1m', '1h'), interval: fc.constantFrom('10s', '2m') },
         { requiredKeys: ['maxErrors', 'timeout'] },
       ),
+      streaming: fc.boolean(),
+      streamTimeout: fc.constantFrom('1s', '5m', '1h'),
       auth: fc.nat(1),
       limit: fc.nat(2),
     },
@@ -567,16 +569,20 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         ...(rest.trustedProxies?.includes('203.0.113.0/24') ? { allowPublicTrustedProxies: true } : {}),
         ...(authPolicies ? { authPolicies } : {}),
         ...(rateLimits ? { rateLimits } : {}),
-        routes: settleResilience(
-          deepenNested(
-            protectAll(
-              resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH),
-              rest.prefixDepth ?? DEFAULT_DEPTH,
+        routes: settleStreaming(
+          settleResilience(
+            deepenNested(
+              protectAll(
+                resolveRoutes(routes, authPolicies ?? [], rateLimits ?? [], rest.prefixDepth ?? DEFAULT_DEPTH),
+                rest.prefixDepth ?? DEFAULT_DEPTH,
+              ),
+              rest.prefixDepth,
             ),
-            rest.prefixDepth,
           ),
         ),
       }))
+      // The stream proxy answers without KrakenD's CORS layer: no cors beside a streaming route.
+      .map(({ cors, ...rest }) => (cors === undefined || rest.routes.some((r) => r.streaming === true) ? rest : { ...rest, cors }))
   );
 }
 
@@ -593,6 +599,32 @@ function settleResilience(routes: RouteSpec[]): RouteSpec[] {
       ...(getOnly && concurrentCalls !== undefined ? { concurrentCalls } : {}),
       ...(getOnly && route.authPolicy === undefined && cache !== undefined ? { cache } : {}),
     };
+  });
+}
+
+/**
+ * Leaves `streaming` (and its `streamTimeout`) only where the stream proxy can serve the route: not
+ * exact, no other route at its prefix or below it (nginx would take their requests), and without what
+ * only KrakenD applies (a decoding encoding, the cache, concurrent calls, a circuit breaker) or a
+ * Secret's header, which the drawn route then loses instead.
+ */
+function settleStreaming(routes: RouteSpec[]): RouteSpec[] {
+  const within = (prefix: string, outer: string) => prefix === outer || prefix.startsWith(outer === '/' ? '/' : `${outer}/`);
+  return routes.map((route, i) => {
+    const { streaming, streamTimeout, ...rest } = route;
+    const alone = routes.every((other, j) => j === i || !within(other.prefix, route.prefix));
+    if (streaming !== true || route.exact === true || !alone) return rest;
+    const {
+      encoding: _e,
+      outputEncoding: _o,
+      isCollection: _i,
+      cache: _c,
+      concurrentCalls: _n,
+      circuitBreaker: _b,
+      secretHeaders: _s,
+      ...streamed
+    } = rest;
+    return { ...streamed, streaming, ...(streamTimeout === undefined ? {} : { streamTimeout }) };
   });
 }
 
