@@ -276,7 +276,8 @@ export async function streamingSection(): Promise<string> {
   say('### What the sidecar costs a pod');
   say();
   say(
-    `nginx's resident memory, master and ${memory.workers} workers added up (pages they share counted in each, so an upper bound): ${fmt(memory.idle / 1024, 1)} MiB started and idle; ` +
+    `nginx's resident memory, master and ${memory.workers} workers added up (pages they share counted in each, so an upper bound): ` +
+      `${fmt(memory.idle / 1024, 1)} MiB started and idle; ` +
       `${fmt(memory.open / 1024, 1)} MiB holding ${OPEN_STREAMS} open streams; ${fmt(memory.loaded / 1024, 1)} MiB after the wrk runs. ` +
       'Its CPU per request is in the table above; the stream proxy container requests 50m CPU and 32Mi, with a 128Mi limit, ' +
       'by default (`streamProxy.resources`).',
