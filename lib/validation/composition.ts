@@ -60,11 +60,12 @@ export function checkComposition(c: Checker, p: string, r: Record<string, unknow
     c.add(`${p}.backends`, `must list at least ${COMPOSED_BACKENDS.min} backends (got ${backends.length}) — for one, use backend instead`);
   const encoding = resolveRouteEncoding({ encoding: r.encoding as never, backends: [] });
   const groups = new Map<string, number>();
+  const groupOf = (j: number) => (isObject(backends[j]) && typeof backends[j].group === 'string' ? backends[j].group : undefined);
   const urls: { field: string; url: ComposedBackendUrl }[] = [];
   c.each(backends, (b, j) => {
     const at = `${p}.backends[${j}]`;
     if (!c.object(at, b, COMPOSED_BACKEND_FIELDS)) return;
-    const url = checkComposedUrl(c, at, b.url, j, r.sequential === true);
+    const url = checkComposedUrl(c, at, b.url, j, r.sequential === true, groupOf);
     if (url) urls.push({ field: `backends[${j}].url`, url });
     if (b.method !== undefined) c.enumValue(`${at}.method`, b.method, HTTP_METHODS);
     if (b.group !== undefined && checkField(c, `${at}.group`, b.group, FIELD_NAME)) {
@@ -128,7 +129,14 @@ function checkComposedRoute(c: Checker, p: string, r: Record<string, unknown>): 
 }
 
 /** A backend's `url`, with its `{respN_field}` references: each of an earlier backend, only when sequential. */
-function checkComposedUrl(c: Checker, at: string, value: unknown, index: number, sequential: boolean): ComposedBackendUrl | undefined {
+function checkComposedUrl(
+  c: Checker,
+  at: string,
+  value: unknown,
+  index: number,
+  sequential: boolean,
+  groupOf: (j: number) => string | undefined,
+): ComposedBackendUrl | undefined {
   if (!c.string(`${at}.url`, value, 'e.g. http://users.hanzo.svc:80/users/me')) return undefined;
   const url = c.parsed(`${at}.url`, parseComposedBackendUrl(value));
   if (!url) return undefined;
@@ -144,6 +152,16 @@ function checkComposedUrl(c: Checker, at: string, value: unknown, index: number,
         `${ref.text} names backends[${ref.backend}], which is not called before this one (got ${show(value)}) — ` +
           (index === 0 ? 'the first backend can use no answer; move the reference to a later backend' : `reference resp0 to resp${index - 1}`),
       );
+    else {
+      // lura reads the earlier answer as it is merged, under its group (proxy/merging.go, sequentialMerge): a field outside it is never found.
+      const group = groupOf(ref.backend);
+      if (group !== undefined && !ref.field.startsWith(`${group}.`))
+        c.add(
+          `${at}.url`,
+          `${ref.text} reads backends[${ref.backend}]'s answer, which is merged under its group ${show(group)} (got ${show(value)}) — ` +
+            `write {resp${ref.backend}_${group}.${ref.field}}`,
+        );
+    }
   }
   return url;
 }
