@@ -310,6 +310,21 @@ describe('composed routes are refused at their path with the fix', () => {
     ]);
   });
 
+  test("a protected composed route guards the path of each backend, its second one's too", () => {
+    // GIVEN a public /v1 route on the chat server, and a JWT composed route whose second backend is that server's /v1/admin
+    const found = lines({
+      authPolicies: [{ name: 'iam', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' }],
+      routes: [
+        { prefix: '/v1', backend: 'http://chat.hanzo.svc:80', methods: ['GET', 'DELETE'] },
+        { prefix: '/v1/admin', exact: true, authPolicy: 'iam', backends: [{ url: USERS }, { url: 'http://chat.hanzo.svc:80/v1/admin' }] },
+      ],
+    });
+    // THEN DELETE /v1/admin would reach that path through the public route without a token
+    expect(found).toEqual([
+      expect.stringMatching(/^spec\.routes\[1\]\.methods: does not route DELETE, which spec\.routes\[0\] \(\/v1, public\) then serves for \/v1\/admin/),
+    ]);
+  });
+
   test('an external backend must be covered by allowedEgressCIDRs under a NetworkPolicy, at its own path', () => {
     const found = problems({ ...base, backends: [{ url: USERS }, { url: 'http://203.0.113.9:8080/x' }] }, { networkPolicy: { enabled: true } });
     expect(found).toEqual([expect.stringMatching(/^spec\.routes\[1\]\.backends\[1\]\.url: /)]);
