@@ -59,7 +59,8 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
       for (const match of b.url_pattern.matchAll(URL_PATTERN_PARAM)) {
         const earlier = RESPONSE_PARAM.exec(match[1]);
         if (earlier) {
-          // lura lets any `respN_…` through its check (config.go, sequentialParamsPattern); only a sequential proxy fills it, from an earlier backend.
+          // lura lets any `respN_…` through its check (config.go, sequentialParamsPattern); only a
+          // sequential proxy fills it, from an earlier backend.
           if (!sequential || Number(earlier[1]) >= j)
             report(`backend[${j}].url_pattern {${match[1]}} is not filled: it needs proxy.sequential and an earlier backend — sent as written`);
         } else if (!path?.params.has(match[1]))

@@ -69,6 +69,15 @@ function compositionSpec(iam: Issuer, u: StubBackend, o: StubBackend, down: stri
         ],
       },
       {
+        prefix: '/v1/chain-broken',
+        exact: true,
+        sequential: true,
+        backends: [
+          { url: `${down}/users`, group: 'user' },
+          { url: `${o.url}/orders/summary/{resp0_user.id}`, group: 'summary' },
+        ],
+      },
+      {
         prefix: '/v1/partial',
         exact: true,
         backends: [
@@ -184,6 +193,12 @@ describeWithKrakend('composed routes in krakend run', (bin) => {
     expect(res.status).toBe(200);
     expect(parsed(res.text)).toEqual({ user: { id: 7 }, summary: { count: 2, latest: { id: 2, total: 30 } } });
     expect(o.requests.map((r) => r.path)).toEqual(['/orders/summary/7']);
+  });
+
+  test('sequential with the first backend down: 500, and the backends after it are never called', async () => {
+    const res = await get('/v1/chain-broken');
+    expect([res.status, res.text]).toEqual([500, '']);
+    expect(o.requests).toEqual([]);
   });
 
   test('one backend down: 200 with the other part, and X-Krakend-Completed: false', async () => {

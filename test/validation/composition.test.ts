@@ -155,7 +155,8 @@ describe('composed routes are refused at their path with the fix', () => {
       'allow and deny together',
       { ...base, backends: [{ url: USERS, allow: ['id'], deny: ['password'] }, { url: ORDERS }] },
       [
-        'spec.routes[1].backends[0].deny: must not be set beside allow — KrakenD then applies allow alone (lura proxy/formatter.go); keep one of them',
+        'spec.routes[1].backends[0].deny: must not be set beside allow — KrakenD then applies allow alone (lura proxy/formatter.go); ' +
+          'keep one of them',
       ],
     ],
     [
@@ -169,7 +170,8 @@ describe('composed routes are refused at their path with the fix', () => {
       },
       [
         'spec.routes[1].backends[0].allow: must list at least one field — remove it to keep every field',
-        'spec.routes[1].backends[1].deny[0]: must be a field name of letters, digits and _ @ $ -, with \'.\' between the names of nested fields (got "a..b")',
+        'spec.routes[1].backends[1].deny[0]: must be a field name of letters, digits and _ @ $ -, ' +
+          'with \'.\' between the names of nested fields (got "a..b")',
       ],
     ],
     [
@@ -190,7 +192,8 @@ describe('composed routes are refused at their path with the fix', () => {
       'a collection read by rss',
       { ...base, backends: [{ url: USERS, isCollection: true, encoding: 'rss' }, { url: ORDERS }] },
       [
-        'spec.routes[1].backends[0].isCollection: needs encoding json or xml to read the answer as a collection (got encoding "rss") — set encoding, or remove it',
+        'spec.routes[1].backends[0].isCollection: needs encoding json or xml to read the answer as a collection (got encoding "rss") — ' +
+          'set encoding, or remove it',
       ],
     ],
     [
@@ -321,7 +324,9 @@ describe('composed routes are refused at their path with the fix', () => {
     });
     // THEN DELETE /v1/admin would reach that path through the public route without a token
     expect(found).toEqual([
-      expect.stringMatching(/^spec\.routes\[1\]\.methods: does not route DELETE, which spec\.routes\[0\] \(\/v1, public\) then serves for \/v1\/admin/),
+      expect.stringMatching(
+        /^spec\.routes\[1\]\.methods: does not route DELETE, which spec\.routes\[0\] \(\/v1, public\) then serves for \/v1\/admin/,
+      ),
     ]);
   });
 
