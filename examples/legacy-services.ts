@@ -1,6 +1,7 @@
 // Older services behind the gateway, translated and protected per route: an XML service and an RSS
 // feed answered as JSON, a JSON array unwrapped, a cached public catalogue, and a flaky service
-// behind a circuit breaker with concurrent calls for its slow tail (docs/translation.md).
+// behind a circuit breaker with concurrent calls for its slow tail, and two services composed into
+// one answer (docs/translation.md).
 //   npx cdk8s synth --app "npx ts-node --transpile-only examples/legacy-services.ts"
 import { App, Chart } from 'cdk8s';
 import { Gateway } from '../lib';
@@ -41,6 +42,17 @@ new Gateway(chart, 'Gateway', {
       concurrentCalls: 2,
       circuitBreaker: { maxErrors: 5, timeout: '30s' },
       prefixDepth: 1,
+    },
+    // GET /v1/account → one JSON answer: the profile under `profile` (without its password hash) and
+    // the latest invoices of the XML billing service under `invoices`, both called at once, with the caller's identity.
+    {
+      prefix: '/v1/account',
+      exact: true,
+      authPolicy: 'iam-jwt',
+      backends: [
+        { url: 'http://users.legacy.svc:8080/users/me', group: 'profile', deny: ['passwordHash'] },
+        { url: 'http://billing.legacy.svc:8080/soap/invoices/latest', encoding: 'xml', group: 'invoices', target: 'invoices' },
+      ],
     },
   ],
   authPolicies: [{ name: 'iam-jwt', type: 'jwt', iamEndpoint: 'https://hanzo.id', jwksUrl: 'https://hanzo.id/.well-known/jwks' }],

@@ -417,11 +417,11 @@ export interface GatewaySpecRoutes {
   readonly prefix: string;
 
   /**
-   * Backend URL: http(s)://host[:port][/base/path].
+   * Backend URL: http(s)://host[:port][/base/path]. Required unless the route composes backends. @default none: then backends is required
    *
    * @schema GatewaySpecRoutes#backend
    */
-  readonly backend: string;
+  readonly backend?: string;
 
   /**
    * HTTP methods routed (KrakenD CE routes GET, POST, PUT, PATCH and DELETE only). @default [GET]
@@ -569,6 +569,20 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#streamTimeout
    */
   readonly streamTimeout?: string;
+
+  /**
+   * Compose one answer from several backends, merged into one JSON object, instead of proxying backend. The route must be exact and may not be no-op. @default none: the route proxies backend
+   *
+   * @schema GatewaySpecRoutes#backends
+   */
+  readonly backends?: GatewaySpecRoutesBackends[];
+
+  /**
+   * Call the backends one after the other, so that a later url may hold {resp0_field} of an earlier answer. Only with backends. @default false
+   *
+   * @schema GatewaySpecRoutes#sequential
+   */
+  readonly sequential?: boolean;
 }
 
 /**
@@ -601,6 +615,8 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'circuitBreaker': toJson_GatewaySpecRoutesCircuitBreaker(obj.circuitBreaker),
     'streaming': obj.streaming,
     'streamTimeout': obj.streamTimeout,
+    'backends': obj.backends?.map(y => toJson_GatewaySpecRoutesBackends(y)),
+    'sequential': obj.sequential,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1864,6 +1880,96 @@ export function toJson_GatewaySpecRoutesCircuitBreaker(obj: GatewaySpecRoutesCir
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * @schema GatewaySpecRoutesBackends
+ */
+export interface GatewaySpecRoutesBackends {
+  /**
+   * The URL called, as written; in a sequential route its path may hold {respN_field}.
+   *
+   * @schema GatewaySpecRoutesBackends#url
+   */
+  readonly url: string;
+
+  /**
+   * The backend request's method. @default the client request's method
+   *
+   * @schema GatewaySpecRoutesBackends#method
+   */
+  readonly method?: GatewaySpecRoutesBackendsMethod;
+
+  /**
+   * Put the answer under this key of the merged answer, unique within the route. @default merged at the top level
+   *
+   * @schema GatewaySpecRoutesBackends#group
+   */
+  readonly group?: string;
+
+  /**
+   * Keep only these fields (dotted for nested ones). Not with deny. @default every field
+   *
+   * @schema GatewaySpecRoutesBackends#allow
+   */
+  readonly allow?: string[];
+
+  /**
+   * Drop these fields (dotted for nested ones). Not with allow. @default none dropped
+   *
+   * @schema GatewaySpecRoutesBackends#deny
+   */
+  readonly deny?: string[];
+
+  /**
+   * Rename top-level fields, old name to new name. @default {}
+   *
+   * @schema GatewaySpecRoutesBackends#mapping
+   */
+  readonly mapping?: { [key: string]: string };
+
+  /**
+   * Take the answer's object under this field (dotted for a nested one). @default the whole answer
+   *
+   * @schema GatewaySpecRoutesBackends#target
+   */
+  readonly target?: string;
+
+  /**
+   * The backend answers an array, held under collection. @default false
+   *
+   * @schema GatewaySpecRoutesBackends#isCollection
+   */
+  readonly isCollection?: boolean;
+
+  /**
+   * How the answer is decoded. @default the route's encoding, json when it has none
+   *
+   * @schema GatewaySpecRoutesBackends#encoding
+   */
+  readonly encoding?: GatewaySpecRoutesBackendsEncoding;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecRoutesBackends' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecRoutesBackends(obj: GatewaySpecRoutesBackends | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'url': obj.url,
+    'method': obj.method,
+    'group': obj.group,
+    'allow': obj.allow?.map(y => y),
+    'deny': obj.deny?.map(y => y),
+    'mapping': ((obj.mapping) === undefined) ? undefined : (Object.entries(obj.mapping).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'target': obj.target,
+    'isCollection': obj.isCollection,
+    'encoding': obj.encoding,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * What is counted: each user (X-User-Id from the validated JWT), each client IP, or the whole route. @default user on JWT routes, ip otherwise
  *
  * @schema GatewaySpecRateLimitsKey
@@ -2734,6 +2840,42 @@ export function toJson_GatewaySpecRoutesSecretHeadersSecret(obj: GatewaySpecRout
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The backend request's method. @default the client request's method
+ *
+ * @schema GatewaySpecRoutesBackendsMethod
+ */
+export enum GatewaySpecRoutesBackendsMethod {
+  /** GET */
+  GET = "GET",
+  /** POST */
+  POST = "POST",
+  /** PUT */
+  PUT = "PUT",
+  /** PATCH */
+  PATCH = "PATCH",
+  /** DELETE */
+  DELETE = "DELETE",
+}
+
+/**
+ * How the answer is decoded. @default the route's encoding, json when it has none
+ *
+ * @schema GatewaySpecRoutesBackendsEncoding
+ */
+export enum GatewaySpecRoutesBackendsEncoding {
+  /** json */
+  JSON = "json",
+  /** safejson */
+  SAFEJSON = "safejson",
+  /** xml */
+  XML = "xml",
+  /** rss */
+  RSS = "rss",
+  /** string */
+  STRING = "string",
+}
 
 /**
  * @schema GatewaySpecIngressTlsCertificates

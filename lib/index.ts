@@ -8,6 +8,7 @@ export type {
   BackendEncoding,
   CircuitBreakerSpec,
   ClaimHeaderSpec,
+  ComposedBackendSpec,
   GatewaySpec,
   HstsSpec,
   HttpMethod,

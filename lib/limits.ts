@@ -26,6 +26,12 @@ export const UNKNOWN_KEY_COOLDOWN_MS = { min: 1000, max: 3_600_000 } as const;
  */
 export const SERVER_TIMEOUT_MS = { min: 1000, max: 3_600_000 } as const;
 
+/** A composed route's `backends`: each is one more backend request for every client request. */
+export const COMPOSED_BACKENDS = { min: 2, max: 8 } as const;
+
+/** The most field names a composed backend's `allow`, `deny` or `mapping` holds. */
+export const MAX_FIELD_SELECTORS = 64;
+
 /** A route's `concurrentCalls`: each is one more backend request for every client request. */
 export const MAX_CONCURRENT_CALLS = 5;
 

@@ -6,7 +6,7 @@
 // stays as given, so a CR round-trips unchanged.
 import { durationMs } from './grammar/durations';
 import { quantityAmount } from './grammar/quantities';
-import { BackendUrl, HttpUrl, parseBackendUrl, parseCollectorUrl } from './grammar/urls';
+import { BackendUrl, ComposedBackendUrl, HttpUrl, parseBackendUrl, parseCollectorUrl, parseComposedBackendUrl } from './grammar/urls';
 import {
   AUTOSCALING_DEFAULTS,
   AuthPolicySpec,
@@ -145,6 +145,31 @@ export interface ResolvedRoute {
   readonly circuitBreaker?: ResolvedCircuitBreaker;
   /** On a streaming route, the silence after which its stream is closed; undefined on the others. */
   readonly streamTimeout?: ResolvedDuration;
+  /**
+   * On a composed route, its backends (then `backend` and `backendUrl` are its first backend's);
+   * undefined on a route that proxies one backend.
+   */
+  readonly composition?: ResolvedComposition;
+}
+
+/** A composed route's backends and how they are called. */
+export interface ResolvedComposition {
+  readonly sequential: boolean;
+  readonly backends: readonly ResolvedComposedBackend[];
+}
+
+/** One backend of a composed route, with its defaults. */
+export interface ResolvedComposedBackend {
+  readonly url: ComposedBackendUrl;
+  /** The backend request's method; undefined sends the client's. */
+  readonly method?: HttpMethod;
+  readonly group?: string;
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+  readonly mapping: { readonly [field: string]: string };
+  readonly target?: string;
+  readonly isCollection: boolean;
+  readonly encoding: Exclude<BackendEncoding, 'no-op'>;
 }
 
 /** A circuit breaker with its periods in whole seconds, as KrakenD reads them. */
@@ -540,15 +565,17 @@ interface RouteDefaults {
 }
 
 function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute {
-  const backendUrl = parseBackendUrl(route.backend).value;
-  if (!backendUrl) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
+  const composition = resolveComposition(route, resolveRouteEncoding(route));
+  const backend = composition ? route.backends![0].url : route.backend;
+  const backendUrl = composition ? composition.backends[0].url : backend === undefined ? undefined : parseBackendUrl(backend).value;
+  if (!backendUrl || backend === undefined) throw new Error(`internal: unvalidated backend ${JSON.stringify(route.backend)}`);
   const exact = route.exact === true;
   const methods = resolveMethods(route.methods);
   const authPolicy = route.authPolicy === undefined ? undefined : known(defaults.authPolicies, route.authPolicy);
   const limit = route.rateLimit === undefined ? undefined : known(defaults.rateLimits, route.rateLimit);
   return {
     prefix: route.prefix,
-    backend: route.backend,
+    backend,
     backendUrl,
     methods,
     prefixPathTakenByExact: exact ? [] : methods.filter((m) => defaults.exact.has(`${m} ${route.prefix}`)),
@@ -562,7 +589,7 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
     requestHeaders: route.requestHeaders ?? {},
     secretHeaders: (route.secretHeaders ?? []).map(({ header, secret }) => ({ header, ...known(defaults.secretEnvs, secretKeyId(secret)) })),
     // A translating route sends none of the backend's headers: nothing to remove there.
-    removeResponseHeaders: withCorsHeaders(route.removeResponseHeaders ?? [], defaults.corsOn && (route.encoding ?? DEFAULTS.encoding) === 'no-op'),
+    removeResponseHeaders: withCorsHeaders(route.removeResponseHeaders ?? [], defaults.corsOn && resolveRouteEncoding(route) === 'no-op'),
     translation: resolveTranslation(route),
     concurrentCalls: route.concurrentCalls ?? DEFAULTS.concurrentCalls,
     cache: route.cache === true,
@@ -572,13 +599,46 @@ function resolveRoute(route: RouteSpec, defaults: RouteDefaults): ResolvedRoute 
       intervalSeconds: duration(route.circuitBreaker.interval ?? DEFAULTS.circuitBreakerInterval).ms / 1000,
     },
     ...(route.streaming === true ? { streamTimeout: duration(route.streamTimeout ?? STREAM_PROXY_DEFAULTS.streamTimeout) } : {}),
+    ...(composition ? { composition } : {}),
   };
 }
 
 function resolveTranslation(route: RouteSpec): ResolvedTranslation | undefined {
-  const encoding = route.encoding ?? DEFAULTS.encoding;
+  const encoding = resolveRouteEncoding(route);
   if (encoding === 'no-op') return undefined;
   return { encoding, outputEncoding: route.outputEncoding ?? DEFAULTS.outputEncoding, isCollection: route.isCollection === true };
+}
+
+/** A route's encoding: its own, else `json` on a composed route (which cannot be no-op), else no-op. */
+export function resolveRouteEncoding(route: Pick<RouteSpec, 'encoding' | 'backends'>): BackendEncoding {
+  return route.encoding ?? (route.backends !== undefined ? DEFAULTS.composedEncoding : DEFAULTS.encoding);
+}
+
+function resolveComposition(route: RouteSpec, encoding: BackendEncoding): ResolvedComposition | undefined {
+  if (route.backends === undefined) return undefined;
+  return {
+    sequential: route.sequential === true,
+    backends: route.backends.map((b) => {
+      const url = parseComposedBackendUrl(b.url).value;
+      if (!url) throw new Error(`internal: unvalidated backend ${JSON.stringify(b.url)}`);
+      return {
+        url,
+        method: b.method,
+        group: b.group,
+        allow: b.allow ?? [],
+        deny: b.deny ?? [],
+        mapping: b.mapping ?? {},
+        target: b.target,
+        isCollection: b.isCollection === true,
+        encoding: b.encoding ?? (encoding as Exclude<BackendEncoding, 'no-op'>),
+      };
+    }),
+  };
+}
+
+/** Every backend a route calls: its one backend, or each backend it composes. */
+export function routeBackendUrls(route: ResolvedRoute): readonly BackendUrl[] {
+  return route.composition ? route.composition.backends.map((b) => b.url) : [route.backendUrl];
 }
 
 /**

@@ -49,7 +49,7 @@ export interface ImageSpec {
   readonly pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
 }
 
-/** One route: a path prefix served by one backend. */
+/** One route: a path prefix served by one backend, or by several whose answers are merged (`backends`). */
 export interface RouteSpec {
   /**
    * Path prefix. Matches the path itself and every path below it (`/v1/chat` serves `/v1/chat` and
@@ -57,8 +57,12 @@ export interface RouteSpec {
    * the routes that accept the request's method.
    */
   readonly prefix: string;
-  /** Backend URL `http(s)://host[:port][/base/path]`. */
-  readonly backend: string;
+  /**
+   * Backend URL `http(s)://host[:port][/base/path]`. Required unless the route composes `backends`
+   * instead: a route has exactly one of the two.
+   * @default none: then `backends` is required
+   */
+  readonly backend?: string;
   /**
    * HTTP methods routed.
    * @default ['GET']
@@ -159,8 +163,9 @@ export interface RouteSpec {
    * object or an array; `xml`; `rss`, an RSS or Atom feed; `string`, any body as the text of a
    * `content` field) and answers in `outputEncoding` instead. A translating route answers 200 for a
    * backend's 200 or 201, the backend's status with an empty body for any other, 500 for a body it
-   * cannot decode, and none of the backend's headers.
-   * @default 'no-op'
+   * cannot decode, and none of the backend's headers. On a route with `backends`, the encoding of
+   * each backend that names none; `no-op` is refused there.
+   * @default 'no-op'; 'json' on a route with `backends`
    */
   readonly encoding?: BackendEncoding;
   /**
@@ -219,6 +224,81 @@ export interface RouteSpec {
    * @default '5m'
    */
   readonly streamTimeout?: string;
+  /**
+   * Compose one answer from several backends instead of proxying one (`backend`): each is called, in
+   * parallel unless `sequential`, and their JSON answers are merged into one object (lura
+   * proxy/merging.go). The route must be `exact` and translating: its `encoding` (the backends'
+   * default) may not be `no-op`, which KrakenD allows with one backend only. The route's timeout
+   * covers the whole merge; a backend that fails or is late leaves its part out, and the answer then
+   * carries `X-KrakenD-Completed: false` (docs/translation.md#composition). From 2 to 8 entries.
+   * @default none: the route proxies `backend`
+   */
+  readonly backends?: readonly ComposedBackendSpec[];
+  /**
+   * Call the `backends` one after the other, so that a backend's `url` may hold `{resp0_id}`: the
+   * field `id` of the answer of `backends[0]` (`{respN_a.b}` for a nested field of `backends[N]`,
+   * N lower than its own index). KrakenD's `proxy.sequential`; a failing backend stops the calls
+   * after it. Only with `backends`.
+   * @default false: the backends are called in parallel
+   */
+  readonly sequential?: boolean;
+}
+
+/**
+ * One backend of a composed route (`backends`): where it is called, and how its answer enters the
+ * merged one. KrakenD applies `target`, then `allow` or `deny`, then `mapping`, then `group` (lura
+ * proxy/formatter.go).
+ */
+export interface ComposedBackendSpec {
+  /**
+   * The URL called, `http(s)://host[:port][/path]`, as written: the request's path is not appended
+   * (a composed route is exact). In a `sequential` route the path may hold `{respN_field}`.
+   */
+  readonly url: string;
+  /**
+   * The method of the backend request.
+   * @default the client request's method
+   */
+  readonly method?: HttpMethod;
+  /**
+   * Put this backend's answer under this key of the merged answer instead of at its top level.
+   * Unique within the route: two backends under one key would overwrite each other.
+   * @default merged at the top level
+   */
+  readonly group?: string;
+  /**
+   * Keep only these fields of the answer (a dotted name keeps a nested field). Not with `deny`.
+   * @default every field
+   */
+  readonly allow?: readonly string[];
+  /**
+   * Drop these fields of the answer (a dotted name drops a nested field). Not with `allow`.
+   * @default none dropped
+   */
+  readonly deny?: readonly string[];
+  /**
+   * Rename top-level fields of the answer, old name → new name, e.g. `{ id: 'userId' }`.
+   * @default {}
+   */
+  readonly mapping?: { readonly [field: string]: string };
+  /**
+   * Take the answer's object under this field (dotted for a nested one, e.g. `data.user`) instead of the
+   * whole answer.
+   * @default the whole answer
+   */
+  readonly target?: string;
+  /**
+   * The backend answers a JSON array (or with `xml` a document read as one), which KrakenD holds under
+   * a `collection` key (rename it with `mapping`, or nest it with `group`). Only with encoding `json`
+   * or `xml`.
+   * @default false
+   */
+  readonly isCollection?: boolean;
+  /**
+   * How KrakenD decodes this backend's answer: `json`, `safejson`, `xml`, `rss` or `string`; never `no-op`.
+   * @default the route's `encoding`, `json` when it has none
+   */
+  readonly encoding?: Exclude<BackendEncoding, 'no-op'>;
 }
 
 /** A route's circuit breaker (krakend-circuitbreaker gobreaker.go, sony/gobreaker). */
@@ -1369,6 +1449,7 @@ export const DEFAULTS = {
   rolesKey: 'roles',
   scopesKey: 'scope',
   scopesMatcher: 'any' as const,
+  composedEncoding: 'json' as BackendEncoding,
 } as const;
 
 /** Pod annotation holding the SHA-256 of krakend.json: KrakenD does not hot-reload, so a new config must roll the pods. */

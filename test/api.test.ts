@@ -35,6 +35,7 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'AuthPolicySpec',
       'AutoscalingSpec',
       'ClaimHeaderSpec',
+      'ComposedBackendSpec',
       'FromCustomResourceOptions',
       'GatewayDocument',
       'BackendEncoding',

@@ -2,7 +2,7 @@
 // or somewhere else. Shared by the NetworkPolicy renderer and validation.
 import { embeddedIpv4, isLinkLocal } from './cidrs';
 import { isDns1035Label, serviceHostNamespace } from './names';
-import { HttpUrl, hostAddress, parseBackendUrl } from './urls';
+import { HttpUrl, hostAddress } from './urls';
 
 /** Where a URL's host is, as far as a NetworkPolicy can tell. */
 export type Destination =
@@ -26,12 +26,6 @@ export function destinationOf(url: HttpUrl): Destination {
   const namespace = serviceHostNamespace(host);
   if (namespace !== undefined || isDns1035Label(host)) return { inCluster: true, namespace, hostPort: `${host}:${port}`, port };
   return { inCluster: false, host, port };
-}
-
-/** The destination of a route's backend URL; undefined when it does not parse (validation reports it). */
-export function backendDestination(backend: string): Destination | undefined {
-  const url = parseBackendUrl(backend).value;
-  return url && destinationOf(url);
 }
 
 // The name Compute Engine's resolver gives its metadata server, 169.254.169.254

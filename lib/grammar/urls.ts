@@ -225,6 +225,44 @@ export function parseBackendUrl(text: string): Parsed<BackendUrl> {
   };
 }
 
+/** A field of an earlier backend's answer that a sequential composed backend's path holds, `{resp0_user.id}`. */
+export interface ResponseReference {
+  /** The index of the backend whose answer holds the field. */
+  readonly backend: number;
+  /** The field, dotted for a nested one. */
+  readonly field: string;
+  /** As written in the URL, e.g. `{resp0_user.id}`. */
+  readonly text: string;
+}
+
+/** A composed backend's URL: a backend URL whose path may hold references to earlier answers. */
+export interface ComposedBackendUrl extends BackendUrl {
+  /** The `{respN_field}` references of the path, in order. */
+  readonly references: readonly ResponseReference[];
+}
+
+// lura's sequential proxy reads `{{.RespN_field}}` (proxy/merging.go, reUrlPatterns: `\{\{\.Resp(\d+)_([\w-.]+)\}\}`),
+// which config.go writes for `{respN_field}` (initBackendURLMappings, sequentialParamsPattern).
+const RESPONSE_REFERENCE = /\{resp([0-9]+)_([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\}/g;
+
+/**
+ * Parses a composed backend's URL: the backend grammar, with `{respN_field}` allowed in the path only
+ * (each read as one path segment's characters), and nothing else in braces.
+ */
+export function parseComposedBackendUrl(text: string): Parsed<ComposedBackendUrl> {
+  const references: ResponseReference[] = [];
+  const plain = text.replace(RESPONSE_REFERENCE, (whole: string, n: string, field: string) => {
+    references.push({ backend: Number(n), field, text: whole });
+    return 'resp';
+  });
+  const parsed = parseBackendUrl(plain);
+  if (parsed.value === undefined) return parsed;
+  if (!text.startsWith(parsed.value.origin))
+    return { problem: `must hold {respN_field} in its path only (got ${show(text)}) — the host and port are fixed; put the reference after them` };
+  // The base path as written, with its references back in place.
+  return { value: { ...parsed.value, basePath: text.slice(parsed.value.origin.length).replace(/\/+$/, ''), references } };
+}
+
 /** True when `host` is a `backend[].host` entry lura accepts: `scheme://host[:port]`, nothing more. */
 export function isKrakendHost(host: string): boolean {
   return parseBackendUrl(host).value?.origin === host;

@@ -33,7 +33,7 @@
 // (cel-go's `matches` without a precompiled program), and those took 250 µs a compile where explicit
 // ranges take 25 µs; (?i) would also fold U+212A (Kelvin sign) in the ranges into `k`.
 import { PathRoute, backendPathOf, backendServerName, guardedRoutes } from '../grammar/backend-paths';
-import { ResolvedAuthPolicy, ResolvedGatewaySpec } from '../resolve';
+import { ResolvedAuthPolicy, ResolvedGatewaySpec, routeBackendUrls } from '../resolve';
 import { CelCheck } from './types';
 
 /** A protected backend path below a guarded route's own, as the guard's regex matches it. */
@@ -109,17 +109,21 @@ function guardPattern(areas: readonly ProtectedArea[]): string {
  * that a table far over the ConfigMap limit is refused without building its patterns.
  */
 export function pathGuards(spec: ResolvedGatewaySpec, stopAboveBytes = Infinity): PathGuards {
-  const depths = spec.routes.map((r) => r.depth);
-  const routes: PathRoute[] = spec.routes.map((route) => {
-    const url = route.backendUrl;
-    const path = backendPathOf(url.basePath, route.prefix, route.stripPrefix, route.prefix);
-    return { server: backendServerName(url), path, authPolicy: route.authPolicy?.name, withParameters: route.depth > 0 };
-  });
+  // One entry per backend a route calls (a composed route's each: its own path, as with stripPrefix), with its route's index.
+  const owners: number[] = [];
+  const routes: PathRoute[] = spec.routes.flatMap((route, index) =>
+    routeBackendUrls(route).map((url) => {
+      owners.push(index);
+      const path = backendPathOf(url.basePath, route.prefix, route.stripPrefix || route.composition !== undefined, route.prefix);
+      return { server: backendServerName(url), path, authPolicy: route.authPolicy?.name, withParameters: route.depth > 0 };
+    }),
+  );
+  const depths = owners.map((index) => spec.routes[index].depth);
   const guarded = guardedRoutes(routes);
   // Validation refuses a table whose relations pass the budget (lib/validation/protected-prefixes.ts).
   if (!guarded) throw new Error('internal: unvalidated route table: its protected paths pass PATH_RELATION_BUDGET');
   // Endpoints with parameters: one per method and per depth below the prefix.
-  const paramEndpoints = (i: number) => spec.routes[i].methods.length * depths[i];
+  const paramEndpoints = (i: number) => spec.routes[owners[i]].methods.length * depths[i];
   let bytes = 0;
   const byRoute: Array<PathGuard | undefined> = spec.routes.map(() => undefined);
   for (const [i, below] of guarded) {
@@ -132,7 +136,7 @@ export function pathGuards(spec: ResolvedGatewaySpec, stopAboveBytes = Infinity)
       bytes += paramEndpoints(i) * (areaPattern(area).length + 1);
       if (bytes > stopAboveBytes) return { minBytes: bytes };
     }
-    byRoute[i] = { pattern: guardPattern(areas) };
+    byRoute[owners[i]] = { pattern: guardPattern(areas) };
   }
   return { byRoute, minBytes: bytes };
 }

@@ -11,6 +11,8 @@ import { KrakendConfig, MartianConfig } from './types';
 // lura's patterns: a `{name}` endpoint parameter, and any `{...}` it substitutes in url_pattern.
 const ENDPOINT_PARAM = /^\{([A-Za-z0-9_-]+)\}$/;
 const URL_PATTERN_PARAM = /\{([\w\-.:/]+)\}/g;
+// A field of an earlier backend's answer in a sequential endpoint (lura proxy/merging.go).
+const RESPONSE_PARAM = /^resp([0-9]+)_./;
 const STRATEGIES = ['ip', 'header', 'param'];
 const CEL_PHASES = ['req', 'resp', 'JWT'];
 
@@ -40,7 +42,10 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
     }
 
     const backends = e.backend ?? [];
-    if (backends.length !== 1) report(`has ${backends.length} backends — no-op encoding proxies to exactly one`);
+    if (backends.length === 0) report('has no backend');
+    // lura refuses no-op beside several backends (config/config.go, errInvalidNoOpEncoding); the service's output_encoding is no-op.
+    if (backends.length > 1 && e.output_encoding === undefined) report(`has ${backends.length} backends — no-op encoding proxies to exactly one`);
+    const sequential = e.extra_config?.proxy?.sequential === true;
     for (let j = 0; j < backends.length; j++) {
       const b = backends[j];
       if (b.host.length === 0) report(`backend[${j}] has no host`);
@@ -52,7 +57,13 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
       // A valid endpoint's own path as url_pattern holds only its parameters: literal segments have no braces.
       if (!b.url_pattern.includes('{') || (path && b.url_pattern === e.endpoint)) continue;
       for (const match of b.url_pattern.matchAll(URL_PATTERN_PARAM)) {
-        if (!path?.params.has(match[1]))
+        const earlier = RESPONSE_PARAM.exec(match[1]);
+        if (earlier) {
+          // lura lets any `respN_…` through its check (config.go, sequentialParamsPattern); only a
+          // sequential proxy fills it, from an earlier backend.
+          if (!sequential || Number(earlier[1]) >= j)
+            report(`backend[${j}].url_pattern {${match[1]}} is not filled: it needs proxy.sequential and an earlier backend — sent as written`);
+        } else if (!path?.params.has(match[1]))
           report(`backend[${j}].url_pattern parameter {${match[1]}} is not in the endpoint — KrakenD refuses the config`);
       }
     }
@@ -109,18 +120,20 @@ function templateFindings(config: KrakendConfig): string[] {
   let templates = 0;
   const checked = new Set<MartianConfig>(); // the block is shared by a route's endpoints: checked once
   for (const e of config.endpoints) {
-    const martian = e.backend[0]?.extra_config?.['modifier/martian'];
-    if (martian === undefined) continue;
-    const modifiers = 'fifo.Group' in martian ? martian['fifo.Group'].modifiers : [martian];
-    for (const m of modifiers) {
-      if (!('header.Modifier' in m) || !m['header.Modifier'].value.includes('{{')) continue;
-      templates++;
-      const { name, value } = m['header.Modifier'];
-      const env = /env `([A-Z0-9_]+)`/.exec(value)?.[1];
-      if (!checked.has(martian) && (env === undefined || value !== secretValueTemplate(env)))
-        findings.push(`${e.endpoint}: header ${name} holds '{{' but is not a Secret's template — KrakenD would run it as template code`);
+    for (const b of e.backend) {
+      const martian = b.extra_config?.['modifier/martian'];
+      if (martian === undefined) continue;
+      const modifiers = 'fifo.Group' in martian ? martian['fifo.Group'].modifiers : [martian];
+      for (const m of modifiers) {
+        if (!('header.Modifier' in m) || !m['header.Modifier'].value.includes('{{')) continue;
+        templates++;
+        const { name, value } = m['header.Modifier'];
+        const env = /env `([A-Z0-9_]+)`/.exec(value)?.[1];
+        if (!checked.has(martian) && (env === undefined || value !== secretValueTemplate(env)))
+          findings.push(`${e.endpoint}: header ${name} holds '{{' but is not a Secret's template — KrakenD would run it as template code`);
+      }
+      checked.add(martian);
     }
-    checked.add(martian);
   }
   if (templates === 0) return findings;
   const opens = JSON.stringify(config).split('{{').length - 1;

@@ -1,7 +1,7 @@
 // krakend.json from a validated spec: one endpoint per method and per prefix depth, each a proxy to
 // its route's backend (no-op, or translating its answer), with the route's JWT and rate-limit blocks.
 import { destinationOf } from '../grammar/destinations';
-import { ResolvedGatewaySpec, ResolvedRoute } from '../resolve';
+import { ResolvedGatewaySpec, ResolvedRoute, routeBackendUrls } from '../resolve';
 import { AUTHORIZATION_HEADER, DEFAULT_INPUT_HEADERS, KRAKEND_PORT, STREAM_KRAKEND_PORT } from '../spec';
 import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
@@ -15,6 +15,7 @@ import { loggingConfig, serverTimeouts } from './server';
 import { POD_STREAM_PORTS, StreamPorts, streamAuthEndpoints } from './stream-auth';
 import { telemetryExtraConfig } from './telemetry';
 import { corsConfig } from './cors';
+import { composedBackends, compositionExtraConfig } from './composition';
 import { clientTlsConfig } from './client-tls';
 import { EndpointExtraConfig, KrakendConfig, KrakendEndpoint } from './types';
 
@@ -112,22 +113,23 @@ function clientIpOptions(trustedProxies: readonly string[]) {
  * method (validation lets each kind route a method once): gin would panic on the same path twice.
  */
 function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard: PathGuard | undefined): KrakendEndpoint[] {
-  const { backendUrl: backend, authPolicy: auth, rateLimit: limit } = route;
-  // Shared by every endpoint of the route: built once.
-  const inCluster = destinationOf(backend).inCluster;
+  const { backendUrl: backend, authPolicy: auth, rateLimit: limit, composition } = route;
+  // Shared by every endpoint of the route: built once. The client's headers go to every backend of a
+  // composed route alike (input_headers is the endpoint's), so Authorization by default only when all are in the cluster.
+  const inCluster = routeBackendUrls(route).every((url) => destinationOf(url).inCluster);
   const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], inCluster);
   // Outside the cluster only: keeps KrakenD's version from the backend and hop-by-hop headers from the client.
-  const backendExtra = resilienceExtraConfig(
-    route,
-    translatedBackendExtraConfig(route.translation, routeMartianConfig(route, martianExtraConfig(inCluster, inputHeaders))),
-  );
+  const martianOf = (backendInCluster: boolean) => routeMartianConfig(route, martianExtraConfig(backendInCluster, inputHeaders));
+  const backendExtra = resilienceExtraConfig(route, translatedBackendExtraConfig(route.translation, martianOf(inCluster)));
+  const composed = composition && composedBackends(composition, (backendInCluster) => resilienceExtraConfig(route, martianOf(backendInCluster)));
   const translation = { endpoint: translatedEndpoint(route.translation), backend: translatedBackend(route.translation) };
   const jwtCel = auth ? jwtCelChecks(auth) : [];
   const extraConfig: EndpointExtraConfig | undefined =
-    auth || limit
+    auth || limit || composition?.sequential
       ? {
           ...(auth ? { 'auth/validator': renderJwtValidator(auth) } : {}),
           ...(limit ? { 'qos/ratelimit/router': renderRateLimit(limit) } : {}),
+          ...compositionExtraConfig(composition),
         }
       : undefined;
   // Written only where it differs, as spelt, from the service's: endpoints inherit the service's timeout.
@@ -151,7 +153,7 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
         // A pass-through route writes no backend `encoding`: lura sets it to no-op whenever the endpoint's
         // output_encoding is no-op (config.go, initBackendDefaults, after the service-level value is
         // inherited), so status, headers and body still pass through untouched. Saves 19 bytes per endpoint.
-        backend: [
+        backend: composed ?? [
           {
             host,
             url_pattern: urlPattern(backend.basePath, path, route.stripPrefix),

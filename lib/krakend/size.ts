@@ -2,7 +2,7 @@
 // its ConfigMap is refused without rendering, however many endpoints it would expand into. Each
 // route counts its own depth, an exact route one endpoint per method.
 import { CONFIGMAP_LIMIT_BYTES, MIN_ENDPOINT_BYTES } from '../limits';
-import { ResolvedGatewaySpec } from '../resolve';
+import { ResolvedGatewaySpec, routeBackendUrls } from '../resolve';
 import { pathGuards } from './cel';
 import { minRouteHeaderBytes, minSecurityHttpBytes } from './headers';
 
@@ -20,7 +20,9 @@ export function minConfigBytes(spec: ResolvedGatewaySpec): number {
   for (const route of spec.routes) {
     // A prefix route leaves its prefix path to an exact route of the same method (render.ts).
     const endpoints = route.methods.length * (route.depth + 1) - route.prefixPathTakenByExact.length;
-    bytes += endpoints * (MIN_ENDPOINT_BYTES + route.prefix.length + route.backendUrl.origin.length + minRouteHeaderBytes(route));
+    // A composed route's endpoint holds one backend entry per backend, each at least its origin and headers.
+    const backends = routeBackendUrls(route).reduce((n, url) => n + url.origin.length + minRouteHeaderBytes(route), 0);
+    bytes += endpoints * (MIN_ENDPOINT_BYTES + route.prefix.length + backends);
   }
   return bytes > CONFIGMAP_LIMIT_BYTES ? bytes : bytes + pathGuards(spec, CONFIGMAP_LIMIT_BYTES - bytes).minBytes;
 }

@@ -7,6 +7,13 @@ export interface KrakendBackend {
   /** Absent: no-op, inherited from the service (lib/krakend/encoding.ts). */
   readonly encoding?: Exclude<BackendEncoding, 'no-op'>;
   readonly is_collection?: true;
+  /** A composed endpoint's backend (lib/krakend/composition.ts): its own method, and how its answer is merged. */
+  readonly method?: string;
+  readonly group?: string;
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
+  readonly mapping?: { readonly [field: string]: string };
+  readonly target?: string;
   readonly extra_config?: BackendExtraConfig;
 }
 
@@ -99,6 +106,8 @@ export interface EndpointExtraConfig {
   readonly 'qos/ratelimit/router'?: RouterRateLimitConfig;
   /** Assembled in lib/krakend/cel.ts only. */
   readonly 'validation/cel'?: readonly CelCheck[];
+  /** A composed endpoint that calls its backends one after the other (lura proxy/merging.go). */
+  readonly proxy?: { readonly sequential: true };
 }
 
 /** One check of `validation/cel` (krakend-cel internal/cel.go, InterpretableDefinition). */
@@ -117,7 +126,8 @@ export interface KrakendEndpoint {
   readonly concurrent_calls?: number;
   readonly input_headers: readonly string[];
   readonly input_query_strings: readonly string[];
-  readonly backend: readonly [KrakendBackend];
+  /** One backend; several on a composed endpoint, whose answers lura merges. */
+  readonly backend: readonly KrakendBackend[];
   readonly extra_config?: EndpointExtraConfig;
 }
 

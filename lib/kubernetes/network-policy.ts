@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { LINK_LOCAL_CIDRS, LOOPBACK_CIDRS } from '../grammar/cidrs';
 import { Destination, destinationOf, linkLocalReason } from '../grammar/destinations';
 import { parseJwksUrl } from '../grammar/urls';
-import { ResolvedGatewaySpec, ResolvedNetworkPolicy } from '../resolve';
+import { ResolvedGatewaySpec, ResolvedNetworkPolicy, routeBackendUrls } from '../resolve';
 import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR } from '../spec';
 import { selectorLabels } from './labels';
 
@@ -73,9 +73,11 @@ export function renderNetworkPolicy(
   const addInCluster = (d: InCluster) => addPort(byNamespace, d.namespace ?? '', podPort(d));
 
   for (const route of spec.routes) {
-    const d = destinationOf(route.backendUrl);
-    if (d.inCluster) addInCluster(d);
-    else externalBackendPorts.push(d.port);
+    for (const url of routeBackendUrls(route)) {
+      const d = destinationOf(url);
+      if (d.inCluster) addInCluster(d);
+      else externalBackendPorts.push(d.port);
+    }
   }
   // The JWKS hosts and the trace collector: reached by their URLs, in the cluster or at public addresses.
   const fetched = spec.authPolicies.map((auth) => ({ text: auth.jwksUrl, url: parseJwksUrl(auth.jwksUrl, true).value }));

@@ -35,6 +35,8 @@ export interface AuditedPolicy {
   /** The backend URL reached, with the endpoint's parameters (`http://chat.hanzo.svc:80/v1/chat/{p2}`) or the route's pattern. */
   readonly backend: string;
   readonly backendLocation: BackendLocation;
+  /** On a composed route, the other backends whose answers are merged with this one's (absent otherwise). */
+  readonly mergedWith?: ReadonlyArray<{ readonly url: string; readonly location: BackendLocation }>;
   /** The auth policy's name, `jwt` for a validator no policy of the spec renders, or null for a public endpoint. */
   readonly auth: string | null;
   readonly jwt: AuditedJwt | null;
@@ -194,6 +196,7 @@ export function policyOf(e: ServedEndpoint, backendPath: string): AuditedPolicy 
   return {
     backend: `${e.backend.origin}${backendPath}`,
     backendLocation: e.backend.location,
+    ...(e.merged.length > 0 ? { mergedWith: e.merged } : {}),
     auth: authName(e.auth),
     jwt: e.auth && jwtOf(e.auth),
     identityHeaders: e.identity,

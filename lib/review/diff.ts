@@ -75,6 +75,8 @@ export interface BackendValue {
   /** The backend URL of the route (`http://chat.hanzo.svc:80/v1/chat/**`). */
   readonly url: string;
   readonly location: BackendLocation;
+  /** On a composed route, the other backends merged in (absent otherwise). */
+  readonly mergedWith?: ServedEndpoint['merged'];
 }
 
 /** How a streaming route is streamed: the stream proxy's idle timeout, or null where KrakenD serves the route (buffered). */
@@ -264,7 +266,8 @@ function compareEndpoint(o: ServedEndpoint, n: ServedEndpoint, out: EndpointChan
     }
   }
 
-  const backend = (e: ServedEndpoint) => `${e.backend.origin}\n${e.backend.urlBase}\n${e.backend.location}`;
+  const backend = (e: ServedEndpoint) =>
+    `${e.backend.origin}\n${e.backend.urlBase}\n${e.backend.location}${e.merged.map((m) => `\n+ ${m.url} ${m.location}`).join('')}`;
   if (backend(o) !== backend(n)) out.push({ ...at, change: 'backend-changed', key: `backend-changed\n${backend(o)}\n${backend(n)}` });
 
   const [stream, streamAfter] = [o, n].map((e) => e.stream?.idleTimeout ?? '');
@@ -396,7 +399,11 @@ function values(g: RouteGroup<EndpointChange>): [Change['before'], Change['after
     case 'auth-changed':
       return [authValue(o!.auth), authValue(n!.auth)];
     case 'backend-changed': {
-      const value = (e: ServedEndpoint): BackendValue => ({ url: `${e.backend.origin}${backendPath(e)}`, location: e.backend.location });
+      const value = (e: ServedEndpoint): BackendValue => ({
+        url: `${e.backend.origin}${backendPath(e)}`,
+        location: e.backend.location,
+        ...(e.merged.length > 0 ? { mergedWith: e.merged } : {}),
+      });
       return [value(o!), value(n!)];
     }
     case 'stream-changed':

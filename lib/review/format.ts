@@ -63,7 +63,9 @@ function formatGatewayAudit(g: GatewayAudit): string {
   lines.push(...[...policies].sort(compareText));
   const left = (r: AuditedRoute) => {
     const backendPath = r.backend.slice(r.origin.length);
-    return `${r.path} ${r.methods.join(' ')}${backendPath === r.path ? '' : ` → ${backendPath}`}`;
+    // A composed route: the first backend's path here, each other backend it merges in after it.
+    const merged = (r.mergedWith ?? []).map((m) => ` + ${m.url} (${locationText(m.location)})`).join('');
+    return `${r.path} ${r.methods.join(' ')}${backendPath === r.path && merged === '' ? '' : ` → ${backendPath}`}${merged}`;
   };
   const width = Math.max(...g.routes.map((r) => left(r).length));
   for (const origin of [...backends.keys()].sort(compareText)) {
@@ -293,7 +295,8 @@ function describe(c: Change, value: Change['before'], s: Style): string {
     }
     case 'backend-changed': {
       const b = value as BackendValue;
-      return `${s.value(b.url)} (${locationText(b.location)})`;
+      const merged = (b.mergedWith ?? []).map((m) => ` + ${s.value(m.url)} (${locationText(m.location)})`).join('');
+      return `${s.value(b.url)} (${locationText(b.location)})${merged}`;
     }
     case 'stream-changed':
       return streamText(value as StreamValue) ?? 'buffered by KrakenD';

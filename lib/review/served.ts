@@ -114,6 +114,11 @@ export interface ServedEndpoint {
   readonly backend: BackendRef;
   /** The backend URL of this endpoint: origin and url_pattern. */
   readonly url: string;
+  /**
+   * The other backends of a composed endpoint, whose answers lura merges with the first's: each URL
+   * (origin and url_pattern) and where it is. Empty for an endpoint of one backend.
+   */
+  readonly merged: ReadonlyArray<{ readonly url: string; readonly location: BackendLocation }>;
   readonly auth: AuthView | null;
   readonly rateLimits: readonly RateLimitView[];
   /** Headers the gateway sets from the token's claims and the backend gets (listed in input_headers). */
@@ -291,6 +296,11 @@ class Reader {
     for (const k in backendExtra) if (k !== MARTIAN || rules === null) other[`backend.extra_config.${k}`] = this.text(backendExtra[k]);
     const headerRules = rules ?? NO_RULES;
     if (backends.length > 1) other['backend[1:]'] = canonical(backends.slice(1));
+    const merged = backends.slice(1).map((b) => {
+      const r = record(b);
+      const h = this.host(Array.isArray(r.host) ? r.host : []).value;
+      return { url: `${h.origin}${typeof r.url_pattern === 'string' ? r.url_pattern : ''}`, location: h.location };
+    });
     const host = this.host(Array.isArray(first.host) ? first.host : []);
 
     const extra = record(e.extra_config);
@@ -329,6 +339,7 @@ class Reader {
       depth: params.length,
       backend: { origin: host.value.origin, urlBase, location: host.value.location },
       url: `${host.value.origin}${urlPattern}`,
+      merged,
       auth: auth.value,
       rateLimits: limits.value,
       identity: headers.value.identity,

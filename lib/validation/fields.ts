@@ -7,6 +7,7 @@ import type {
   AutoscalingSpec,
   CircuitBreakerSpec,
   ClaimHeaderSpec,
+  ComposedBackendSpec,
   GatewaySpec,
   ImageSpec,
   IngressSpec,
@@ -99,6 +100,19 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   circuitBreaker: true,
   streaming: true,
   streamTimeout: true,
+  backends: true,
+  sequential: true,
+});
+export const COMPOSED_BACKEND_FIELDS = fieldsOf<ComposedBackendSpec>({
+  url: true,
+  method: true,
+  group: true,
+  allow: true,
+  deny: true,
+  mapping: true,
+  target: true,
+  isCollection: true,
+  encoding: true,
 });
 export const SECRET_HEADER_FIELDS = fieldsOf<SecretHeaderSpec>({ header: true, secret: true });
 export const SECRET_KEY_FIELDS = fieldsOf<SecretKeySpec>({ name: true, key: true });

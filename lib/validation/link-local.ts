@@ -11,15 +11,28 @@ import { Checker } from './checker';
  * entry (a route or an auth policy), `field` its URL field.
  */
 export function checkLinkLocal(c: Checker, p: string, field: string, url: HttpUrl, allowed: unknown): void {
-  const reason = linkLocalReason(url);
-  const got = `(got ${show(`${url.scheme}://${url.hostname}${url.port === undefined ? '' : `:${url.port}`}`)})`;
-  if (reason !== undefined && allowed !== true) {
-    c.add(
-      `${p}.${field}`,
-      `is ${reason} ${got} — 169.254.0.0/16 and fe80::/10 hold the cloud metadata endpoints (169.254.169.254, ECS's 169.254.170.2) ` +
-        `and the node's credentials; use another host, or set allowLinkLocal: true beside ${field} if this is meant`,
-    );
-  } else if (reason === undefined && allowed === true) {
-    c.add(`${p}.allowLinkLocal`, `allows nothing: the ${field} is not link-local ${got} — remove it`);
+  checkLinkLocalUrls(c, p, [{ field, url }], allowed);
+}
+
+/** The same over several URL fields of one entry (a composed route's backends): the opt-in must allow one of them. */
+export function checkLinkLocalUrls(c: Checker, p: string, urls: readonly { field: string; url: HttpUrl }[], allowed: unknown): void {
+  let linkLocal = false;
+  for (const { field, url } of urls) {
+    const reason = linkLocalReason(url);
+    if (reason === undefined) continue;
+    linkLocal = true;
+    if (allowed !== true)
+      c.add(
+        `${p}.${field}`,
+        `is ${reason} ${got(url)} — 169.254.0.0/16 and fe80::/10 hold the cloud metadata endpoints (169.254.169.254, ECS's 169.254.170.2) ` +
+          `and the node's credentials; use another host, or set allowLinkLocal: true beside ${field} if this is meant`,
+      );
   }
+  if (linkLocal || allowed !== true || urls.length === 0) return;
+  const what = urls.length === 1 ? `the ${urls[0].field} is not link-local` : `none of ${urls.map((u) => u.field).join(', ')} is link-local`;
+  c.add(`${p}.allowLinkLocal`, `allows nothing: ${what} ${got(urls[0].url)} — remove it`);
+}
+
+function got(url: HttpUrl): string {
+  return `(got ${show(`${url.scheme}://${url.hostname}${url.port === undefined ? '' : `:${url.port}`}`)})`;
 }

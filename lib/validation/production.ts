@@ -12,7 +12,7 @@ import {
   parseCidr,
   parseIp,
 } from '../grammar/cidrs';
-import { Destination, backendDestination, destinationOf, linkLocalReason } from '../grammar/destinations';
+import { Destination, destinationOf, linkLocalReason } from '../grammar/destinations';
 import { isDns1123Label } from '../grammar/names';
 import { parseJwksUrl } from '../grammar/urls';
 import { isObject, keyPath, show } from '../grammar/values';
@@ -21,6 +21,7 @@ import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR,
 import { INT32_MAX, METRICS_PORT, TARGET_CPU_PERCENT } from '../limits';
 import type { IHorizontalPodAutoscalerBehavior } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerBehavior';
 import { checkShape } from './k8s-objects';
+import { routeBackendUrlsOf } from './composition';
 import { Checker } from './checker';
 import { AUTOSCALING_FIELDS, NETWORK_POLICY_FIELDS, SERVICE_MONITOR_FIELDS } from './fields';
 import { checkMetadataMap } from './kubernetes-fields';
@@ -160,8 +161,7 @@ function checkNetworkPolicy(c: Checker, path: string, spec: Record<string, unkno
   // Only URLs that parse: the others are reported by the route and auth policy checks.
   const backends: { at: string; d: Destination }[] = [];
   (Array.isArray(spec.routes) ? spec.routes : []).forEach((r, i) => {
-    const d = isObject(r) && typeof r.backend === 'string' ? backendDestination(r.backend) : undefined;
-    if (d) backends.push({ at: `${path}.routes[${i}].backend`, d });
+    for (const { at, url } of routeBackendUrlsOf(`${path}.routes[${i}]`, r)) backends.push({ at, d: destinationOf(url) });
   });
   const jwks: Destination[] = [];
   (Array.isArray(spec.authPolicies) ? spec.authPolicies : []).forEach((a, i) => {

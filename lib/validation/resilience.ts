@@ -3,7 +3,7 @@
 import { durationMs } from '../grammar/durations';
 import { show } from '../grammar/values';
 import { CIRCUIT_BREAKER_MAX_ERRORS, CIRCUIT_BREAKER_PERIOD_MS, MAX_CONCURRENT_CALLS } from '../limits';
-import { resolveMethods } from '../resolve';
+import { resolveMethods, resolveRouteEncoding } from '../resolve';
 import { HTTP_METHODS, HttpMethod } from '../spec';
 import { Checker } from './checker';
 import { CIRCUIT_BREAKER_FIELDS } from './fields';
@@ -25,7 +25,7 @@ export function checkRouteResilience(c: Checker, p: string, r: Record<string, un
       );
     // The middleware cancels every call once one answers, the winner's included: a pass-through body,
     // still unread then, is lost; a decoded one was read in full before.
-    if (r.encoding === undefined || r.encoding === 'no-op')
+    if (resolveRouteEncoding({ encoding: r.encoding as never, backends: r.backends as never }) === 'no-op')
       c.add(
         `${p}.concurrentCalls`,
         'needs a translating route: on a pass-through route KrakenD cancels the first answer with the other calls and ' +

@@ -16,6 +16,7 @@ import { resolveIngressHosts, resolveMethods } from '../resolve';
 import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
+import { checkComposition, routeBackendUrlsOf } from './composition';
 import { checkRouteEncoding } from './encoding';
 import { checkRouteHeaders } from './headers';
 import { checkRouteResilience } from './resilience';
@@ -64,6 +65,7 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     const p = `${path}[${i}]`;
     if (!c.object(p, r, ROUTE_FIELDS)) return;
     const target = checkRouteTarget(c, p, r);
+    checkComposition(c, p, r);
     checkPolicyReferences(c, p, r, context);
     checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });
     const shape = checkRouteShape(c, p, r, context.prefixDepth);
@@ -86,16 +88,20 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
 }
 
 /** A route's own fields that say what it serves and where: prefix, backend, methods, stripPrefix, timeout. */
-function checkRouteTarget(c: Checker, p: string, r: Record<string, unknown>): { prefix?: string; methods?: string[]; backend?: BackendUrl } {
+function checkRouteTarget(c: Checker, p: string, r: Record<string, unknown>): { prefix?: string; methods?: string[]; backends: BackendUrl[] } {
   const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
-  const url = c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80') ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend)) : undefined;
+  // A composed route's backends are checked with it (composition.ts).
+  const composed = r.backends !== undefined;
+  const url =
+    !composed && c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80, or list backends to compose several')
+      ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend))
+      : undefined;
   if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);
   if (url) checkLinkLocal(c, p, 'backend', url, r.allowLinkLocal);
   const methods = checkMethods(c, `${p}.methods`, r.methods);
   if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
   if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
-  const backend = typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
-  return { prefix: prefixOk ? (r.prefix as string) : undefined, methods, backend };
+  return { prefix: prefixOk ? (r.prefix as string) : undefined, methods, backends: routeBackendUrlsOf(p, r).map((b) => b.url) };
 }
 
 /** The policies a route names, which must exist, and the identity headers it forwards, which only its policy may set. */
@@ -169,14 +175,17 @@ class RouteTable {
   add(
     i: number,
     r: Record<string, unknown>,
-    target: { prefix: string; methods: readonly string[]; backend?: BackendUrl },
+    target: { prefix: string; methods: readonly string[]; backends: readonly BackendUrl[] },
     shape: { exact: boolean; depth: number },
   ): void {
-    const { prefix, methods, backend } = target;
+    const { prefix, methods, backends } = target;
     const { exact, depth } = shape;
     const { authPolicy } = r;
-    if (backend && (authPolicy === undefined || typeof authPolicy === 'string'))
-      this.checked.push({ index: i, prefix, methods, exact, depth: exact ? 0 : depth, authPolicy, backend, stripPrefix: r.stripPrefix === true });
+    // A composed route sends each backend's own path, as a stripPrefix route of its prefix alone would.
+    const stripPrefix = r.stripPrefix === true || r.backends !== undefined;
+    if (authPolicy === undefined || typeof authPolicy === 'string')
+      for (const backend of backends)
+        this.checked.push({ index: i, prefix, methods, exact, depth: exact ? 0 : depth, authPolicy, backend, stripPrefix });
     for (const m of methods) {
       const key = `${m} ${prefix}`;
       const first = exact ? this.exactRoutes.get(key) : this.prefixRoutes.get(key)?.index;
@@ -362,21 +371,18 @@ export function checkSelfReferences(c: Checker, path: string, routes: unknown, n
     ...(namespace === undefined ? [] : [`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`]),
   ]);
   routes.forEach((r, i) => {
-    const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
-    if (!url) return;
-    const host = url.hostname.toLowerCase();
-    const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
-    if (selfNames.has(host)) {
-      c.add(
-        `${path}[${i}].backend`,
-        `is this gateway's own Service (got ${show(r.backend)}) — KrakenD would proxy every request to itself; name the backend Service`,
-      );
-    } else if (LOOPBACK.test(host) && port === KRAKEND_PORT && !RESERVED_SEGMENT.test(url.basePath)) {
-      c.add(
-        `${path}[${i}].backend`,
-        `is this gateway's own port on loopback (got ${show(r.backend)}) — ` +
-          `KrakenD listens on ${KRAKEND_PORT} and would call itself; a sidecar on loopback needs another port`,
-      );
+    for (const { at, text, url } of routeBackendUrlsOf(`${path}[${i}]`, r)) {
+      const host = url.hostname.toLowerCase();
+      const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
+      if (selfNames.has(host)) {
+        c.add(at, `is this gateway's own Service (got ${show(text)}) — KrakenD would proxy every request to itself; name the backend Service`);
+      } else if (LOOPBACK.test(host) && port === KRAKEND_PORT && !RESERVED_SEGMENT.test(url.basePath)) {
+        c.add(
+          at,
+          `is this gateway's own port on loopback (got ${show(text)}) — ` +
+            `KrakenD listens on ${KRAKEND_PORT} and would call itself; a sidecar on loopback needs another port`,
+        );
+      }
     }
   });
 }
@@ -392,17 +398,18 @@ export function checkIngressSelfReferences(c: Checker, path: string, routes: unk
   const hosts: readonly unknown[] = ingress.hosts === undefined ? resolveIngressHosts(undefined) : Array.isArray(ingress.hosts) ? ingress.hosts : [];
   const served = hosts.filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase());
   routes.forEach((r, i) => {
-    const url = isObject(r) && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
-    if (!url || RESERVED_SEGMENT.test(url.basePath)) return;
-    const host = url.hostname.toLowerCase();
-    const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
-    const match = served.find((h) => ingressServes(h, host));
-    if (match === undefined || (port !== 80 && port !== 443)) return;
-    c.add(
-      `${path}[${i}].backend`,
-      `is this gateway's own Ingress host ${show(match)} (got ${show(r.backend)}) — the ingress controller sends it back to KrakenD, ` +
-        "which would call itself for every request until the timeout; name the backend's own Service or host",
-    );
+    for (const { at, text, url } of routeBackendUrlsOf(`${path}[${i}]`, r)) {
+      if (RESERVED_SEGMENT.test(url.basePath)) continue;
+      const host = url.hostname.toLowerCase();
+      const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
+      const match = served.find((h) => ingressServes(h, host));
+      if (match === undefined || (port !== 80 && port !== 443)) continue;
+      c.add(
+        at,
+        `is this gateway's own Ingress host ${show(match)} (got ${show(text)}) — the ingress controller sends it back to KrakenD, ` +
+          "which would call itself for every request until the timeout; name the backend's own Service or host",
+      );
+    }
   });
 }
 

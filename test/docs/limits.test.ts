@@ -42,6 +42,11 @@ const STATED: ReadonlyArray<{ readonly text: string; readonly pattern: RegExp; r
   { text: checked, pattern: /A rate limit's `every` is at least `(\d+)s`/, code: [limits.MIN_RATE_LIMIT_PERIOD_MS / 1000] },
   {
     text: checked,
+    pattern: /`backends` lists (\d+) to (\d+) entries.* hold at most (\d+) names each/,
+    code: [limits.COMPOSED_BACKENDS.min, limits.COMPOSED_BACKENDS.max, limits.MAX_FIELD_SELECTORS],
+  },
+  {
+    text: checked,
     pattern: /`unknownKeyCooldown` is `(\d+)s` to `(\d+)h`/,
     code: [limits.UNKNOWN_KEY_COOLDOWN_MS.min / 1000, limits.UNKNOWN_KEY_COOLDOWN_MS.max / 3_600_000],
   },

@@ -1,5 +1,6 @@
 /**
- * examples/legacy-services.ts (translating routes, a cache, a circuit breaker and concurrent calls),
+ * examples/legacy-services.ts (translating routes, a cache, a circuit breaker, concurrent calls and a
+ * composed route),
  * run as a process: KrakenD itself (`krakend check -t -n`) and the schema replica accept its
  * krakend.json, and each route carries the blocks docs/translation.md describes.
  */
@@ -67,5 +68,19 @@ test('each route carries its translation and resilience blocks', () => {
     '/v1/regions',
     '/v1/search',
     '/v1/search/{p2}',
+    '/v1/account',
+  ]);
+});
+
+test('the composed route calls both services from one endpoint, each answer under its group', () => {
+  const account = at('/v1/account');
+  expect(account.output_encoding).toBe('json');
+  expect(account.extra_config?.['auth/validator']?.propagate_claims).toEqual([
+    ['sub', 'X-User-Id'],
+    ['owner', 'X-Org-Id'],
+  ]);
+  expect(account.backend).toEqual([
+    { host: ['http://users.legacy.svc:8080'], url_pattern: '/users/me', encoding: 'json', deny: ['passwordHash'], group: 'profile' },
+    { host: ['http://billing.legacy.svc:8080'], url_pattern: '/soap/invoices/latest', encoding: 'xml', target: 'invoices', group: 'invoices' },
   ]);
 });
