@@ -13,13 +13,14 @@ import {
   MAX_ROUTES,
 } from '../limits';
 import { resolveIngressHosts, resolveMethods } from '../resolve';
-import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, MessagingDriver, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
 import { checkRouteEncoding } from './encoding';
 import { checkRouteHeaders } from './headers';
 import { checkRouteResilience } from './resilience';
 import { checkLinkLocal } from './link-local';
+import { checkMessagingRoute } from './messaging';
 import { HEADER_NAME, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
 
@@ -43,6 +44,8 @@ export interface RouteContext {
   readonly prefixDepth: number;
   /** Headers of the auth policies' propagateClaims, lower-case, with the policies that set each. */
   readonly claimHeaders: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The drivers with a broker in `spec.messaging`; undefined when that block is invalid. */
+  readonly messagingBrokers: ReadonlySet<MessagingDriver> | undefined;
 }
 
 /**
@@ -65,6 +68,12 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     if (!c.object(p, r, ROUTE_FIELDS)) return;
     const target = checkRouteTarget(c, p, r);
     checkPolicyReferences(c, p, r, context);
+    if (r.pubsub !== undefined) {
+      // A messaging route serves its prefix alone: in the table it is an exact route.
+      checkMessagingRoute(c, p, r, context.messagingBrokers);
+      if (target.prefix !== undefined && target.methods) table.add(i, r, { prefix: target.prefix, methods: target.methods }, { exact: true, depth: 0 });
+      return;
+    }
     checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });
     const shape = checkRouteShape(c, p, r, context.prefixDepth);
     checkRouteEncoding(c, p, r);
@@ -88,13 +97,18 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
 /** A route's own fields that say what it serves and where: prefix, backend, methods, stripPrefix, timeout. */
 function checkRouteTarget(c: Checker, p: string, r: Record<string, unknown>): { prefix?: string; methods?: string[]; backend?: BackendUrl } {
   const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
-  const url = c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80') ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend)) : undefined;
+  // A messaging route has no backend URL (lib/validation/messaging.ts refuses one beside pubsub).
+  const httpBackend = r.pubsub === undefined;
+  const url =
+    httpBackend && c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80, or pubsub for a messaging route')
+      ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend))
+      : undefined;
   if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);
   if (url) checkLinkLocal(c, p, 'backend', url, r.allowLinkLocal);
   const methods = checkMethods(c, `${p}.methods`, r.methods);
   if (r.stripPrefix !== undefined) c.boolean(`${p}.stripPrefix`, r.stripPrefix);
   if (r.timeout !== undefined) c.duration(`${p}.timeout`, r.timeout, TIMEOUT_BOUNDS);
-  const backend = typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
+  const backend = httpBackend && typeof r.backend === 'string' ? parseBackendUrl(r.backend).value : undefined;
   return { prefix: prefixOk ? (r.prefix as string) : undefined, methods, backend };
 }
 
