@@ -68,7 +68,7 @@ export function checkMessagingRoute(
     );
   } else {
     // The default decoding of a message is json (lib/resolve.ts), so the pairings are checked as with it.
-    checkRouteEncoding(c, p, { ...r, encoding: r.encoding ?? 'json' });
+    checkRouteEncoding(c, p, r.encoding === undefined ? { ...r, encoding: 'json' } : r);
   }
   return checked;
 }

@@ -29,12 +29,13 @@ function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
   // Per method: the prefix and each depth below it (the route's own, else the gateway's); an exact
   // route its prefix alone, and a prefix route beside an exact one of the same method only the depths below.
   const depth = spec.prefixDepth ?? 4;
-  const exactPairs = new Set(spec.routes.filter((r) => r.exact).flatMap((r) => (r.methods ?? ['GET']).map((m) => `${m} ${r.prefix}`)));
+  const exactPairs = new Set(spec.routes.filter((r) => r.exact || r.pubsub).flatMap((r) => (r.methods ?? ['GET']).map((m) => `${m} ${r.prefix}`)));
   const expectedCount = spec.routes.reduce(
     (n, r) =>
       n +
       [...new Set(r.methods ?? ['GET'])].reduce(
-        (k, m) => k + (r.exact ? 1 : (r.prefixDepth ?? depth) + (exactPairs.has(`${m} ${r.prefix}`) ? 0 : 1)),
+        // A messaging route serves its prefix alone, as an exact route.
+        (k, m) => k + (r.exact || r.pubsub ? 1 : (r.prefixDepth ?? depth) + (exactPairs.has(`${m} ${r.prefix}`) ? 0 : 1)),
         0,
       ),
     0,
@@ -57,6 +58,17 @@ function expectInvariants(spec: GatewaySpec, config: KrakendConfig): void {
 
     expect(e.backend).toHaveLength(1);
     expect(e.backend[0].host).toHaveLength(1);
+    const pubsub = e.backend[0].extra_config?.['backend/pubsub/publisher'] ?? e.backend[0].extra_config?.['backend/pubsub/subscriber'];
+    // A messaging backend: the driver's scheme alone, kept as written, decoded, with no query string passed on.
+    expect(e.backend[0].disable_host_sanitize === true).toBe(pubsub !== undefined);
+    if (pubsub) {
+      expect(e.backend[0].host[0]).toMatch(/^(nats|kafka|rabbit):\/\/$/);
+      expect(e.backend[0].encoding).toBeDefined();
+      expect(e.output_encoding).toBeDefined();
+      expect(e.input_query_strings).toEqual([]);
+      expect(e.endpoint).not.toContain('{');
+      continue;
+    }
     expect(e.backend[0].host[0]).toMatch(HOST);
     expect(e.backend[0].url_pattern.startsWith('/')).toBe(true);
     const available = paramsOf(e.endpoint);
