@@ -146,6 +146,7 @@ function limitText(l: RateLimitView, s: Style): string {
 }
 
 function locationText(location: BackendLocation): string {
+  if (location === 'broker') return 'messaging broker, address from the environment';
   return location === 'in-cluster' ? 'in cluster' : location === 'external' ? 'outside the cluster' : 'location unknown';
 }
 
