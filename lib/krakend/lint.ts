@@ -49,7 +49,9 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
       if (b.disable_host_sanitize || pubsub > 0) {
         // A messaging backend: krakend-pubsub opens host[0] + the URL (client.go), a driver's scheme alone.
         if (!b.disable_host_sanitize || pubsub !== 1 || b.host.length !== 1 || !MESSAGING_HOSTS.includes(b.host[0]))
-          report(`backend[${j}] is not one pubsub backend of host nats://, kafka:// or rabbit:// with disable_host_sanitize — KrakenD would call it over HTTP`);
+          report(
+            `backend[${j}] is not one pubsub backend of host nats://, kafka:// or rabbit:// with disable_host_sanitize — KrakenD would call it over HTTP`,
+          );
         if (b.encoding === undefined) report(`backend[${j}] is a pubsub backend without an encoding — no-op would answer no body`);
         continue;
       }

@@ -53,7 +53,7 @@ function formatGatewayAudit(g: GatewayAudit): string {
   lines.push(...[...policies].sort(compareText));
   const left = (r: AuditedRoute) => {
     const backendPath = r.backend.slice(r.origin.length);
-    return `${r.path} ${r.methods.join(' ')}${backendPath === r.path ? '' : ` → ${backendPath}`}`;
+    return `${r.path} ${r.methods.join(' ')}${backendPath === r.path || r.backendLocation === 'broker' ? '' : ` → ${backendPath}`}`;
   };
   const width = Math.max(...g.routes.map((r) => left(r).length));
   for (const origin of [...backends.keys()].sort(compareText)) {

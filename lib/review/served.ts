@@ -259,11 +259,13 @@ class Reader {
     // A messaging backend (lib/krakend/messaging.ts): its topic is where it goes, and url_pattern is unused.
     const topic = pubsubTopic(first, backendExtra);
     const urlPattern = topic === undefined && typeof first.url_pattern === 'string' ? first.url_pattern : '';
-    const modeled = (k: string) => k === 'host' || k === 'url_pattern' || k === 'extra_config' || (topic !== undefined && k === 'disable_host_sanitize');
+    const modeled = (k: string) =>
+      k === 'host' || k === 'url_pattern' || k === 'extra_config' || (topic !== undefined && k === 'disable_host_sanitize');
     for (const k in first) if (!modeled(k)) other[`backend.${k}`] = this.text(first[k]);
     const rules = backendExtra[MARTIAN] === undefined ? NO_RULES : this.martian(backendExtra[MARTIAN]);
     for (const k in backendExtra)
-      if ((k !== MARTIAN || rules === null) && (topic === undefined || !PUBSUB.includes(k))) other[`backend.extra_config.${k}`] = this.text(backendExtra[k]);
+      if ((k !== MARTIAN || rules === null) && (topic === undefined || !PUBSUB.includes(k)))
+        other[`backend.extra_config.${k}`] = this.text(backendExtra[k]);
     const headerRules = rules ?? NO_RULES;
     if (backends.length > 1) other['backend[1:]'] = canonical(backends.slice(1));
     const host =

@@ -63,7 +63,7 @@ export function checkMessagingRoute(
   } else if (r.encoding === 'no-op') {
     c.add(
       `${p}.encoding`,
-      "must decode the message on a subscribing route (got \"no-op\"): krakend-pubsub's subscriber decodes each message with the " +
+      'must decode the message on a subscribing route (got "no-op"): krakend-pubsub\'s subscriber decodes each message with the ' +
         'backend encoding, and no-op would answer an empty body — use json (the default), safejson, xml or string',
     );
   } else {
@@ -139,7 +139,8 @@ export function checkMessaging(c: Checker, path: string, spec: Record<string, un
     brokers.add(driver);
     const b = `${p}.${driver}`;
     if (!c.object(b, broker, BROKER_FIELDS)) continue;
-    if (broker.serverUrl === undefined) c.add(`${b}.serverUrl`, "is required — { secret: { name, key } }, the Secret key holding the broker's address");
+    if (broker.serverUrl === undefined)
+      c.add(`${b}.serverUrl`, "is required — { secret: { name, key } }, the Secret key holding the broker's address");
     else if (c.object(`${b}.serverUrl`, broker.serverUrl, SERVER_URL_FIELDS)) {
       if (broker.serverUrl.secret === undefined) c.add(`${b}.serverUrl.secret`, 'is required — { name, key } of a Secret in the gateway namespace');
       else checkSecretKey(c, `${b}.serverUrl.secret`, broker.serverUrl.secret);
@@ -176,7 +177,10 @@ function checkEgress(c: Checker, p: string, e: unknown): void {
       const cidr = c.parsed(`${p}.cidrs[${i}]`, parseCidr(text));
       // Never egress to the link-local range, where the cloud metadata endpoints are (as for every other destination).
       if (cidr && LINK_LOCAL.some((l) => cidrWithin(cidr, l) || cidrWithin(l, cidr)))
-        c.add(`${p}.cidrs[${i}]`, `must not reach the link-local range, where the cloud metadata endpoints are (got ${show(text)}) — give the broker's own block`);
+        c.add(
+          `${p}.cidrs[${i}]`,
+          `must not reach the link-local range, where the cloud metadata endpoints are (got ${show(text)}) — give the broker's own block`,
+        );
     });
   }
   if (e.port === undefined) c.add(`${p}.port`, 'is required — the port the pods connect to, e.g. 4222');

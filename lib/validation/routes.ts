@@ -71,7 +71,8 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     if (r.pubsub !== undefined) {
       // A messaging route serves its prefix alone: in the table it is an exact route.
       checkMessagingRoute(c, p, r, context.messagingBrokers);
-      if (target.prefix !== undefined && target.methods) table.add(i, r, { prefix: target.prefix, methods: target.methods }, { exact: true, depth: 0 });
+      if (target.prefix !== undefined && target.methods)
+        table.add(i, r, { prefix: target.prefix, methods: target.methods }, { exact: true, depth: 0 });
       return;
     }
     checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });

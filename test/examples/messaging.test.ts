@@ -59,7 +59,10 @@ test('each messaging route is one endpoint per method at its prefix, with the ba
     'backend/pubsub/subscriber': { subscription_url: 'orders.ready?queue=gateway&natsv2=true' },
   });
   expect(at('/v1/orders/next')).toMatchObject({ timeout: '10s', output_encoding: 'json', input_query_strings: [] });
-  expect(at('/v1/audit', 'POST').backend[0]).toMatchObject({ host: ['kafka://'], extra_config: { 'backend/pubsub/publisher': { topic_url: 'audit' } } });
+  expect(at('/v1/audit', 'POST').backend[0]).toMatchObject({
+    host: ['kafka://'],
+    extra_config: { 'backend/pubsub/publisher': { topic_url: 'audit' } },
+  });
   expect(at('/v1/notifications/next').backend[0]).toMatchObject({
     host: ['rabbit://'],
     extra_config: { 'backend/pubsub/subscriber': { subscription_url: 'notifications' } },

@@ -819,7 +819,11 @@ export function withMessaging(spec: GatewaySpec, drawn: { routes: Array<Omit<Rou
   const drivers = [...new Set(routes.map((r) => (r.pubsub!.publish ?? r.pubsub!.subscribe)!.split(':')[0] as 'nats' | 'kafka' | 'rabbit'))];
   // Fresh objects per call: YAML would write a shared one as an anchor and an alias.
   const egress = (d: 'nats' | 'kafka' | 'rabbit') =>
-    d === 'nats' ? { service: 'nats.messaging.svc', port: 4222 } : d === 'kafka' ? { cidrs: ['10.20.0.0/16'], port: 9092 } : { service: 'rabbitmq', port: 5672 };
+    d === 'nats'
+      ? { service: 'nats.messaging.svc', port: 4222 }
+      : d === 'kafka'
+        ? { cidrs: ['10.20.0.0/16'], port: 9092 }
+        : { service: 'rabbitmq', port: 5672 };
   const messaging = Object.fromEntries(drivers.map((d) => [d, { serverUrl: { secret: { name: 'brokers', key: d } }, egress: [egress(d)] }]));
   return { ...spec, routes: [...spec.routes, ...routes], messaging };
 }

@@ -42,7 +42,7 @@ export async function startNats(bin: string, port?: number): Promise<RunningNats
     } catch (e) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`nats-server did not accept a client on ${p}: ${(e as Error).message}\n${output}`);
+        throw new Error(`nats-server did not accept a client on ${p}: ${(e as Error).message}\n${output}`, { cause: e });
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -172,7 +172,11 @@ export class NatsClient {
         if (this.buffer.length < eol + 2 + total + 2) return;
         const data = this.buffer.subarray(eol + 2, eol + 2 + total);
         this.buffer = this.buffer.subarray(eol + 2 + total + 2);
-        this.messages.push({ subject: args[0], headers: parseHeaders(data.subarray(0, headerBytes).toString()), body: data.subarray(headerBytes).toString() });
+        this.messages.push({
+          subject: args[0],
+          headers: parseHeaders(data.subarray(0, headerBytes).toString()),
+          body: data.subarray(headerBytes).toString(),
+        });
         this.waiters.splice(0).forEach((w) => w());
         continue;
       }

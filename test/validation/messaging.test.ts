@@ -45,7 +45,11 @@ test.each<[string, Record<string, unknown>[], string[]]>([
     [{ ...PUBLISH, backend: 'http://orders.hanzo.svc:80' }],
     ['spec.routes[0].backend: must not be set beside pubsub: a route has one backend — remove backend, or pubsub'],
   ],
-  ['pubsub without publish or subscribe', [{ ...PUBLISH, pubsub: {} }], ["spec.routes[0].pubsub: must give publish or subscribe — e.g. { publish: 'nats://orders.created' }"]],
+  [
+    'pubsub without publish or subscribe',
+    [{ ...PUBLISH, pubsub: {} }],
+    ["spec.routes[0].pubsub: must give publish or subscribe — e.g. { publish: 'nats://orders.created' }"],
+  ],
   [
     'pubsub with both',
     [{ ...PUBLISH, pubsub: { publish: 'nats://a', subscribe: 'nats://a' } }],
@@ -54,7 +58,10 @@ test.each<[string, Record<string, unknown>[], string[]]>([
   [
     'a publish on the default GET',
     [{ prefix: '/orders', pubsub: { publish: 'nats://orders.created' } }],
-    ['spec.routes[0].methods: must be POST or PUT on a publishing route (got the default [GET]) — the request body is the message; set methods: [POST]'],
+    [
+      'spec.routes[0].methods: must be POST or PUT on a publishing route (got the default [GET]) — ' +
+        'the request body is the message; set methods: [POST]',
+    ],
   ],
   [
     'a publish with GET among its methods',
@@ -117,12 +124,16 @@ test.each<[string, Record<string, unknown>[], string[]]>([
   [
     'a URL that is no URL',
     [{ ...PUBLISH, pubsub: { publish: 'orders.created' } }],
-    ['spec.routes[0].pubsub.publish: must be <driver>://<name> (got "orders.created") — e.g. nats://orders.created, kafka://orders or rabbit://orders'],
+    [
+      'spec.routes[0].pubsub.publish: must be <driver>://<name> (got "orders.created") — e.g. nats://orders.created, kafka://orders or rabbit://orders',
+    ],
   ],
   [
     'a NATS wildcard',
     [{ ...SUBSCRIBE, pubsub: { subscribe: 'nats://orders.*' } }],
-    ['spec.routes[0].pubsub.subscribe: must name one NATS subject, without the wildcards * and > — a route reads one subject (got "nats://orders.*")'],
+    [
+      'spec.routes[0].pubsub.subscribe: must name one NATS subject, without the wildcards * and > — a route reads one subject (got "nats://orders.*")',
+    ],
   ],
   [
     'an empty NATS token',
@@ -135,7 +146,9 @@ test.each<[string, Record<string, unknown>[], string[]]>([
   [
     'natsv2 given',
     [{ ...PUBLISH, pubsub: { publish: 'nats://orders?natsv2=false' } }],
-    ['spec.routes[0].pubsub.publish: must not set natsv2: the gateway always sends native NATS headers (natsv2=true) (got "nats://orders?natsv2=false")'],
+    [
+      'spec.routes[0].pubsub.publish: must not set natsv2: the gateway always sends native NATS headers (natsv2=true) (got "nats://orders?natsv2=false")',
+    ],
   ],
   [
     'a queue group on a publish',
@@ -162,7 +175,7 @@ test.each<[string, Record<string, unknown>[], string[]]>([
     [{ ...PUBLISH, pubsub: { publish: 'kafka://orders' } }],
     [
       'spec.routes[0].pubsub.publish: uses the kafka driver, which has no broker (got "kafka://orders") — set spec.messaging.kafka.serverUrl to ' +
-        "the Secret key that holds its address",
+        'the Secret key that holds its address',
     ],
   ],
   [
@@ -175,7 +188,11 @@ test.each<[string, Record<string, unknown>[], string[]]>([
 });
 
 test.each<[string, Record<string, unknown>, string[]]>([
-  ['a broker without serverUrl', { messaging: { nats: {} } }, ["spec.messaging.nats.serverUrl: is required — { secret: { name, key } }, the Secret key holding the broker's address"]],
+  [
+    'a broker without serverUrl',
+    { messaging: { nats: {} } },
+    ["spec.messaging.nats.serverUrl: is required — { secret: { name, key } }, the Secret key holding the broker's address"],
+  ],
   [
     'a serverUrl given as text',
     { messaging: { nats: { serverUrl: 'nats://user:pass@nats:4222' } } },
@@ -184,7 +201,10 @@ test.each<[string, Record<string, unknown>, string[]]>([
   [
     'a bad Secret name',
     { messaging: { nats: { serverUrl: { secret: { name: 'Nats', key: 'url' } } } } },
-    ["spec.messaging.nats.serverUrl.secret.name: must be a Secret name: a DNS-1123 subdomain of at most 253 lower-case letters, digits, '-' and '.' (got \"Nats\")"],
+    [
+      'spec.messaging.nats.serverUrl.secret.name: must be a Secret name: a DNS-1123 subdomain of at most 253 lower-case letters, ' +
+        "digits, '-' and '.' (got \"Nats\")",
+    ],
   ],
   [
     'an unknown driver',
@@ -205,22 +225,32 @@ test.each<[string, Record<string, unknown>, string[]]>([
       messaging: {
         nats: {
           ...NATS,
-          egress: [{ service: 'nats.messaging.svc', cidrs: ['10.0.0.0/8'], port: 4222 }, { service: 'nats.example.com', port: 4222 }, { cidrs: ['169.254.0.0/16'] }],
+          egress: [
+            { service: 'nats.messaging.svc', cidrs: ['10.0.0.0/8'], port: 4222 },
+            { service: 'nats.example.com', port: 4222 },
+            { cidrs: ['169.254.0.0/16'] },
+          ],
         },
       },
     },
     [
-      'spec.messaging.nats.egress[0]: must give service or cidrs, one of them — a cluster Service, or the address blocks of a broker outside the cluster',
+      'spec.messaging.nats.egress[0]: must give service or cidrs, one of them — a cluster Service, ' +
+        'or the address blocks of a broker outside the cluster',
       'spec.messaging.nats.egress[1].service: must be a cluster Service, <svc>.<namespace>.svc or a bare name (got "nats.example.com") — ' +
         'a NetworkPolicy cannot name a DNS host; give the cidrs of a broker outside the cluster',
-      "spec.messaging.nats.egress[2].cidrs[0]: must not reach the link-local range, where the cloud metadata endpoints are (got \"169.254.0.0/16\") — give the broker's own block",
+      'spec.messaging.nats.egress[2].cidrs[0]: must not reach the link-local range, where the cloud metadata endpoints are ' +
+        '(got "169.254.0.0/16") — give the broker\'s own block',
       'spec.messaging.nats.egress[2].port: is required — the port the pods connect to, e.g. 4222',
     ],
   ],
   [
     'a pod variable the broker sets',
     { pod: { env: [{ name: 'NATS_SERVER_URL', value: 'nats://x:4222' }] } },
-    [expect.stringMatching(/^spec\.pod\.env\[0\]\.name: is a name the gateway keeps for itself \(got "NATS_SERVER_URL"\) — the gateway sets .*NATS_SERVER_URL/) as unknown as string],
+    [
+      expect.stringMatching(
+        /^spec\.pod\.env\[0\]\.name: is a name the gateway keeps for itself \(got "NATS_SERVER_URL"\) — the gateway sets .*NATS_SERVER_URL/,
+      ) as unknown as string,
+    ],
   ],
 ])('refused: %s', (_name, spec, expected) => {
   expect(problems({ routes: [PUBLISH], ...spec })).toEqual(expected);
