@@ -2,8 +2,12 @@
 // driver's scheme, the name, and the few query parameters each gocloud.dev driver reads. The broker's
 // address never appears: each driver reads it from its environment variable (gocloud.dev
 // pubsub/natspubsub nats.go, kafkapubsub kafka.go, rabbitpubsub rabbit.go, their URLOpeners).
-import { MESSAGING_DRIVERS, MessagingDriver } from '../spec';
 import { Parsed, show } from './values';
+
+/** The drivers the gateway configures: spec.ts's MESSAGING_DRIVERS (lib/resolve.ts holds the two types to the same). */
+export type TopicDriver = 'nats' | 'kafka' | 'rabbit';
+const MESSAGING_DRIVERS: readonly TopicDriver[] = ['nats', 'kafka', 'rabbit'];
+type MessagingDriver = TopicDriver;
 
 /** What a messaging route does with its topic. */
 export type PubSubRole = 'publish' | 'subscribe';

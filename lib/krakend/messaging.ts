@@ -6,9 +6,8 @@ import { krakendTopicUrl } from '../grammar/topics';
 import { ResolvedMessagingRoute } from '../resolve';
 import { jwtCelChecks } from './cel';
 import { translatedBackend, translatedEndpoint } from './encoding';
-import { propagatedHeaders, renderJwtValidator } from './jwt';
+import { renderJwtValidator } from './jwt';
 import { renderRateLimit } from './ratelimit';
-import { inputHeadersOf } from './render';
 import { BackendExtraConfig, EndpointExtraConfig, KrakendEndpoint } from './types';
 
 /**
@@ -17,11 +16,9 @@ import { BackendExtraConfig, EndpointExtraConfig, KrakendEndpoint } from './type
  * identity headers krakend-jose wrote from the token over any client copy, and lura's own
  * (User-Agent, X-Forwarded-For, X-Forwarded-Host).
  */
-export function messagingEndpoints(route: ResolvedMessagingRoute, serviceTimeout: string): KrakendEndpoint[] {
+export function messagingEndpoints(route: ResolvedMessagingRoute, serviceTimeout: string, inputHeaders: readonly string[]): KrakendEndpoint[] {
   const auth = route.authPolicy;
   const limit = route.rateLimit;
-  // Neither the Authorization header nor a query string is passed on: a message carries no credential of the client.
-  const inputHeaders = inputHeadersOf(route, auth ? propagatedHeaders(auth) : [], false);
   const topicUrl = krakendTopicUrl(route.topicUrl);
   const extra: BackendExtraConfig =
     route.role === 'publish'
@@ -43,7 +40,7 @@ export function messagingEndpoints(route: ResolvedMessagingRoute, serviceTimeout
     ...(timeout ? { timeout } : {}),
     // The service's no-op would make lura hand the subscriber's decoded message to a render that writes no body.
     ...translatedEndpoint(route.translation),
-    input_headers: inputHeaders,
+    input_headers: [...inputHeaders],
     input_query_strings: [],
     backend: [
       {

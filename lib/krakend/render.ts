@@ -48,7 +48,11 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
   const guards = pathGuards(spec).byRoute ?? [];
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
-  for (const route of spec.messagingRoutes) endpoints.push(...messagingEndpoints(route, spec.timeout.text));
+  // Neither Authorization nor a query string reaches a broker: a message carries no credential of the client.
+  for (const route of spec.messagingRoutes)
+    endpoints.push(
+      ...messagingEndpoints(route, spec.timeout.text, inputHeadersOf(route, route.authPolicy ? propagatedHeaders(route.authPolicy) : [], false)),
+    );
   endpoints.push(...streamAuthEndpoints(spec, options.streamPorts ?? POD_STREAM_PORTS));
   const securityHttp = securityHttpConfig(spec);
   const cors = corsConfig(spec);
