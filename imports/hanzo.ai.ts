@@ -292,6 +292,13 @@ export interface GatewaySpec {
    * @schema GatewaySpec#streamProxy
    */
   readonly streamProxy?: GatewaySpecStreamProxy;
+
+  /**
+   * The brokers of the messaging routes (routes[].pubsub), one per driver. @default no brokers
+   *
+   * @schema GatewaySpec#messaging
+   */
+  readonly messaging?: GatewaySpecMessaging;
 }
 
 /**
@@ -329,6 +336,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'tracing': toJson_GatewaySpecTracing(obj.tracing),
     'backendCaBundle': toJson_GatewaySpecBackendCaBundle(obj.backendCaBundle),
     'streamProxy': toJson_GatewaySpecStreamProxy(obj.streamProxy),
+    'messaging': toJson_GatewaySpecMessaging(obj.messaging),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -417,7 +425,7 @@ export interface GatewaySpecRoutes {
   readonly prefix: string;
 
   /**
-   * Backend URL: http(s)://host[:port][/base/path]. Required unless the route composes backends. @default none: then backends is required
+   * Backend URL: http(s)://host[:port][/base/path]. Required unless the route composes backends or is a messaging route (pubsub). @default none: then backends or pubsub is required
    *
    * @schema GatewaySpecRoutes#backend
    */
@@ -583,6 +591,13 @@ export interface GatewaySpecRoutes {
    * @schema GatewaySpecRoutes#sequential
    */
   readonly sequential?: boolean;
+
+  /**
+   * A messaging backend instead of backend (KrakenD's backend/pubsub): publish or subscribe, one of them; the driver's broker is set in spec.messaging. @default none: the route proxies to backend
+   *
+   * @schema GatewaySpecRoutes#pubsub
+   */
+  readonly pubsub?: GatewaySpecRoutesPubsub;
 }
 
 /**
@@ -617,6 +632,7 @@ export function toJson_GatewaySpecRoutes(obj: GatewaySpecRoutes | undefined): Re
     'streamTimeout': obj.streamTimeout,
     'backends': obj.backends?.map(y => toJson_GatewaySpecRoutesBackends(y)),
     'sequential': obj.sequential,
+    'pubsub': toJson_GatewaySpecRoutesPubsub(obj.pubsub),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1732,6 +1748,50 @@ export function toJson_GatewaySpecStreamProxy(obj: GatewaySpecStreamProxy | unde
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The brokers of the messaging routes (routes[].pubsub), one per driver. @default no brokers
+ *
+ * @schema GatewaySpecMessaging
+ */
+export interface GatewaySpecMessaging {
+  /**
+   * The NATS server (nats:// routes), as NATS_SERVER_URL. @default none
+   *
+   * @schema GatewaySpecMessaging#nats
+   */
+  readonly nats?: GatewaySpecMessagingNats;
+
+  /**
+   * The Kafka brokers (kafka:// routes), as KAFKA_BROKERS. @default none
+   *
+   * @schema GatewaySpecMessaging#kafka
+   */
+  readonly kafka?: GatewaySpecMessagingKafka;
+
+  /**
+   * The RabbitMQ server (rabbit:// routes), as RABBIT_SERVER_URL. @default none
+   *
+   * @schema GatewaySpecMessaging#rabbit
+   */
+  readonly rabbit?: GatewaySpecMessagingRabbit;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessaging' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessaging(obj: GatewaySpecMessaging | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nats': toJson_GatewaySpecMessagingNats(obj.nats),
+    'kafka': toJson_GatewaySpecMessagingKafka(obj.kafka),
+    'rabbit': toJson_GatewaySpecMessagingRabbit(obj.rabbit),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Image pull policy. @default IfNotPresent with a digest or a tag other than latest, Always with the tag latest
  *
  * @schema GatewaySpecImagePullPolicy
@@ -1963,6 +2023,42 @@ export function toJson_GatewaySpecRoutesBackends(obj: GatewaySpecRoutesBackends 
     'target': obj.target,
     'isCollection': obj.isCollection,
     'encoding': obj.encoding,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A messaging backend instead of backend (KrakenD's backend/pubsub): publish or subscribe, one of them; the driver's broker is set in spec.messaging. @default none: the route proxies to backend
+ *
+ * @schema GatewaySpecRoutesPubsub
+ */
+export interface GatewaySpecRoutesPubsub {
+  /**
+   * Topic the request body is published to: nats://subject, kafka://topic or rabbit://exchange (POST or PUT). @default none
+   *
+   * @schema GatewaySpecRoutesPubsub#publish
+   */
+  readonly publish?: string;
+
+  /**
+   * Subscription one message is answered from: nats://subject[?queue=group], kafka://group?topic=topic[&offset=oldest|newest] or rabbit://queue (GET). @default none
+   *
+   * @schema GatewaySpecRoutesPubsub#subscribe
+   */
+  readonly subscribe?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecRoutesPubsub' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecRoutesPubsub(obj: GatewaySpecRoutesPubsub | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'publish': obj.publish,
+    'subscribe': obj.subscribe,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2806,6 +2902,114 @@ export function toJson_GatewaySpecStreamProxyResources(obj: GatewaySpecStreamPro
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * The NATS server (nats:// routes), as NATS_SERVER_URL. @default none
+ *
+ * @schema GatewaySpecMessagingNats
+ */
+export interface GatewaySpecMessagingNats {
+  /**
+   * The Secret key holding the broker's address, credentials included; the pods get it as an environment variable.
+   *
+   * @schema GatewaySpecMessagingNats#serverUrl
+   */
+  readonly serverUrl: GatewaySpecMessagingNatsServerUrl;
+
+  /**
+   * Where the broker listens, for the NetworkPolicy: a cluster Service or CIDRs, and a port. @default []
+   *
+   * @schema GatewaySpecMessagingNats#egress
+   */
+  readonly egress?: GatewaySpecMessagingNatsEgress[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingNats' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingNats(obj: GatewaySpecMessagingNats | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'serverUrl': toJson_GatewaySpecMessagingNatsServerUrl(obj.serverUrl),
+    'egress': obj.egress?.map(y => toJson_GatewaySpecMessagingNatsEgress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Kafka brokers (kafka:// routes), as KAFKA_BROKERS. @default none
+ *
+ * @schema GatewaySpecMessagingKafka
+ */
+export interface GatewaySpecMessagingKafka {
+  /**
+   * The Secret key holding the broker's address, credentials included; the pods get it as an environment variable.
+   *
+   * @schema GatewaySpecMessagingKafka#serverUrl
+   */
+  readonly serverUrl: GatewaySpecMessagingKafkaServerUrl;
+
+  /**
+   * Where the broker listens, for the NetworkPolicy: a cluster Service or CIDRs, and a port. @default []
+   *
+   * @schema GatewaySpecMessagingKafka#egress
+   */
+  readonly egress?: GatewaySpecMessagingKafkaEgress[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingKafka' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingKafka(obj: GatewaySpecMessagingKafka | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'serverUrl': toJson_GatewaySpecMessagingKafkaServerUrl(obj.serverUrl),
+    'egress': obj.egress?.map(y => toJson_GatewaySpecMessagingKafkaEgress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The RabbitMQ server (rabbit:// routes), as RABBIT_SERVER_URL. @default none
+ *
+ * @schema GatewaySpecMessagingRabbit
+ */
+export interface GatewaySpecMessagingRabbit {
+  /**
+   * The Secret key holding the broker's address, credentials included; the pods get it as an environment variable.
+   *
+   * @schema GatewaySpecMessagingRabbit#serverUrl
+   */
+  readonly serverUrl: GatewaySpecMessagingRabbitServerUrl;
+
+  /**
+   * Where the broker listens, for the NetworkPolicy: a cluster Service or CIDRs, and a port. @default []
+   *
+   * @schema GatewaySpecMessagingRabbit#egress
+   */
+  readonly egress?: GatewaySpecMessagingRabbitEgress[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingRabbit' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingRabbit(obj: GatewaySpecMessagingRabbit | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'serverUrl': toJson_GatewaySpecMessagingRabbitServerUrl(obj.serverUrl),
+    'egress': obj.egress?.map(y => toJson_GatewaySpecMessagingRabbitEgress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * The Secret and key that hold the value.
  *
  * @schema GatewaySpecRoutesSecretHeadersSecret
@@ -3058,6 +3262,210 @@ export class GatewaySpecStreamProxyResourcesLimits {
 }
 
 /**
+ * The Secret key holding the broker's address, credentials included; the pods get it as an environment variable.
+ *
+ * @schema GatewaySpecMessagingNatsServerUrl
+ */
+export interface GatewaySpecMessagingNatsServerUrl {
+  /**
+   * @schema GatewaySpecMessagingNatsServerUrl#secret
+   */
+  readonly secret: GatewaySpecMessagingNatsServerUrlSecret;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingNatsServerUrl' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingNatsServerUrl(obj: GatewaySpecMessagingNatsServerUrl | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secret': toJson_GatewaySpecMessagingNatsServerUrlSecret(obj.secret),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecMessagingNatsEgress
+ */
+export interface GatewaySpecMessagingNatsEgress {
+  /**
+   * A cluster Service: <svc>.<namespace>.svc or a bare name. @default none: then cidrs
+   *
+   * @schema GatewaySpecMessagingNatsEgress#service
+   */
+  readonly service?: string;
+
+  /**
+   * Address blocks of brokers outside the cluster. @default none: then service
+   *
+   * @schema GatewaySpecMessagingNatsEgress#cidrs
+   */
+  readonly cidrs?: string[];
+
+  /**
+   * The port the pods connect to.
+   *
+   * @schema GatewaySpecMessagingNatsEgress#port
+   */
+  readonly port: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingNatsEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingNatsEgress(obj: GatewaySpecMessagingNatsEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+    'cidrs': obj.cidrs?.map(y => y),
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Secret key holding the broker's address, credentials included; the pods get it as an environment variable.
+ *
+ * @schema GatewaySpecMessagingKafkaServerUrl
+ */
+export interface GatewaySpecMessagingKafkaServerUrl {
+  /**
+   * @schema GatewaySpecMessagingKafkaServerUrl#secret
+   */
+  readonly secret: GatewaySpecMessagingKafkaServerUrlSecret;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingKafkaServerUrl' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingKafkaServerUrl(obj: GatewaySpecMessagingKafkaServerUrl | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secret': toJson_GatewaySpecMessagingKafkaServerUrlSecret(obj.secret),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecMessagingKafkaEgress
+ */
+export interface GatewaySpecMessagingKafkaEgress {
+  /**
+   * A cluster Service: <svc>.<namespace>.svc or a bare name. @default none: then cidrs
+   *
+   * @schema GatewaySpecMessagingKafkaEgress#service
+   */
+  readonly service?: string;
+
+  /**
+   * Address blocks of brokers outside the cluster. @default none: then service
+   *
+   * @schema GatewaySpecMessagingKafkaEgress#cidrs
+   */
+  readonly cidrs?: string[];
+
+  /**
+   * The port the pods connect to.
+   *
+   * @schema GatewaySpecMessagingKafkaEgress#port
+   */
+  readonly port: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingKafkaEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingKafkaEgress(obj: GatewaySpecMessagingKafkaEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+    'cidrs': obj.cidrs?.map(y => y),
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Secret key holding the broker's address, credentials included; the pods get it as an environment variable.
+ *
+ * @schema GatewaySpecMessagingRabbitServerUrl
+ */
+export interface GatewaySpecMessagingRabbitServerUrl {
+  /**
+   * @schema GatewaySpecMessagingRabbitServerUrl#secret
+   */
+  readonly secret: GatewaySpecMessagingRabbitServerUrlSecret;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingRabbitServerUrl' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingRabbitServerUrl(obj: GatewaySpecMessagingRabbitServerUrl | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'secret': toJson_GatewaySpecMessagingRabbitServerUrlSecret(obj.secret),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecMessagingRabbitEgress
+ */
+export interface GatewaySpecMessagingRabbitEgress {
+  /**
+   * A cluster Service: <svc>.<namespace>.svc or a bare name. @default none: then cidrs
+   *
+   * @schema GatewaySpecMessagingRabbitEgress#service
+   */
+  readonly service?: string;
+
+  /**
+   * Address blocks of brokers outside the cluster. @default none: then service
+   *
+   * @schema GatewaySpecMessagingRabbitEgress#cidrs
+   */
+  readonly cidrs?: string[];
+
+  /**
+   * The port the pods connect to.
+   *
+   * @schema GatewaySpecMessagingRabbitEgress#port
+   */
+  readonly port: number;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingRabbitEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingRabbitEgress(obj: GatewaySpecMessagingRabbitEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+    'cidrs': obj.cidrs?.map(y => y),
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * RuntimeDefault or Localhost.
  *
  * @schema GatewaySpecPodSecurityContextSeccompProfileType
@@ -3068,4 +3476,106 @@ export enum GatewaySpecPodSecurityContextSeccompProfileType {
   /** Localhost */
   LOCALHOST = "Localhost",
 }
+
+/**
+ * @schema GatewaySpecMessagingNatsServerUrlSecret
+ */
+export interface GatewaySpecMessagingNatsServerUrlSecret {
+  /**
+   * The Secret's name.
+   *
+   * @schema GatewaySpecMessagingNatsServerUrlSecret#name
+   */
+  readonly name: string;
+
+  /**
+   * The key within its data.
+   *
+   * @schema GatewaySpecMessagingNatsServerUrlSecret#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingNatsServerUrlSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingNatsServerUrlSecret(obj: GatewaySpecMessagingNatsServerUrlSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecMessagingKafkaServerUrlSecret
+ */
+export interface GatewaySpecMessagingKafkaServerUrlSecret {
+  /**
+   * The Secret's name.
+   *
+   * @schema GatewaySpecMessagingKafkaServerUrlSecret#name
+   */
+  readonly name: string;
+
+  /**
+   * The key within its data.
+   *
+   * @schema GatewaySpecMessagingKafkaServerUrlSecret#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingKafkaServerUrlSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingKafkaServerUrlSecret(obj: GatewaySpecMessagingKafkaServerUrlSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecMessagingRabbitServerUrlSecret
+ */
+export interface GatewaySpecMessagingRabbitServerUrlSecret {
+  /**
+   * The Secret's name.
+   *
+   * @schema GatewaySpecMessagingRabbitServerUrlSecret#name
+   */
+  readonly name: string;
+
+  /**
+   * The key within its data.
+   *
+   * @schema GatewaySpecMessagingRabbitServerUrlSecret#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecMessagingRabbitServerUrlSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecMessagingRabbitServerUrlSecret(obj: GatewaySpecMessagingRabbitServerUrlSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'key': obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -38,6 +38,8 @@ export type {
   JwtAlgorithm,
   RateLimitScope,
 } from './spec';
+// The messaging routes and their brokers.
+export type { BrokerEgressSpec, BrokerSpec, MessagingDriver, MessagingSpec, PubSubSpec } from './spec';
 // The pod, Service, disruption-budget and patch settings.
 export type {
   DisruptionBudgetSpec,

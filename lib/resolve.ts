@@ -6,11 +6,19 @@
 // stays as given, so a CR round-trips unchanged.
 import { durationMs } from './grammar/durations';
 import { quantityAmount } from './grammar/quantities';
+import { PubSubRole, TopicUrl, parseTopicUrl } from './grammar/topics';
 import { BackendUrl, ComposedBackendUrl, HttpUrl, parseBackendUrl, parseCollectorUrl, parseComposedBackendUrl } from './grammar/urls';
 import {
   AUTOSCALING_DEFAULTS,
   AuthPolicySpec,
   BackendEncoding,
+  BROKER_ENV_VARS,
+  BrokerEgressSpec,
+  MESSAGING_DEFAULTS,
+  MESSAGING_DRIVERS,
+  MessagingDriver,
+  MessagingSpec,
+  PubSubSpec,
   AutoscalingSpec,
   BACKEND_CA_DIR,
   CaBundleSpec,
@@ -170,6 +178,33 @@ export interface ResolvedComposedBackend {
   readonly target?: string;
   readonly isCollection: boolean;
   readonly encoding: Exclude<BackendEncoding, 'no-op'>;
+}
+
+/**
+ * A messaging route (`pubsub`): one exact endpoint per method, whose backend publishes to or reads
+ * from a topic. Kept apart from the HTTP routes, which all have a backend URL.
+ */
+export interface ResolvedMessagingRoute {
+  readonly prefix: string;
+  readonly role: PubSubRole;
+  /** The topic or subscription URL as given, and its parts. */
+  readonly topic: string;
+  readonly topicUrl: TopicUrl;
+  readonly methods: readonly HttpMethod[];
+  readonly timeout: ResolvedDuration;
+  readonly inputHeaders: readonly string[];
+  readonly authPolicy?: ResolvedAuthPolicy;
+  readonly rateLimit?: ResolvedRateLimit;
+  /** How a subscription's messages are decoded and answered; a publish answers null whatever it is. */
+  readonly translation: ResolvedTranslation;
+}
+
+/** A broker of `spec.messaging`: the environment variable its Secret key becomes, and where it is. */
+export interface ResolvedBroker {
+  readonly driver: MessagingDriver;
+  readonly env: string;
+  readonly secret: SecretKeySpec;
+  readonly egress: readonly BrokerEgressSpec[];
 }
 
 /** A circuit breaker with its periods in whole seconds, as KrakenD reads them. */
@@ -340,6 +375,10 @@ export interface ResolvedGatewaySpec {
   readonly backendCaBundle?: ResolvedCaBundle;
   /** The nginx sidecar; undefined unless a route streams. */
   readonly streamProxy?: ResolvedStreamProxy;
+  /** The messaging routes, in the order given; `routes` holds the others. */
+  readonly messagingRoutes: readonly ResolvedMessagingRoute[];
+  /** The brokers of `spec.messaging`, in the order of MESSAGING_DRIVERS. */
+  readonly brokers: readonly ResolvedBroker[];
 }
 
 /** CORS with its defaults. */
@@ -390,13 +429,15 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
   const byName = new Map(authPolicies.map((a) => [a.name, a]));
   // "METHOD prefix" of the exact routes, which a prefix route of the same prefix and method leaves its prefix path to.
   const exact = new Set<string>();
-  for (const route of spec.routes) if (route.exact === true) for (const m of resolveMethods(route.methods)) exact.add(`${m} ${route.prefix}`);
+  // A messaging route serves its prefix alone, as an exact route does.
+  for (const route of spec.routes)
+    if (route.exact === true || route.pubsub !== undefined) for (const m of resolveMethods(route.methods)) exact.add(`${m} ${route.prefix}`);
   const secretEnvs = resolveSecretEnvVars(spec.routes);
   const pods = resolveSharePods(spec.replicas, spec.autoscaling);
   const corsOn = spec.cors !== undefined;
-  const routes = spec.routes.map((route) =>
-    resolveRoute(route, { timeout, prefixDepth, rateLimits, authPolicies: byName, exact, secretEnvs, pods, corsOn }),
-  );
+  const defaults: RouteDefaults = { timeout, prefixDepth, rateLimits, authPolicies: byName, exact, secretEnvs, pods, corsOn };
+  const routes = spec.routes.flatMap((route) => (route.pubsub === undefined ? [resolveRoute(route, defaults)] : []));
+  const messagingRoutes = spec.routes.flatMap((route) => (route.pubsub === undefined ? [] : [resolveMessagingRoute(route, route.pubsub, defaults)]));
   const ingress = resolveIngress(spec.ingress);
   const autoscaling = spec.autoscaling && {
     minReplicas: resolveMinReplicas(spec.autoscaling.minReplicas),
@@ -414,7 +455,7 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     resources: spec.resources,
     timeout,
     // The first of the longest, as a reduce from the gateway's keeps it: the spelling KrakenD is given.
-    longestTimeout: routes.reduce((longest, r) => (r.timeout.ms > longest.ms ? r.timeout : longest), timeout),
+    longestTimeout: [...routes, ...messagingRoutes].reduce((longest, r) => (r.timeout.ms > longest.ms ? r.timeout : longest), timeout),
     readHeaderTimeout: duration(spec.readHeaderTimeout ?? DEFAULTS.readHeaderTimeout),
     idleTimeout: duration(spec.idleTimeout ?? DEFAULTS.idleTimeout),
     logLevel: resolveLogLevel(spec),
@@ -435,7 +476,43 @@ export function resolveSpec(spec: GatewaySpec): ResolvedGatewaySpec {
     tracing: spec.tracing && resolveTracing(spec.tracing),
     backendCaBundle: spec.backendCaBundle && resolveCaBundle(spec.backendCaBundle),
     ...resolveStreamProxy(spec.streamProxy, routes),
+    messagingRoutes,
+    brokers: resolveBrokers(spec.messaging),
   };
+}
+
+function resolveMessagingRoute(route: RouteSpec, pubsub: PubSubSpec, defaults: RouteDefaults): ResolvedMessagingRoute {
+  const role: PubSubRole = pubsub.publish !== undefined ? 'publish' : 'subscribe';
+  const topic = pubsub.publish ?? pubsub.subscribe ?? '';
+  const topicUrl = parseTopicUrl(topic, role).value;
+  if (!topicUrl) throw new Error(`internal: unvalidated pubsub URL ${JSON.stringify(topic)}`);
+  const authPolicy = route.authPolicy === undefined ? undefined : known(defaults.authPolicies, route.authPolicy);
+  const limit = route.rateLimit === undefined ? undefined : known(defaults.rateLimits, route.rateLimit);
+  return {
+    prefix: route.prefix,
+    role,
+    topic,
+    topicUrl,
+    methods: resolveMethods(route.methods),
+    timeout: route.timeout === undefined ? defaults.timeout : duration(route.timeout),
+    inputHeaders: route.inputHeaders ?? [],
+    authPolicy,
+    rateLimit: limit && resolveRateLimit(limit, authPolicy !== undefined, defaults.pods),
+    translation: {
+      encoding: (route.encoding as ResolvedTranslation['encoding'] | undefined) ?? MESSAGING_DEFAULTS.encoding,
+      outputEncoding: route.outputEncoding ?? MESSAGING_DEFAULTS.outputEncoding,
+      isCollection: route.isCollection === true,
+    },
+  };
+}
+
+function resolveBrokers(messaging: MessagingSpec | undefined): ResolvedBroker[] {
+  return MESSAGING_DRIVERS.flatMap((driver) => {
+    const broker = messaging?.[driver];
+    if (broker === undefined) return [];
+    const { name, key } = broker.serverUrl.secret;
+    return [{ driver, env: BROKER_ENV_VARS[driver], secret: { name, key }, egress: broker.egress ?? [] }];
+  });
 }
 
 /** The sidecar when a route streams (the key left out otherwise, so the resolved spec of other gateways is as before). */

@@ -59,8 +59,8 @@ export interface RouteSpec {
   readonly prefix: string;
   /**
    * Backend URL `http(s)://host[:port][/base/path]`. Required unless the route composes `backends`
-   * instead: a route has exactly one of the two.
-   * @default none: then `backends` is required
+   * or is a messaging route (`pubsub`): a route has exactly one of the three.
+   * @default none: then `backends` or `pubsub` is required
    */
   readonly backend?: string;
   /**
@@ -242,6 +242,14 @@ export interface RouteSpec {
    * @default false: the backends are called in parallel
    */
   readonly sequential?: boolean;
+  /**
+   * A messaging backend instead of `backend`: the route publishes each request's body to a topic, or
+   * answers each request with one message of a subscription (KrakenD's `backend/pubsub/publisher` and
+   * `backend/pubsub/subscriber`, krakend-pubsub on gocloud.dev drivers). The driver's broker is set in
+   * `spec.messaging`. A messaging route serves its prefix alone, as an exact route does.
+   * @default none: the route proxies to `backend`
+   */
+  readonly pubsub?: PubSubSpec;
 }
 
 /**
@@ -300,6 +308,98 @@ export interface ComposedBackendSpec {
    */
   readonly encoding?: Exclude<BackendEncoding, 'no-op'>;
 }
+
+/**
+ * A messaging backend: give `publish` or `subscribe`, one of them. The URL is the driver's scheme and
+ * the topic's name (docs/messaging.md has the grammar); the broker's address is never in it.
+ */
+export interface PubSubSpec {
+  /**
+   * Publish each request's body, with the headers the route forwards as the message's metadata, to
+   * this topic: `nats://<subject>`, `kafka://<topic>` or `rabbit://<exchange>`. The route's methods
+   * must be POST or PUT; it answers 200 once the driver has taken the message.
+   * @default none: then `subscribe` is required
+   */
+  readonly publish?: string;
+  /**
+   * Answer each request with the next message of this subscription, its body decoded by the route's
+   * `encoding`: `nats://<subject>` (`?queue=<group>` to share the messages among the pods),
+   * `kafka://<group>?topic=<topic>` (`&offset=oldest` or `newest`) or `rabbit://<queue>`. The route's
+   * methods must be GET alone; with no message before the route's `timeout` it answers 500.
+   * @default none: then `publish` is required
+   */
+  readonly subscribe?: string;
+}
+
+/** The messaging drivers a route's `pubsub` URL may name, by URL scheme (gocloud.dev/pubsub). */
+export type MessagingDriver = 'nats' | 'kafka' | 'rabbit';
+
+/** The messaging drivers, in a stable order. */
+export const MESSAGING_DRIVERS: readonly MessagingDriver[] = ['nats', 'kafka', 'rabbit'];
+
+/** The brokers of the messaging routes, one per driver; a route's `pubsub` URL names a driver set here. */
+export interface MessagingSpec {
+  /**
+   * The NATS server (`nats://` routes); its URL reaches KrakenD as `NATS_SERVER_URL`.
+   * @default none: no route may use nats://
+   */
+  readonly nats?: BrokerSpec;
+  /**
+   * The Kafka brokers (`kafka://` routes); their list reaches KrakenD as `KAFKA_BROKERS`.
+   * @default none: no route may use kafka://
+   */
+  readonly kafka?: BrokerSpec;
+  /**
+   * The RabbitMQ server (`rabbit://` routes); its AMQP URL reaches KrakenD as `RABBIT_SERVER_URL`.
+   * @default none: no route may use rabbit://
+   */
+  readonly rabbit?: BrokerSpec;
+}
+
+/** One broker: its address from a Secret, and where it is for the NetworkPolicy. */
+export interface BrokerSpec {
+  /**
+   * The Secret key that holds the broker's address, credentials included
+   * (`nats://user:pass@nats.messaging.svc:4222`, `kafka-0.kafka.svc:9092,kafka-1.kafka.svc:9092`,
+   * `amqp://user:pass@rabbitmq.messaging.svc:5672/`): the pods get it as the driver's environment
+   * variable, never through the ConfigMap.
+   */
+  readonly serverUrl: { readonly secret: SecretKeySpec };
+  /**
+   * Where the broker listens, for the NetworkPolicy, which cannot read the address in the Secret:
+   * a cluster Service and port (`{ service: 'nats.messaging.svc', port: 4222 }`), or CIDRs outside
+   * the cluster and a port (`{ cidrs: ['10.20.0.0/16'], port: 9092 }`). Required with `networkPolicy`.
+   * @default []
+   */
+  readonly egress?: readonly BrokerEgressSpec[];
+}
+
+/** One destination of a broker: a cluster Service, or CIDRs, on a port. */
+export interface BrokerEgressSpec {
+  /**
+   * A cluster Service, `<svc>.<namespace>.svc` (or `.svc.cluster.local`), or a bare name in the
+   * gateway's namespace.
+   * @default none: then `cidrs` is required
+   */
+  readonly service?: string;
+  /**
+   * Address blocks of brokers outside the cluster.
+   * @default none: then `service` is required
+   */
+  readonly cidrs?: readonly string[];
+  /** The port the pods connect to: behind a Service, the pod's port (its targetPort). */
+  readonly port: number;
+}
+
+/** The environment variable each driver reads its broker's address from (gocloud.dev natspubsub, kafkapubsub, rabbitpubsub). */
+export const BROKER_ENV_VARS: { readonly [D in MessagingDriver]: string } = {
+  nats: 'NATS_SERVER_URL',
+  kafka: 'KAFKA_BROKERS',
+  rabbit: 'RABBIT_SERVER_URL',
+};
+
+/** The defaults of a messaging route: its messages decoded and answered as JSON. */
+export const MESSAGING_DEFAULTS = { encoding: 'json', outputEncoding: 'json' } as const;
 
 /** A route's circuit breaker (krakend-circuitbreaker gobreaker.go, sony/gobreaker). */
 export interface CircuitBreakerSpec {
@@ -808,6 +908,12 @@ export interface GatewaySpec {
    * @default image nginxinc/nginx-unprivileged:1.27.4-alpine; requests cpu 50m and memory 32Mi, limits memory 128Mi
    */
   readonly streamProxy?: StreamProxySpec;
+  /**
+   * The brokers of the messaging routes (`routes[].pubsub`): each driver's address from a Secret,
+   * and where it is for the NetworkPolicy.
+   * @default no brokers: no route may use `pubsub`
+   */
+  readonly messaging?: MessagingSpec;
 }
 
 /** Settings of the gateway's pods. */

@@ -90,6 +90,11 @@ test('the type exports: the spec, the manifest, the rendered config and the prob
       'CaBundleSpec',
       'JwtAlgorithm',
       'RateLimitScope',
+      'BrokerEgressSpec',
+      'BrokerSpec',
+      'MessagingDriver',
+      'MessagingSpec',
+      'PubSubSpec',
     ].sort(),
   );
   // The rendered config's types, whole: Gateway.krakendConfig and renderKrakendConfig return them.

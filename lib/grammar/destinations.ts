@@ -28,6 +28,16 @@ export function destinationOf(url: HttpUrl): Destination {
   return { inCluster: false, host, port };
 }
 
+/**
+ * A cluster Service named with its port (a broker's `egress`), as destinationOf reads a URL's host;
+ * the name passed validation as a Service name, so it is in the cluster.
+ */
+export function serviceDestination(service: string, port: number): Extract<Destination, { inCluster: true }> {
+  const d = destinationOf({ scheme: 'http', hostname: service, port });
+  if (!d.inCluster) throw new Error(`internal: ${JSON.stringify(service)} is not a cluster Service`);
+  return d;
+}
+
 // The name Compute Engine's resolver gives its metadata server, 169.254.169.254
 // (https://cloud.google.com/compute/docs/metadata/querying-metadata).
 const METADATA_HOSTS = ['metadata.google.internal'];

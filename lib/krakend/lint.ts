@@ -3,7 +3,7 @@
 // library, reported as one, never a config to ship.
 import { RESERVED_SEGMENT, UNROUTABLE_CHAR } from '../grammar/endpoint-paths';
 import { isKrakendHost } from '../grammar/urls';
-import { HTTP_METHODS } from '../spec';
+import { HTTP_METHODS, MESSAGING_DRIVERS } from '../spec';
 import { secretValueTemplate } from './headers';
 import { PROPAGATED_HEADERS } from './jwt';
 import { KrakendConfig, MartianConfig } from './types';
@@ -15,6 +15,7 @@ const URL_PATTERN_PARAM = /\{([\w\-.:/]+)\}/g;
 const RESPONSE_PARAM = /^resp([0-9]+)_./;
 const STRATEGIES = ['ip', 'header', 'param'];
 const CEL_PHASES = ['req', 'resp', 'JWT'];
+const MESSAGING_HOSTS = MESSAGING_DRIVERS.map((d) => `${d}://`);
 
 /** Problems KrakenD CE would have with a rendered config; empty when it is safe to ship. */
 export function lintKrakendConfig(config: KrakendConfig): string[] {
@@ -49,6 +50,16 @@ export function lintKrakendConfig(config: KrakendConfig): string[] {
     for (let j = 0; j < backends.length; j++) {
       const b = backends[j];
       if (b.host.length === 0) report(`backend[${j}] has no host`);
+      const pubsub = (b.extra_config?.['backend/pubsub/publisher'] ? 1 : 0) + (b.extra_config?.['backend/pubsub/subscriber'] ? 1 : 0);
+      if (b.disable_host_sanitize || pubsub > 0) {
+        // A messaging backend: krakend-pubsub opens host[0] + the URL (client.go), a driver's scheme alone.
+        if (!b.disable_host_sanitize || pubsub !== 1 || b.host.length !== 1 || !MESSAGING_HOSTS.includes(b.host[0]))
+          report(
+            `backend[${j}] is not one pubsub backend of host nats://, kafka:// or rabbit:// with disable_host_sanitize — KrakenD would call it over HTTP`,
+          );
+        if (b.encoding === undefined) report(`backend[${j}] is a pubsub backend without an encoding — no-op would answer no body`);
+        continue;
+      }
       for (const h of b.host) {
         let ok = hosts.get(h);
         if (ok === undefined) hosts.set(h, (ok = isKrakendHost(h)));

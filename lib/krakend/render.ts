@@ -7,6 +7,7 @@ import { PathGuard, endpointCelChecks, jwtCelChecks, pathGuards } from './cel';
 import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { routeMartianConfig, securityHttpConfig } from './headers';
 import { martianExtraConfig } from './martian';
+import { messagingEndpoints } from './messaging';
 import { translatedBackend, translatedBackendExtraConfig, translatedEndpoint } from './encoding';
 import { expandPrefix, urlPattern } from './paths';
 import { renderRateLimit } from './ratelimit';
@@ -48,6 +49,11 @@ export function buildKrakendConfig(spec: ResolvedGatewaySpec, options: KrakendRe
   const guards = pathGuards(spec).byRoute ?? [];
   const endpoints: KrakendEndpoint[] = [];
   for (const [i, route] of spec.routes.entries()) endpoints.push(...routeEndpoints(route, spec.timeout.text, guards[i]));
+  // Neither Authorization nor a query string reaches a broker: a message carries no credential of the client.
+  for (const route of spec.messagingRoutes)
+    endpoints.push(
+      ...messagingEndpoints(route, spec.timeout.text, inputHeadersOf(route, route.authPolicy ? propagatedHeaders(route.authPolicy) : [], false)),
+    );
   endpoints.push(...streamAuthEndpoints(spec, options.streamPorts ?? POD_STREAM_PORTS));
   const securityHttp = securityHttpConfig(spec);
   const cors = corsConfig(spec);
@@ -175,7 +181,7 @@ function routeEndpoints(route: ResolvedRoute, serviceTimeout: string, pathGuard:
  * it: krakend-jose reads the token from the client's request at the gateway, and `input_headers`
  * only filters what the backend request carries.
  */
-export function inputHeadersOf(route: ResolvedRoute, propagated: readonly string[], inCluster: boolean): string[] {
+export function inputHeadersOf(route: Pick<ResolvedRoute, 'inputHeaders'>, propagated: readonly string[], inCluster: boolean): string[] {
   const byLowerCase = new Map<string, string>();
   const defaults = inCluster ? [...DEFAULT_INPUT_HEADERS, AUTHORIZATION_HEADER] : DEFAULT_INPUT_HEADERS;
   for (const h of [...defaults, ...route.inputHeaders, ...propagated]) {

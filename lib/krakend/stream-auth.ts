@@ -10,7 +10,10 @@ import { propagatedHeaders, renderJwtValidator } from './jwt';
 import { renderRateLimit } from './ratelimit';
 import { KrakendEndpoint } from './types';
 
-/** The path of a streaming route's check endpoint: the route's index in `spec.routes`. */
+/**
+ * The path of a streaming route's check endpoint: the route's index among the HTTP routes (`spec.routes`
+ * without its messaging routes, which resolve apart), so the same in krakend.json and nginx.conf.
+ */
 export function streamAuthPath(routeIndex: number): string {
   return `${STREAM_AUTH_PREFIX}/${routeIndex}`;
 }

@@ -3,6 +3,8 @@ import type { BackendEncoding, OutputEncoding } from '../spec';
 
 export interface KrakendBackend {
   readonly host: readonly string[];
+  /** Only on a messaging backend, whose host is the driver's scheme (`nats://`), which lura would otherwise rewrite. */
+  readonly disable_host_sanitize?: true;
   readonly url_pattern: string;
   /** Absent: no-op, inherited from the service (lib/krakend/encoding.ts). */
   readonly encoding?: Exclude<BackendEncoding, 'no-op'>;
@@ -31,6 +33,9 @@ export interface BackendExtraConfig {
     readonly max_errors: number;
     readonly log_status_change: true;
   };
+  /** A messaging route's backend (lib/krakend/messaging.ts, krakend-pubsub client.go). */
+  readonly 'backend/pubsub/publisher'?: { readonly topic_url: string };
+  readonly 'backend/pubsub/subscriber'?: { readonly subscription_url: string };
 }
 
 /**

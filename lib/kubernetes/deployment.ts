@@ -56,9 +56,18 @@ function caVolume(bundle: ResolvedCaBundle): k8s.Volume {
     : { name: BACKEND_CA_VOLUME, secret: { secretName: bundle.source.secret, items, optional: false } };
 }
 
-/** The names of the Secrets of `secretHeaders`, each once, sorted: Reloader's annotation lists them. */
+/**
+ * The brokers' addresses (`spec.messaging`), each under the variable its gocloud.dev driver reads
+ * (NATS_SERVER_URL, KAFKA_BROKERS, RABBIT_SERVER_URL), from its Secret key: not optional, so a pod
+ * whose Secret or key is missing does not start. The drivers read them at start, once.
+ */
+function brokerEnv(spec: ResolvedGatewaySpec): k8s.EnvVar[] {
+  return spec.brokers.map(({ env, secret }) => ({ name: env, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key, optional: false } } }));
+}
+
+/** The names of the Secrets of `secretHeaders` and the brokers, each once, sorted: Reloader's annotation lists them. */
 function headerSecretNames(spec: ResolvedGatewaySpec): string[] {
-  return [...new Set(spec.secretEnvVars.map((v) => v.secret.name))].sort();
+  return [...new Set([...spec.secretEnvVars, ...spec.brokers].map((v) => v.secret.name))].sort();
 }
 
 /**
@@ -147,6 +156,7 @@ export function renderDeployment(
   const env = [
     ...(goMemLimit === undefined ? [] : [{ name: 'GOMEMLIMIT', value: goMemLimit }]),
     ...secretHeaderEnv(spec),
+    ...brokerEnv(spec),
     // The spec's own, in Kubernetes' shape; validation keeps them off the names above.
     ...pod.env.map((e) => cdk8sEnvVar(e) as unknown as k8s.EnvVar),
   ];

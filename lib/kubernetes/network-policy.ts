@@ -3,7 +3,7 @@
 import { isIPv4, isIPv6 } from 'net';
 import { k8s } from 'cdk8s-plus-28';
 import { LINK_LOCAL_CIDRS, LOOPBACK_CIDRS } from '../grammar/cidrs';
-import { Destination, destinationOf, linkLocalReason } from '../grammar/destinations';
+import { Destination, destinationOf, linkLocalReason, serviceDestination } from '../grammar/destinations';
 import { parseJwksUrl } from '../grammar/urls';
 import { ResolvedGatewaySpec, ResolvedNetworkPolicy, routeBackendUrls } from '../resolve';
 import { KRAKEND_PORT, PRIVATE_IPV4_CIDRS, PRIVATE_IPV6_CIDRS, SHARED_IPV4_CIDR } from '../spec';
@@ -79,6 +79,14 @@ export function renderNetworkPolicy(
       else externalBackendPorts.push(d.port);
     }
   }
+  // The brokers, where the spec says they are: their addresses are in Secrets the policy cannot read.
+  const brokerBlocks = new Map<string, number[]>(); // CIDR → ports
+  for (const broker of spec.brokers) {
+    for (const e of broker.egress) {
+      if (e.service !== undefined) addInCluster(serviceDestination(e.service, e.port));
+      for (const cidr of e.cidrs ?? []) addPort(brokerBlocks, cidr, e.port);
+    }
+  }
   // The JWKS hosts and the trace collector: reached by their URLs, in the cluster or at public addresses.
   const fetched = spec.authPolicies.map((auth) => ({ text: auth.jwksUrl, url: parseJwksUrl(auth.jwksUrl, true).value }));
   if (spec.tracing) fetched.push({ text: 'the trace collector', url: { ...spec.tracing.collector, port: spec.tracing.port } });
@@ -103,6 +111,7 @@ export function renderNetworkPolicy(
   for (const block of [...jwksPorts.keys()].sort()) {
     egress.push({ to: block === '' ? publicAddresses() : [{ ipBlock: { cidr: block } }], ports: tcp(jwksPorts.get(block)!) });
   }
+  for (const block of [...brokerBlocks.keys()].sort()) egress.push({ to: [{ ipBlock: { cidr: block } }], ports: tcp(brokerBlocks.get(block)!) });
   if (externalBackendPorts.length > 0) {
     const cidrs = policy.allowedEgressCIDRs;
     // An empty `to` would match every destination; validation refuses outside backends without CIDRs.

@@ -194,7 +194,8 @@ function routeKey(e: ServedEndpoint): string {
 /** What applies to an endpoint, with `backendPath` after its backend's origin. */
 export function policyOf(e: ServedEndpoint, backendPath: string): AuditedPolicy {
   return {
-    backend: `${e.backend.origin}${backendPath}`,
+    // A broker's backend is its topic: no path follows it.
+    backend: e.backend.location === 'broker' ? e.backend.origin : `${e.backend.origin}${backendPath}`,
     backendLocation: e.backend.location,
     ...(e.merged.length > 0 ? { mergedWith: e.merged } : {}),
     auth: authName(e.auth),

@@ -388,7 +388,7 @@ function finishChanges(gateway: string, found: readonly EndpointChange[]): Chang
 /** The values before and after of a route's change, made from its first endpoint: the others read the same. */
 function values(g: RouteGroup<EndpointChange>): [Change['before'], Change['after']] {
   const { change, before: o, after: n, limit, header } = g.items[0];
-  const backendPath = (e: ServedEndpoint) => joinPath(e.backend.urlBase, g.suffix);
+  const backendPath = (e: ServedEndpoint) => (e.backend.location === 'broker' ? '' : joinPath(e.backend.urlBase, g.suffix));
   switch (change) {
     case 'added':
       return [null, policyOf(n!, backendPath(n!))];

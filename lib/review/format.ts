@@ -65,7 +65,8 @@ function formatGatewayAudit(g: GatewayAudit): string {
     const backendPath = r.backend.slice(r.origin.length);
     // A composed route: the first backend's path here, each other backend it merges in after it.
     const merged = (r.mergedWith ?? []).map((m) => ` + ${m.url} (${locationText(m.location)})`).join('');
-    return `${r.path} ${r.methods.join(' ')}${backendPath === r.path && merged === '' ? '' : ` → ${backendPath}`}${merged}`;
+    const shown = (backendPath === r.path && merged === '') || r.backendLocation === 'broker';
+    return `${r.path} ${r.methods.join(' ')}${shown ? '' : ` → ${backendPath}`}${merged}`;
   };
   const width = Math.max(...g.routes.map((r) => left(r).length));
   for (const origin of [...backends.keys()].sort(compareText)) {
@@ -165,6 +166,7 @@ function limitText(l: RateLimitView, s: Style): string {
 }
 
 function locationText(location: BackendLocation): string {
+  if (location === 'broker') return 'messaging broker, address from the environment';
   return location === 'in-cluster' ? 'in cluster' : location === 'external' ? 'outside the cluster' : 'location unknown';
 }
 

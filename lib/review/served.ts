@@ -19,8 +19,11 @@ import { KrakendConfig } from '../krakend/types';
 import { GatewaySpec, STREAM_AUTH_PREFIX } from '../spec';
 import { canonical } from './canonical';
 
-/** Where a backend is: a cluster Service, somewhere else, or a host this module cannot read. */
-export type BackendLocation = 'in-cluster' | 'external' | 'unknown';
+/**
+ * Where a backend is: a cluster Service, somewhere else, a messaging broker (whose address the pods
+ * read from their environment, never krakend.json), or a host this module cannot read.
+ */
+export type BackendLocation = 'in-cluster' | 'external' | 'broker' | 'unknown';
 
 /** A backend as an endpoint reaches it, before its path is written out for a route (routes.ts). */
 export interface BackendRef {
@@ -289,11 +292,17 @@ class Reader {
 
     const backends = Array.isArray(e.backend) ? e.backend : [];
     const first = record(backends[0]);
-    const urlPattern = typeof first.url_pattern === 'string' ? first.url_pattern : '';
-    for (const k in first) if (k !== 'host' && k !== 'url_pattern' && k !== 'extra_config') other[`backend.${k}`] = this.text(first[k]);
     const backendExtra = record(first.extra_config);
+    // A messaging backend (lib/krakend/messaging.ts): its topic is where it goes, and url_pattern is unused.
+    const topic = pubsubTopic(first, backendExtra);
+    const urlPattern = topic === undefined && typeof first.url_pattern === 'string' ? first.url_pattern : '';
+    const modeled = (k: string) =>
+      k === 'host' || k === 'url_pattern' || k === 'extra_config' || (topic !== undefined && k === 'disable_host_sanitize');
+    for (const k in first) if (!modeled(k)) other[`backend.${k}`] = this.text(first[k]);
     const rules = backendExtra[MARTIAN] === undefined ? NO_RULES : this.martian(backendExtra[MARTIAN]);
-    for (const k in backendExtra) if (k !== MARTIAN || rules === null) other[`backend.extra_config.${k}`] = this.text(backendExtra[k]);
+    for (const k in backendExtra)
+      if ((k !== MARTIAN || rules === null) && (topic === undefined || !PUBSUB.includes(k)))
+        other[`backend.extra_config.${k}`] = this.text(backendExtra[k]);
     const headerRules = rules ?? NO_RULES;
     if (backends.length > 1) other['backend[1:]'] = canonical(backends.slice(1));
     const merged = backends.slice(1).map((b) => {
@@ -301,7 +310,10 @@ class Reader {
       const h = this.host(Array.isArray(r.host) ? r.host : []).value;
       return { url: `${h.origin}${typeof r.url_pattern === 'string' ? r.url_pattern : ''}`, location: h.location };
     });
-    const host = this.host(Array.isArray(first.host) ? first.host : []);
+    const host =
+      topic === undefined
+        ? this.host(Array.isArray(first.host) ? first.host : [])
+        : this.keyed(`${topic}\nbroker`, { origin: topic, location: 'broker' as BackendLocation });
 
     const extra = record(e.extra_config);
     // A streamed request passes its route's check endpoint, not this one: its blocks are what apply.
@@ -541,6 +553,21 @@ function urlBaseOf(urlPattern: string, params: readonly string[]): string {
   const base = tail !== '' && urlPattern.endsWith(tail) ? urlPattern.slice(0, -tail.length) : urlPattern;
   // lib/krakend/paths.ts writes `/` for an empty pattern: `` and `/` are the same backend path.
   return base === '' ? '/' : base;
+}
+
+// krakend-pubsub's namespaces (client.go, through krakend-ce's aliases in cmd/krakend-ce/main.go).
+const PUBSUB = ['backend/pubsub/publisher', 'backend/pubsub/subscriber'];
+
+/**
+ * A pubsub backend's topic as the driver opens it, `host[0]` followed by its topic or subscription
+ * URL (`nats://orders.created?natsv2=true`); undefined for any other backend.
+ */
+function pubsubTopic(backend: Record<string, unknown>, extra: Record<string, unknown>): string | undefined {
+  const publisher = record(extra[PUBSUB[0]]).topic_url;
+  const subscriber = record(extra[PUBSUB[1]]).subscription_url;
+  const url = typeof publisher === 'string' ? publisher : typeof subscriber === 'string' ? subscriber : undefined;
+  const host = Array.isArray(backend.host) && typeof backend.host[0] === 'string' ? backend.host[0] : undefined;
+  return url === undefined || host === undefined ? undefined : `${host}${url}`;
 }
 
 function locationOf(hosts: readonly string[]): BackendLocation {

@@ -37,6 +37,10 @@ import type {
   TracingSpec,
   CaBundleSpec,
   StreamProxySpec,
+  PubSubSpec,
+  MessagingSpec,
+  BrokerSpec,
+  BrokerEgressSpec,
 } from '../spec';
 
 /** The field names of a spec interface: all of them, and no other. */
@@ -73,6 +77,7 @@ export const SPEC_FIELDS = fieldsOf<GatewaySpec>({
   tracing: true,
   backendCaBundle: true,
   streamProxy: true,
+  messaging: true,
 });
 export const STREAM_PROXY_FIELDS = fieldsOf<StreamProxySpec>({ image: true, resources: true });
 export const IMAGE_FIELDS = fieldsOf<ImageSpec>({ repository: true, tag: true, digest: true, pullPolicy: true });
@@ -102,6 +107,7 @@ export const ROUTE_FIELDS = fieldsOf<RouteSpec>({
   streamTimeout: true,
   backends: true,
   sequential: true,
+  pubsub: true,
 });
 export const COMPOSED_BACKEND_FIELDS = fieldsOf<ComposedBackendSpec>({
   url: true,
@@ -244,3 +250,8 @@ export const CORS_FIELDS = fieldsOf<CorsSpec>({
 });
 export const TRACING_FIELDS = fieldsOf<TracingSpec>({ endpoint: true, protocol: true, sampleRate: true });
 export const CA_BUNDLE_FIELDS = fieldsOf<CaBundleSpec>({ configMap: true, secret: true, key: true });
+export const PUBSUB_FIELDS = fieldsOf<PubSubSpec>({ publish: true, subscribe: true });
+export const MESSAGING_FIELDS = fieldsOf<MessagingSpec>({ nats: true, kafka: true, rabbit: true });
+export const BROKER_FIELDS = fieldsOf<BrokerSpec>({ serverUrl: true, egress: true });
+export const SERVER_URL_FIELDS = fieldsOf<BrokerSpec['serverUrl']>({ secret: true });
+export const BROKER_EGRESS_FIELDS = fieldsOf<BrokerEgressSpec>({ service: true, cidrs: true, port: true });

@@ -13,6 +13,7 @@ import { resolvePrefixDepth } from '../resolve';
 import { LOG_LEVELS } from '../spec';
 import { checkAuthPolicies, checkRateLimits, claimHeadersOf } from './policies';
 import { checkProduction, checkTrustedProxies } from './production';
+import { checkMessaging } from './messaging';
 import { checkPatches } from './patches';
 import { checkPodSettings } from './pod-settings';
 import { checkIngressSelfReferences, checkRoutes, checkSelfReferences } from './routes';
@@ -70,11 +71,13 @@ export function validateSpec(spec: unknown, path = 'spec'): ValidationProblem[] 
 
   const rateLimits = checkRateLimits(c, `${path}.rateLimits`, spec.rateLimits);
   const authPolicies = checkAuthPolicies(c, `${path}.authPolicies`, spec.authPolicies);
+  const messagingBrokers = checkMessaging(c, path, spec);
   checkRoutes(c, `${path}.routes`, spec.routes, {
     rateLimits,
     authPolicies,
     prefixDepth: resolvePrefixDepth(depthOk ? (spec.prefixDepth as number) : undefined),
     claimHeaders: claimHeadersOf(spec.authPolicies),
+    messagingBrokers,
   });
   if (spec.ingress !== undefined) checkIngress(c, `${path}.ingress`, spec.ingress);
   checkIngressSelfReferences(c, `${path}.routes`, spec.routes, spec.ingress);

@@ -137,7 +137,8 @@ function checkHeaderValue(c: Checker, at: string, value: unknown): void {
   if (value.trim() !== value) c.add(at, `must not start or end with white space (got ${show(value)}) — the backend would read the value without it`);
 }
 
-function checkSecretKey(c: Checker, at: string, value: unknown): void {
+/** A Secret and key in the gateway's namespace: `{ name, key }`. */
+export function checkSecretKey(c: Checker, at: string, value: unknown): void {
   if (!c.object(at, value, SECRET_KEY_FIELDS)) return;
   if (!isDns1123Subdomain(value.name))
     c.add(

@@ -34,10 +34,11 @@ export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
   'secret',
 ];
 /** Environment variables the library sets or KrakenD reads as its configuration: the name, or its start. */
-const RESERVED_ENV = /^(GOMEMLIMIT$|FC_|KRAKEND_|HANZO_SECRET_)/;
-const RESERVED_STARTS = ['GOMEMLIMIT', 'FC_', 'KRAKEND_', 'HANZO_SECRET_'];
+const RESERVED_ENV = /^(GOMEMLIMIT$|FC_|KRAKEND_|HANZO_SECRET_|NATS_SERVER_URL$|KAFKA_BROKERS$|RABBIT_SERVER_URL$)/;
+const RESERVED_STARTS = ['GOMEMLIMIT', 'FC_', 'KRAKEND_', 'HANZO_SECRET_', 'NATS_SERVER_URL', 'KAFKA_BROKERS', 'RABBIT_SERVER_URL'];
 const RESERVED_ENV_WHY =
-  'the gateway sets GOMEMLIMIT and HANZO_SECRET_<n>, and KrakenD reads FC_* (flexible configuration) and KRAKEND_* as its own configuration';
+  'the gateway sets GOMEMLIMIT, HANZO_SECRET_<n> and, from spec.messaging, NATS_SERVER_URL, KAFKA_BROKERS and RABBIT_SERVER_URL, and ' +
+  'KrakenD reads FC_* (flexible configuration) and KRAKEND_* as its own configuration';
 // IsEnvVarName of Kubernetes 1.28 (k8s.io/apimachinery/pkg/util/validation/validation.go).
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';

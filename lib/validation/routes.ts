@@ -13,7 +13,7 @@ import {
   MAX_ROUTES,
 } from '../limits';
 import { resolveIngressHosts, resolveMethods } from '../resolve';
-import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
+import { HTTP_METHODS, HttpMethod, KRAKEND_PORT, MessagingDriver, ORG_ID_HEADER, USER_ID_HEADER } from '../spec';
 import { Checker, TIMEOUT_BOUNDS } from './checker';
 import { ROUTE_FIELDS } from './fields';
 import { checkComposition, routeBackendUrlsOf } from './composition';
@@ -21,6 +21,7 @@ import { checkRouteEncoding } from './encoding';
 import { checkRouteHeaders } from './headers';
 import { checkRouteResilience } from './resilience';
 import { checkLinkLocal } from './link-local';
+import { checkMessagingRoute } from './messaging';
 import { HEADER_NAME, Policies } from './policies';
 import { CheckedRoute, checkProtectedPrefixes } from './protected-prefixes';
 
@@ -44,6 +45,8 @@ export interface RouteContext {
   readonly prefixDepth: number;
   /** Headers of the auth policies' propagateClaims, lower-case, with the policies that set each. */
   readonly claimHeaders: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The drivers with a broker in `spec.messaging`; undefined when that block is invalid. */
+  readonly messagingBrokers: ReadonlySet<MessagingDriver> | undefined;
 }
 
 /**
@@ -67,6 +70,13 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
     const target = checkRouteTarget(c, p, r);
     checkComposition(c, p, r);
     checkPolicyReferences(c, p, r, context);
+    if (r.pubsub !== undefined) {
+      // A messaging route serves its prefix alone: in the table it is an exact route.
+      checkMessagingRoute(c, p, r, context.messagingBrokers);
+      if (target.prefix !== undefined && target.methods)
+        table.add(i, r, { prefix: target.prefix, methods: target.methods, backends: [] }, { exact: true, depth: 0 });
+      return;
+    }
     checkRouteHeaders(c, p, r, { authPolicy: typeof r.authPolicy === 'string' ? r.authPolicy : undefined, claimHeaders: context.claimHeaders });
     const shape = checkRouteShape(c, p, r, context.prefixDepth);
     checkRouteEncoding(c, p, r);
@@ -90,10 +100,13 @@ export function checkRoutes(c: Checker, path: string, value: unknown, context: R
 /** A route's own fields that say what it serves and where: prefix, backend, methods, stripPrefix, timeout. */
 function checkRouteTarget(c: Checker, p: string, r: Record<string, unknown>): { prefix?: string; methods?: string[]; backends: BackendUrl[] } {
   const prefixOk = checkPrefix(c, `${p}.prefix`, r.prefix);
-  // A composed route's backends are checked with it (composition.ts).
+  // A composed route's backends are checked with it (composition.ts); a messaging route has no backend
+  // URL (lib/validation/messaging.ts refuses one beside pubsub).
   const composed = r.backends !== undefined;
   const url =
-    !composed && c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80, or list backends to compose several')
+    !composed &&
+    r.pubsub === undefined &&
+    c.string(`${p}.backend`, r.backend, 'e.g. http://chat.hanzo.svc:80, list backends to compose several, or pubsub for a messaging route')
       ? c.parsed(`${p}.backend`, parseBackendUrl(r.backend))
       : undefined;
   if (r.allowLinkLocal !== undefined) c.boolean(`${p}.allowLinkLocal`, r.allowLinkLocal);

@@ -71,6 +71,8 @@ export function checkStreaming(c: Checker, path: string, spec: Record<string, un
         `is reserved for the gateway's stream checks: nothing may be routed under ${STREAM_AUTH_PREFIX} (got ${show(prefix)}) — ` +
           'choose another prefix',
       );
+    // A messaging route's streaming fields are refused as such (lib/validation/messaging.ts).
+    if (r.pubsub !== undefined) return;
     if (r.streaming !== undefined) c.boolean(`${p}.streaming`, r.streaming);
     const streams = r.streaming === true;
     if (r.streamTimeout !== undefined) {

@@ -25,7 +25,9 @@ const paramsOf = (text: string) => [...text.matchAll(/\{([^}]*)\}/g)].map((m) =>
  */
 function expectInvariants(spec: GatewaySpec, all: KrakendConfig): void {
   // With a streaming route the stream proxy takes 8080 and KrakenD listens on 8081 behind it.
-  const streaming = spec.routes.flatMap((r, i) => (r.streaming === true ? [i] : []));
+  // Numbered among the HTTP routes: the messaging routes resolve apart.
+  const http = spec.routes.filter((r) => r.pubsub === undefined);
+  const streaming = http.flatMap((r, i) => (r.streaming === true ? [i] : []));
   expect(all).toMatchObject({ version: 3, port: streaming.length > 0 ? 8081 : 8080, timeout: spec.timeout ?? '120s', output_encoding: 'no-op' });
   const config = { ...all, endpoints: all.endpoints.filter((e) => !e.endpoint.startsWith('/__stream-auth/')) };
   expectStreamChecks(spec, streaming, all.endpoints.slice(config.endpoints.length), config.endpoints);
@@ -33,12 +35,13 @@ function expectInvariants(spec: GatewaySpec, all: KrakendConfig): void {
   // Per method: the prefix and each depth below it (the route's own, else the gateway's); an exact
   // route its prefix alone, and a prefix route beside an exact one of the same method only the depths below.
   const depth = spec.prefixDepth ?? 4;
-  const exactPairs = new Set(spec.routes.filter((r) => r.exact).flatMap((r) => (r.methods ?? ['GET']).map((m) => `${m} ${r.prefix}`)));
+  const exactPairs = new Set(spec.routes.filter((r) => r.exact || r.pubsub).flatMap((r) => (r.methods ?? ['GET']).map((m) => `${m} ${r.prefix}`)));
   const expectedCount = spec.routes.reduce(
     (n, r) =>
       n +
       [...new Set(r.methods ?? ['GET'])].reduce(
-        (k, m) => k + (r.exact ? 1 : (r.prefixDepth ?? depth) + (exactPairs.has(`${m} ${r.prefix}`) ? 0 : 1)),
+        // A messaging route serves its prefix alone, as an exact route.
+        (k, m) => k + (r.exact || r.pubsub ? 1 : (r.prefixDepth ?? depth) + (exactPairs.has(`${m} ${r.prefix}`) ? 0 : 1)),
         0,
       ),
     0,
@@ -59,6 +62,18 @@ function expectInvariants(spec: GatewaySpec, all: KrakendConfig): void {
       if (s.startsWith('{')) expect(s).toBe(`{p${i}}`);
     });
 
+    const pubsub = e.backend[0].extra_config?.['backend/pubsub/publisher'] ?? e.backend[0].extra_config?.['backend/pubsub/subscriber'];
+    // A messaging backend: the driver's scheme alone, kept as written, decoded, with no query string passed on.
+    expect(e.backend[0].disable_host_sanitize === true).toBe(pubsub !== undefined);
+    if (pubsub) {
+      expect(e.backend).toHaveLength(1);
+      expect(e.backend[0].host).toEqual([expect.stringMatching(/^(nats|kafka|rabbit):\/\/$/)]);
+      expect(e.backend[0].encoding).toBeDefined();
+      expect(e.output_encoding).toBeDefined();
+      expect(e.input_query_strings).toEqual([]);
+      expect(e.endpoint).not.toContain('{');
+      continue;
+    }
     // One backend, or on a composed (decoding) endpoint 2 to 8, merged: lura refuses several beside no-op.
     if (e.output_encoding === undefined) expect(e.backend).toHaveLength(1);
     else expect([1, 2, 3, 4, 5, 6, 7, 8]).toContain(e.backend.length);
@@ -116,7 +131,7 @@ function expectStreamChecks(spec: GatewaySpec, streaming: number[], checks: Krak
   expect(checks.map((e) => e.endpoint)).toEqual(streaming.map((i) => `/__stream-auth/${i}`));
   streaming.forEach((i, k) => {
     const check = checks[k];
-    const route = spec.routes[i];
+    const route = spec.routes.filter((r) => r.pubsub === undefined)[i];
     const first = own.find((e) => e.endpoint === route.prefix && (e.method ?? 'GET') === (route.methods ?? ['GET'])[0])!;
     expect(check.method ?? 'GET').toBe('GET');
     expect(check.backend).toEqual([{ host: ['http://127.0.0.1:8082'], url_pattern: '/' }]);

@@ -612,6 +612,7 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
             { requiredKeys: ['endpoint'] },
           ),
           backendCaBundle: fc.constantFrom({ configMap: 'kube-root-ca.crt' }, { secret: 'backend-ca', key: 'tls.crt' }),
+          messaging: messagingRoutesArb,
         },
         { requiredKeys: ['routes'] },
       )
@@ -621,8 +622,9 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
         const { level, ...others } = logging;
         return { ...rest, logging: level !== undefined && rest.logLevel === undefined ? { level, ...others } : others };
       })
-      .map(({ routes, authPolicies, rateLimits, disruptionBudget, ...rest }) => ({
+      .map(({ routes, authPolicies, rateLimits, disruptionBudget, messaging, ...rest }) => ({
         ...rest,
+        messaging,
         // A budget only where it is rendered (two pods or more), and never one that blocks every drain.
         ...(disruptionBudget && (rest.replicas ?? 2) >= 2 ? { disruptionBudget } : {}),
         // Public proxies only with the opt-in.
@@ -641,6 +643,10 @@ export function gatewaySpecArb(): fc.Arbitrary<GatewaySpec> {
           ),
         ),
       }))
+      // Messaging routes last: at prefixes of their own, after the HTTP routes' methods and depths are settled;
+      // then no streaming route with one at or below its prefix.
+      .map(({ messaging, ...spec }) => (messaging ? withMessaging(spec, messaging) : spec))
+      .map((spec) => ({ ...spec, routes: settleStreaming([...spec.routes]) }))
       // The stream proxy answers without KrakenD's CORS layer: no cors beside a streaming route.
       .map(({ cors, ...rest }) => (cors === undefined || rest.routes.some((r) => r.streaming === true) ? rest : { ...rest, cors }))
   );
@@ -709,7 +715,7 @@ export function gatewayCrArb(): fc.Arbitrary<GatewayCr> {
 
 /** How many segments below its prefix a route serves: 0 when exact, else its own or the gateway's prefixDepth. */
 function routeDepth(spec: GatewaySpec, route: RouteSpec): number {
-  return route.exact === true ? 0 : (route.prefixDepth ?? spec.prefixDepth ?? DEFAULT_DEPTH);
+  return route.exact === true || route.pubsub !== undefined ? 0 : (route.prefixDepth ?? spec.prefixDepth ?? DEFAULT_DEPTH);
 }
 
 function segmentsOf(path: string): string[] {
@@ -737,11 +743,12 @@ export function expectedRoute(spec: GatewaySpec, method: string, path: string): 
     const own = segmentsOf(route.prefix);
     const matches =
       own.every((s, i) => segments[i] === s) && segments.length - own.length <= routeDepth(spec, route) && segments.length >= own.length;
-    // Longest prefix first; on the prefix path itself an exact route wins over a prefix route.
-    const better = !best || own.length > best.length || (own.length === best.length && route.exact === true);
+    // Longest prefix first; on the prefix path itself an exact route (a messaging route is one) wins over a prefix route.
+    const better = !best || own.length > best.length || (own.length === best.length && (route.exact === true || route.pubsub !== undefined));
     if (matches && better) best = { route, length: own.length };
   }
   if (!best) return 404;
+  if (best.route.pubsub) return messagingReplayUrl(best.route.pubsub);
   const rest = segments.slice(best.length);
   const tail = best.route.backends ? '' : best.route.stripPrefix ? rest.map((s) => `/${s}`).join('') : path;
   // A composed route is exact: gin's replay names its first backend, called at its URL as written.
@@ -826,11 +833,94 @@ export function replayCases(spec: GatewaySpec): string[] {
  * router panic, and each request where expectedRoute says. A visible skip when ginroute is absent.
  */
 export function expectRoutedAsDesigned(spec: GatewaySpec, config: unknown): void {
-  const result = ginReplay(config, replayCases(spec));
+  const result = ginReplay(asHttpBackends(config), replayCases(spec));
   if (!result) return skipNotice('ginroute', 'needs ../shared/tools and go + gin; see docs/development.md, "Conformance tools"');
   // ginroute refuses {respN_…} in a url_pattern, which lura lets through for a sequential proxy (config.go,
   // sequentialParamsPattern); `krakend check` holds those configs (test/krakend/krakend-check.test.ts).
   expect(result.loadProblems.filter((p) => !/url_pattern param \{resp[0-9]+_[^}]+\} is not in the endpoint$/.test(p))).toEqual([]);
   expect(result.output).not.toContain('panic(');
   expect(routingMismatches(result.failures)).toEqual([]);
+}
+
+/**
+ * Where the gin replay sends a messaging route's requests: ginroute checks hosts as lura's
+ * sanitizer does, which a messaging backend skips (`disable_host_sanitize`), so asHttpBackends gives
+ * each one this stand-in HTTP host. Routing is all the replay proves; the pubsub backends are proven
+ * in test/e2e/messaging.test.ts.
+ */
+function messagingReplayUrl(pubsub: NonNullable<RouteSpec['pubsub']>): string {
+  return `http://${(pubsub.publish ?? pubsub.subscribe ?? '').split(':')[0]}.pubsub/`;
+}
+
+/** The config with each messaging backend's host `nats://` as `http://nats.pubsub` (see messagingReplayUrl). */
+function asHttpBackends(config: unknown): unknown {
+  const c = config as { endpoints: Array<{ backend: Array<{ host: string[]; disable_host_sanitize?: boolean }> }> };
+  return {
+    ...c,
+    endpoints: c.endpoints.map((e) => ({
+      ...e,
+      backend: e.backend.map((b) => (b.disable_host_sanitize ? { ...b, host: b.host.map((h) => `http://${h.slice(0, -'://'.length)}.pubsub`) } : b)),
+    })),
+  };
+}
+
+const DRIVER_URLS: Readonly<Record<'nats' | 'kafka' | 'rabbit', { publish: string; subscribe: readonly string[] }>> = {
+  nats: { publish: 'nats://orders.created', subscribe: ['nats://orders.created', 'nats://orders.ready?queue=gateways'] },
+  kafka: { publish: 'kafka://orders', subscribe: ['kafka://billing?topic=orders', 'kafka://audit.v1?topic=orders&offset=oldest'] },
+  rabbit: { publish: 'rabbit://orders', subscribe: ['rabbit://orders-queue'] },
+};
+
+/** One messaging route, without its prefix (messagingRoutesArb gives each its own). */
+const messagingRouteArb = fc
+  .record(
+    {
+      driver: fc.constantFrom('nats' as const, 'kafka' as const, 'rabbit' as const),
+      subscribe: fc.boolean(),
+      pick: fc.nat(1),
+      publishMethods: fc.subarray(['POST', 'PUT'] as HttpMethod[], { minLength: 1 }),
+      getListed: fc.boolean(),
+      timeout: fc.constantFrom('1s', '30s'),
+      inputHeaders: fc.subarray(['X-Request-Id', 'Content-Type']),
+      encoding: fc.constantFrom('json' as const, 'safejson' as const, 'string' as const),
+    },
+    { requiredKeys: ['driver', 'subscribe', 'pick', 'publishMethods', 'getListed'] },
+  )
+  .map(({ driver, subscribe, pick, publishMethods, getListed, encoding, ...rest }): Omit<RouteSpec, 'prefix'> => {
+    const urls = DRIVER_URLS[driver];
+    if (!subscribe) return { ...rest, methods: publishMethods, pubsub: { publish: urls.publish } };
+    return {
+      ...rest,
+      ...(getListed ? { methods: ['GET'] as HttpMethod[] } : {}),
+      ...(encoding === undefined ? {} : { encoding, ...(encoding === 'string' ? { outputEncoding: 'string' as const } : {}) }),
+      pubsub: { subscribe: urls.subscribe[pick % urls.subscribe.length] },
+    };
+  });
+
+/**
+ * Up to two messaging routes, each at a prefix no drawn HTTP route has (`/events/...`), some under an
+ * auth policy of the spec, and the brokers their drivers need, with egress for a NetworkPolicy.
+ */
+export const messagingRoutesArb = fc.record({
+  routes: fc.array(messagingRouteArb, { maxLength: 2 }),
+  auth: fc.array(fc.nat(2), { minLength: 2, maxLength: 2 }),
+});
+
+/** Adds drawn messaging routes and their brokers to a spec. */
+export function withMessaging(spec: GatewaySpec, drawn: { routes: Array<Omit<RouteSpec, 'prefix'>>; auth: number[] }): GatewaySpec {
+  if (drawn.routes.length === 0) return spec;
+  const policies = spec.authPolicies ?? [];
+  const routes: RouteSpec[] = drawn.routes.map((r, i) => {
+    const policy = policies[drawn.auth[i]];
+    return { prefix: `/events/${['orders', 'audit'][i]}`, ...r, ...(policy ? { authPolicy: policy.name } : {}) };
+  });
+  const drivers = [...new Set(routes.map((r) => (r.pubsub!.publish ?? r.pubsub!.subscribe)!.split(':')[0] as 'nats' | 'kafka' | 'rabbit'))];
+  // Fresh objects per call: YAML would write a shared one as an anchor and an alias.
+  const egress = (d: 'nats' | 'kafka' | 'rabbit') =>
+    d === 'nats'
+      ? { service: 'nats.messaging.svc', port: 4222 }
+      : d === 'kafka'
+        ? { cidrs: ['10.20.0.0/16'], port: 9092 }
+        : { service: 'rabbitmq', port: 5672 };
+  const messaging = Object.fromEntries(drivers.map((d) => [d, { serverUrl: { secret: { name: 'brokers', key: d } }, egress: [egress(d)] }]));
+  return { ...spec, routes: [...spec.routes, ...routes], messaging };
 }

@@ -81,8 +81,9 @@ describe('the environment', () => {
       'spec.pod.env[3].name',
     ]);
     expect(lines[0]).toBe(
-      'spec.pod.env[0].name: is a name the gateway keeps for itself (got "GOMEMLIMIT") — the gateway sets GOMEMLIMIT and HANZO_SECRET_<n>, ' +
-        'and KrakenD reads FC_* (flexible configuration) and KRAKEND_* as its own configuration; choose another name',
+      'spec.pod.env[0].name: is a name the gateway keeps for itself (got "GOMEMLIMIT") — the gateway sets GOMEMLIMIT, HANZO_SECRET_<n> and, ' +
+        'from spec.messaging, NATS_SERVER_URL, KAFKA_BROKERS and RABBIT_SERVER_URL, and KrakenD reads FC_* (flexible configuration) ' +
+        'and KRAKEND_* as its own configuration; choose another name',
     );
   });
 
