@@ -29,6 +29,7 @@ const HTTP_ONLY_FIELDS: { readonly [field: string]: string } = {
   cache: 'the HTTP cache wraps the HTTP client, which a messaging route does not use',
   circuitBreaker: 'it is not proven on a messaging backend here',
   streaming: 'the stream proxy passes an HTTP backend through; a message is not a stream',
+  sequential: 'it orders the calls of composed backends, which a messaging route has not',
   streamTimeout: 'it applies to streaming routes only',
 };
 
@@ -51,6 +52,11 @@ export function checkMessagingRoute(
 ): CheckedPubSub | undefined {
   const at = `${p}.pubsub`;
   if (r.backend !== undefined) c.add(`${p}.backend`, 'must not be set beside pubsub: a route has one backend — remove backend, or pubsub');
+  if (r.backends !== undefined)
+    c.add(
+      `${p}.backends`,
+      'must not be set beside pubsub: a messaging route has one backend, its topic — compose the HTTP backends on a route of their own',
+    );
   for (const [field, why] of Object.entries(HTTP_ONLY_FIELDS))
     if (r[field] !== undefined) c.add(`${p}.${field}`, `has no effect on a messaging route (pubsub): ${why} — remove it`);
   const checked = checkPubSub(c, at, r.pubsub, brokers);

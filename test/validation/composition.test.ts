@@ -71,7 +71,9 @@ describe('composed routes are refused at their path with the fix', () => {
     [
       'neither backend nor backends',
       { prefix: '/v1/me' },
-      ['spec.routes[1].backend: must be a non-empty string (got nothing) — e.g. http://chat.hanzo.svc:80, or list backends to compose several'],
+      [
+        'spec.routes[1].backend: must be a non-empty string (got nothing) — e.g. http://chat.hanzo.svc:80, list backends to compose several, or pubsub for a messaging route',
+      ],
     ],
     [
       'one backend',

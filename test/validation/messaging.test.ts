@@ -38,7 +38,9 @@ test.each<[string, Record<string, unknown>[], string[]]>([
   [
     'a route with neither backend nor pubsub',
     [{ prefix: '/orders' }],
-    ['spec.routes[0].backend: must be a non-empty string (got nothing) — e.g. http://chat.hanzo.svc:80, or pubsub for a messaging route'],
+    [
+      'spec.routes[0].backend: must be a non-empty string (got nothing) — e.g. http://chat.hanzo.svc:80, list backends to compose several, or pubsub for a messaging route',
+    ],
   ],
   [
     'a backend beside pubsub',
@@ -185,6 +187,19 @@ test.each<[string, Record<string, unknown>[], string[]]>([
   ],
 ])('refused: %s', (_name, routes, expected) => {
   expect(routeProblems(...routes)).toEqual(expected);
+});
+
+test('composed backends beside pubsub are refused at backends, and sequential with them', () => {
+  const backends = [{ url: 'http://a.hanzo.svc:80/x', method: 'GET' }, { url: 'http://b.hanzo.svc:80/y' }];
+  expect(routeProblems({ ...PUBLISH, backends, sequential: true })).toEqual(
+    expect.arrayContaining([
+      'spec.routes[0].backends: must not be set beside pubsub: a messaging route has one backend, its topic — ' +
+        'compose the HTTP backends on a route of their own',
+      expect.stringMatching(
+        /^spec\.routes\[0\]\.sequential: has no effect on a messaging route \(pubsub\): it orders the calls of composed backends/,
+      ),
+    ]),
+  );
 });
 
 test.each<[string, Record<string, unknown>, string[]]>([
