@@ -4,44 +4,14 @@
  * run as a process: KrakenD itself (`krakend check -t -n`) and the schema replica accept its
  * krakend.json, and each route carries the blocks docs/translation.md describes.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { KrakendConfig } from '../../lib';
-import { krakendCheck as schemaCheck, skipNotice } from '../support/conformance';
 import { only } from '../support/k8s';
-import { runExample } from '../support/examples';
-import { krakendBinary, krakendCheck } from '../support/krakend';
+import { synthExample, testKrakendAccepts } from '../support/examples';
 
-function synth(): KrakendConfig {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-example-'));
-  try {
-    const run = runExample('legacy-services.ts', out);
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const manifests = parseAllDocuments(fs.readFileSync(path.join(out, 'legacy-services.k8s.yaml'), 'utf8')).map((d) => d.toJS());
-    return JSON.parse(only(manifests, 'ConfigMap').data['krakend.json']) as KrakendConfig;
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-}
-
-const config = synth();
+const config = JSON.parse(only(synthExample('legacy-services.ts', 'legacy-services'), 'ConfigMap').data['krakend.json']) as KrakendConfig;
 const at = (endpoint: string) => config.endpoints.find((e) => e.endpoint === endpoint)!;
 
-test('krakend check -t -n accepts its krakend.json', async () => {
-  const bin = krakendBinary();
-  if (!bin) return skipNotice('krakend', 'needs KrakenD; see docs/development.md, "KrakenD in the loop"');
-  const result = await krakendCheck(bin, config);
-  expect([result.ok, result.output]).toEqual([true, expect.stringContaining('Syntax OK!')]);
-});
-
-test('the schema replica accepts it', () => {
-  const problems = schemaCheck(config);
-  if (problems === undefined) return skipNotice('krakend-check', 'needs ../shared/tools');
-  expect(problems).toEqual([]);
-});
+testKrakendAccepts(config);
 
 test('each route carries its translation and resilience blocks', () => {
   const billing = at('/v1/billing/{p2}');

@@ -4,45 +4,16 @@
  * address reaches the pod from its Secret and never the ConfigMap, and the NetworkPolicy opens egress
  * to where each broker is. Only NATS is proven end to end (test/e2e/messaging.test.ts).
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { KrakendConfig } from '../../lib';
-import { krakendCheck as schemaCheck, skipNotice } from '../support/conformance';
 import { only } from '../support/k8s';
-import { runExample } from '../support/examples';
-import { krakendBinary, krakendCheck } from '../support/krakend';
+import { synthExample, testKrakendAccepts } from '../support/examples';
 
-function synth(): Array<Record<string, any>> {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'hanzo-example-'));
-  try {
-    const run = runExample('messaging.ts', out);
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    return parseAllDocuments(fs.readFileSync(path.join(out, 'messaging.k8s.yaml'), 'utf8')).map((d) => d.toJS());
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-}
-
-const manifests = synth();
+const manifests = synthExample('messaging.ts', 'messaging');
 const configMap = only(manifests, 'ConfigMap');
 const config = JSON.parse(configMap.data['krakend.json']) as KrakendConfig;
 const at = (endpoint: string, method = 'GET') => config.endpoints.find((e) => e.endpoint === endpoint && (e.method ?? 'GET') === method)!;
 
-test('krakend check -t -n accepts its krakend.json, NATS, Kafka and RabbitMQ backends included', async () => {
-  const bin = krakendBinary();
-  if (!bin) return skipNotice('krakend', 'needs KrakenD; see docs/development.md, "KrakenD in the loop"');
-  const result = await krakendCheck(bin, config);
-  expect([result.ok, result.output]).toEqual([true, expect.stringContaining('Syntax OK!')]);
-});
-
-test('the schema replica accepts it', () => {
-  const problems = schemaCheck(config);
-  if (problems === undefined) return skipNotice('krakend-check', 'needs ../shared/tools');
-  expect(problems).toEqual([]);
-});
+testKrakendAccepts(config, 'its krakend.json, NATS, Kafka and RabbitMQ backends included');
 
 test('each messaging route is one endpoint per method at its prefix, with the backend of its driver', () => {
   expect(at('/v1/orders', 'POST').backend).toEqual([

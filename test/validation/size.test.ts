@@ -30,6 +30,18 @@ test('the size is counted in UTF-8 bytes, not characters', () => {
   expect(checkConfigSize(`${'é'.repeat(524288)}a`)).toEqual([expect.objectContaining({ message: expect.stringContaining('is 1048577 bytes') })]);
 });
 
+/** The problems of the GatewayValidationError that `build` throws; fails the test when it throws none or another. */
+function refusal(build: () => unknown): GatewayValidationError['problems'] {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GatewayValidationError);
+  return (error as GatewayValidationError).problems;
+}
+
 /** `routes` routes, each with every method, `depth` levels deep: big enough to pass 1 MiB. */
 function bigProps(routes: number, depth: number): GatewayProps {
   return {
@@ -45,14 +57,7 @@ function bigProps(routes: number, depth: number): GatewayProps {
 
 test('a Gateway whose krakend.json passes 1 MiB throws at spec.routes and adds nothing to the chart', () => {
   const chart = new Chart(new App(), 'test');
-  let error: unknown;
-  try {
-    new Gateway(chart, 'Gateway', bigProps(100, 16));
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(GatewayValidationError);
-  const problems = (error as GatewayValidationError).problems;
+  const problems = refusal(() => new Gateway(chart, 'Gateway', bigProps(100, 16)));
   // Refused by the lower bound, before the endpoints are built.
   expect(problems).toEqual([
     { path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is at least \d{7,} bytes, over the 1048576-byte/) },
@@ -76,14 +81,8 @@ test('renderKrakendConfig, the pure renderer, refuses an oversized config the wa
     backend: `http://service-${i}.hanzo.svc:8080`,
     methods: ['GET', 'POST'] as const,
   }));
-  let error: unknown;
-  try {
-    renderKrakendConfig({ routes: routes.map((r) => ({ ...r, methods: [...r.methods] })), prefixDepth: 8 });
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(GatewayValidationError);
-  expect((error as GatewayValidationError).problems.map((p) => p.path)).toEqual(['spec.routes']);
+  const problems = refusal(() => renderKrakendConfig({ routes: routes.map((r) => ({ ...r, methods: [...r.methods] })), prefixDepth: 8 }));
+  expect(problems.map((p) => p.path)).toEqual(['spec.routes']);
 });
 
 test('a table the lower bound lets through is still measured exactly after rendering', () => {
@@ -94,15 +93,8 @@ test('a table the lower bound lets through is still measured exactly after rende
   };
   const props = { ...spec, routes: spec.routes.map((r) => ({ ...r, authPolicy: 'iam', inputHeaders: ['User-Agent', 'X-Request-Id', 'X-Trace'] })) };
   expect(minConfigBytes(resolveSpec(props))).toBeLessThan(CONFIGMAP_LIMIT_BYTES);
-  // WHEN the construct renders it
-  let error: unknown;
-  try {
-    new Gateway(new Chart(new App(), 'test'), 'Gateway', props);
-  } catch (e) {
-    error = e;
-  }
-  // THEN the exact size refuses it
-  expect((error as GatewayValidationError).problems).toEqual([
+  // WHEN the construct renders it, THEN the exact size refuses it
+  expect(refusal(() => new Gateway(new Chart(new App(), 'test'), 'Gateway', props))).toEqual([
     { path: 'spec.routes', message: expect.stringMatching(/^the rendered krakend\.json is \d{7,} bytes, over/) },
   ]);
 });
@@ -121,15 +113,8 @@ test('with streaming routes, krakend.json and nginx.conf share the ConfigMap: th
   const props: GatewayProps = { name: 'gateway', ...spec };
   const krakendJson = JSON.stringify(renderKrakendConfig(spec));
   expect(Buffer.byteLength(krakendJson)).toBeLessThan(CONFIGMAP_LIMIT_BYTES / 2);
-  // WHEN the construct renders it
-  let error: unknown;
-  try {
-    new Gateway(new Chart(new App(), 'test'), 'Gateway', props);
-  } catch (e) {
-    error = e;
-  }
-  // THEN the two files together are over the limit
-  expect((error as GatewayValidationError).problems).toEqual([
+  // WHEN the construct renders it, THEN the two files together are over the limit
+  expect(refusal(() => new Gateway(new Chart(new App(), 'test'), 'Gateway', props))).toEqual([
     { path: 'spec.routes', message: expect.stringMatching(/^krakend\.json and nginx\.conf together are \d{7} bytes, over the 1048576-byte/) },
   ]);
   // and with a third fewer routes both fit in one ConfigMap
